@@ -1,0 +1,42 @@
+"""Shared symbols and their typesetting, so every derivation speaks the paper's notation.
+
+Conventions (Loshchilov & Hutter 2019, Algorithms 1-2): ``alpha`` the learning rate,
+``lambda`` the decoupled weight-decay factor, ``lambda'`` the L2 coefficient of
+``f_t(theta) + lambda'/2 * ||theta||^2``, ``eta_t`` the schedule multiplier, ``beta1``,
+``beta2`` the moment factors, ``epsilon`` the denominator guard. Vectors are ``n x 1``
+``MatrixSymbol``s with a symbolic dimension ``n``, so matrix-algebra steps hold for every ``n``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+n = sp.Symbol("n", integer=True, positive=True)
+t = sp.Symbol("t", integer=True, positive=True)
+
+alpha = sp.Symbol("alpha", positive=True)
+lam = sp.Symbol("lambda", nonnegative=True)
+lam_l2 = sp.Symbol("lambda'", nonnegative=True)
+eta = sp.Symbol("eta_t", positive=True)
+beta1 = sp.Symbol("beta_1", nonnegative=True)
+beta2 = sp.Symbol("beta_2", nonnegative=True)
+eps = sp.Symbol("epsilon", positive=True)
+
+
+def vector(name: str) -> sp.MatrixSymbol:
+    """An ``n x 1`` column vector of symbolic dimension."""
+    return sp.MatrixSymbol(name, n, 1)
+
+
+def matrix(name: str) -> sp.MatrixSymbol:
+    """An ``n x n`` matrix of symbolic dimension."""
+    return sp.MatrixSymbol(name, n, n)
+
+
+#: LaTeX for symbols whose names SymPy cannot typeset on its own.
+SYMBOL_NAMES: dict[sp.Basic, str] = {lam_l2: r"\lambda'"}
+
+
+def latex(expr: sp.Basic) -> str:
+    """``sympy.latex`` with this module's symbol names."""
+    return sp.latex(expr, symbol_names=SYMBOL_NAMES)

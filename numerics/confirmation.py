@@ -1,0 +1,94 @@
+"""A numeric confirmation: a measured torch.optim quantity, its tolerance and its table.
+
+Numbers confirm a claim; they never prove it. A confirmation either measures a deviation that
+must stay within ``tolerance`` (``relation="<="``: the claim says two methods agree), or a
+separation that must exceed it (``relation=">"``: a counterexample shows they differ).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+import torch
+
+from wdproof.derivations.claim import Claim
+from wdproof.derivations.registry import all_claims
+
+DTYPE = torch.float64
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What one numeric run measured.
+
+    Attributes:
+        quantity: what ``value`` is, in words ("max |theta_L2 - theta_WD| over 200 steps").
+        value: the measured number.
+        tolerance: the bound it is compared with.
+        relation: ``"<="`` when the claim predicts agreement, ``">"`` when it predicts separation.
+        columns, rows: a small table for the report (one row per setting or step).
+        note: the set-up in one or two sentences (model, data, steps, seeds).
+    """
+
+    quantity: str
+    value: float
+    tolerance: float
+    relation: Literal["<=", ">"] = "<="
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[object, ...], ...] = ()
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def holds(self) -> bool:
+        if self.value != self.value:  # NaN never confirms anything
+            return False
+        return self.value <= self.tolerance if self.relation == "<=" else self.value > self.tolerance
+
+
+ConfirmFn = Callable[[], Confirmation]
+_REGISTRY: dict[str, ConfirmFn] = {}
+
+
+def confirms(claim_id: str) -> Callable[[ConfirmFn], ConfirmFn]:
+    """Register ``fn`` as the numeric confirmation of ``claim_id``."""
+
+    def register(fn: ConfirmFn) -> ConfirmFn:
+        if claim_id in _REGISTRY:
+            raise ValueError(f"claim {claim_id!r} already has a confirmation")
+        _REGISTRY[claim_id] = fn
+        return fn
+
+    return register
+
+
+@cache
+def confirmations() -> dict[str, ConfirmFn]:
+    """Every registered confirmation, keyed by claim id (imports the confirmations package)."""
+    from wdproof.numerics import confirmations as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+    return dict(_REGISTRY)
+
+
+def confirm(claim: Claim) -> Confirmation:
+    """Run the numeric confirmation of ``claim``."""
+    try:
+        fn = confirmations()[claim.id]
+    except KeyError:
+        raise LookupError(f"claim {claim.id!r} has no numeric confirmation") from None
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return fn()
+
+
+def unconfirmed_claims() -> list[str]:
+    """Ids of ledger claims that no confirmation covers (should be empty)."""
+    registered = confirmations()
+    return [claim.id for claim in all_claims() if claim.id not in registered]

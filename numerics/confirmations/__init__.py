@@ -1,0 +1,1 @@
+"""One module per claim family; importing a module registers its confirmations."""

@@ -1,0 +1,115 @@
+"""Small deterministic training problems in float64, and a torch.optim trajectory runner.
+
+A :class:`Problem` is a stochastic objective ``f_t``: the loss on minibatch ``t`` of a fixed
+synthetic data set, as a function of a list of parameter tensors. Confirmations and the
+reference-optimizer tests run torch.optim and the method under test on the same ``f_t``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from wdproof.numerics.confirmation import DTYPE
+
+Params = list[torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """``loss(params, t)`` is ``f_t``; ``initial()`` returns fresh leaf tensors."""
+
+    name: str
+    initial_values: tuple[torch.Tensor, ...]
+    loss: Callable[[Sequence[torch.Tensor], int], torch.Tensor]
+
+    def initial(self) -> Params:
+        return [v.clone().requires_grad_(True) for v in self.initial_values]
+
+
+def _minibatch(t: int, n_points: int, batch: int) -> slice:
+    start = (t * batch) % n_points
+    return slice(start, start + batch)
+
+
+def logistic_regression(seed: int = 0, n_points: int = 256, dim: int = 8, batch: int = 32) -> Problem:
+    """Binary logistic regression on Gaussian data; ``f_t`` is the loss on the t-th minibatch."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n_points, dim, generator=gen, dtype=DTYPE)
+    true_w = torch.randn(dim, generator=gen, dtype=DTYPE)
+    y = (x @ true_w + 0.5 * torch.randn(n_points, generator=gen, dtype=DTYPE) > 0).to(DTYPE)
+    w0 = 0.5 * torch.randn(dim, generator=gen, dtype=DTYPE)
+    b0 = torch.zeros(1, dtype=DTYPE)
+
+    def loss(params: Sequence[torch.Tensor], t: int) -> torch.Tensor:
+        w, b = params
+        rows = _minibatch(t, n_points - batch, batch)
+        logits = x[rows] @ w + b
+        return torch.nn.functional.binary_cross_entropy_with_logits(logits, y[rows])
+
+    return Problem("logistic-regression", (w0, b0), loss)
+
+
+def mlp_regression(
+    seed: int = 0, n_points: int = 256, dims: Sequence[int] = (4, 16, 8, 1), batch: int = 32
+) -> Problem:
+    """A tanh MLP fit to a smooth target; parameters of several shapes, gradients of several scales."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n_points, dims[0], generator=gen, dtype=DTYPE)
+    y = torch.sin(x.sum(dim=1, keepdim=True)) + 0.1 * x[:, :1] ** 2
+    values: list[torch.Tensor] = []
+    for fan_in, fan_out in zip(dims[:-1], dims[1:], strict=True):
+        values.append(torch.randn(fan_out, fan_in, generator=gen, dtype=DTYPE) / fan_in**0.5)
+        values.append(0.1 * torch.randn(fan_out, generator=gen, dtype=DTYPE))
+
+    def loss(params: Sequence[torch.Tensor], t: int) -> torch.Tensor:
+        rows = _minibatch(t, n_points - batch, batch)
+        h = x[rows]
+        for i in range(0, len(params), 2):
+            h = h @ params[i].T + params[i + 1]
+            if i + 2 < len(params):
+                h = torch.tanh(h)
+        return torch.mean((h - y[rows]) ** 2)
+
+    return Problem("mlp-regression", tuple(values), loss)
+
+
+def gradients(problem: Problem, params: Params, t: int) -> list[torch.Tensor]:
+    """``grad f_t(params)`` without touching ``.grad``."""
+    return list(torch.autograd.grad(problem.loss(params, t), params))
+
+
+def run_torch(
+    problem: Problem,
+    make_optimizer: Callable[[Params], torch.optim.Optimizer],
+    steps: int,
+    before_step: Callable[[Params, int], None] | None = None,
+) -> list[Params]:
+    """Run a torch.optim optimizer on ``f_0, f_1, ...``; return the parameters after each step.
+
+    ``before_step(params, t)`` runs after the gradient is computed and before
+    ``optimizer.step()``: the hook explicit decoupled decay uses.
+    """
+    params = problem.initial()
+    optimizer = make_optimizer(params)
+    history: list[Params] = []
+    for t in range(steps):
+        optimizer.zero_grad()
+        problem.loss(params, t).backward()
+        if before_step is not None:
+            with torch.no_grad():
+                before_step(params, t)
+        optimizer.step()
+        history.append([p.detach().clone() for p in params])
+    return history
+
+
+def max_deviation(a: Sequence[Params], b: Sequence[Params]) -> float:
+    """``max_t max_i |a_t[i] - b_t[i]|`` over two trajectories of equal length."""
+    if len(a) != len(b):
+        raise ValueError(f"trajectories differ in length: {len(a)} vs {len(b)}")
+    return max(
+        float((x - y).abs().max()) for pa, pb in zip(a, b, strict=True) for x, y in zip(pa, pb, strict=True)
+    )

@@ -1,0 +1,74 @@
+"""Compile a ``.tex`` file to PDF with latexmk, turning failures into clear errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+#: Debian packages that provide everything the templates use.
+TEX_PACKAGES = (
+    "texlive-latex-base texlive-latex-recommended texlive-latex-extra "
+    "texlive-fonts-recommended latexmk"
+)
+
+
+_FILE_LINE_ERROR = re.compile(r"^\S+\.tex:\d+: ")
+
+
+class LatexMissingError(RuntimeError):
+    """No latexmk / pdflatex on PATH."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no LaTeX engine found (latexmk, pdflatex); on Debian/Ubuntu install: "
+            f"apt-get install {TEX_PACKAGES}"
+        )
+
+
+class LatexFailedError(RuntimeError):
+    """latexmk ran and failed; the message carries the first error lines of the log."""
+
+
+def latex_available() -> bool:
+    return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+
+
+def first_errors(log_text: str, limit: int = 6) -> str:
+    """The first LaTeX error lines (``! ...`` plus the line-number context) of a log."""
+    lines = log_text.splitlines()
+    picked: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("!") or _FILE_LINE_ERROR.match(line):
+            picked.extend(lines[i : i + 3])
+        if len(picked) >= limit:
+            break
+    return "\n".join(picked[:limit]) or "\n".join(lines[-limit:])
+
+
+def compile_pdf(tex_path: Path) -> Path:
+    """Build ``tex_path`` into a PDF beside it; return the PDF's path."""
+    if not latex_available():
+        raise LatexMissingError()
+    workdir = tex_path.parent
+    result = subprocess.run(
+        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+         tex_path.name],
+        cwd=workdir, capture_output=True, text=True,
+    )
+    log = workdir / (tex_path.stem + ".log")
+    if result.returncode != 0:
+        log_text = log.read_text(errors="replace") if log.exists() else result.stdout + result.stderr
+        raise LatexFailedError(
+            f"LaTeX failed on {tex_path} (full log: {log}):\n{first_errors(log_text)}"
+        )
+    return tex_path.with_suffix(".pdf")
+
+
+def clean_auxiliary(tex_path: Path, keep_tex: bool = True) -> None:
+    """Remove latexmk's auxiliary files (and the ``.tex`` unless ``keep_tex``)."""
+    for suffix in (".aux", ".fdb_latexmk", ".fls", ".out", ".toc"):
+        tex_path.with_suffix(suffix).unlink(missing_ok=True)
+    if not keep_tex:
+        tex_path.unlink(missing_ok=True)

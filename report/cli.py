@@ -1,0 +1,159 @@
+"""The ``wdproof`` command line.
+
+Exit codes: 0 success; 1 a claim failed verification; 2 bad usage or input (one line on
+stderr, no traceback); 3 LaTeX is not installed (the ``.tex`` is written); 4 LaTeX failed.
+
+Subcommands live in their own modules; each exposes ``register(subparsers)`` which adds its
+parser and sets ``handler`` to a function ``(args) -> int``. :data:`COMMAND_MODULES` lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from wdproof.derivations.errors import InputError
+
+#: Modules that contribute subcommands, in ``--help`` order.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise InputError(f"{self.prog}: {message} (see --help)")
+
+
+def _check_ids(ids: list[str]) -> list[str]:
+    from wdproof.derivations.registry import claim_ids
+
+    valid = claim_ids()
+    unknown = [i for i in ids if i not in valid]
+    if unknown:
+        raise InputError(
+            f"unknown claim id {', '.join(map(repr, unknown))}; valid ids: {', '.join(valid)}"
+        )
+    return ids
+
+
+def _claims(args: argparse.Namespace) -> int:
+    from wdproof.numerics.ledger import evaluate_many
+
+    entries = evaluate_many()
+    if args.json:
+        print(json.dumps([e.as_dict() for e in entries], indent=2))
+        return 0
+    header = ("id", "source", "verdict", "numeric", "tolerance")
+    rows = [
+        (
+            e.claim.id,
+            e.claim.source,
+            e.claim.verdict.kind,
+            f"{e.confirmation.value:.3g}",
+            f"{e.confirmation.relation} {e.confirmation.tolerance:.0e}",
+        )
+        for e in entries
+    ]
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from wdproof.derivations.registry import all_claims, get_claim
+    from wdproof.numerics.ledger import evaluate
+
+    claims = [get_claim(i) for i in _check_ids(args.ids)] if args.ids else list(all_claims())
+    failures = 0
+    started = time.perf_counter()
+    bar = tqdm(claims, desc="verifying", unit="claim", disable=None, leave=False, file=sys.stderr)
+    for claim in bar:
+        bar.set_postfix_str(claim.id)
+        entry = evaluate(claim)
+        c = entry.confirmation
+        status = "ok  " if entry.holds else "FAIL"
+        failures += not entry.holds
+        tqdm.write(
+            f"{status} {claim.id}: {sum(entry.step_checks)}/{len(entry.step_checks)} steps "
+            f"verified; verdict {claim.verdict.kind}; {c.quantity} = {c.value:.3g} "
+            f"({c.relation} {c.tolerance:.0e})"
+        )
+    elapsed = time.perf_counter() - started
+    print(f"{len(claims) - failures} passed, {failures} failed in {elapsed:.1f} s")
+    return 1 if failures else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from wdproof.numerics.ledger import evaluate_many
+    from wdproof.report.build import LatexFailedError, LatexMissingError, clean_auxiliary, compile_pdf
+    from wdproof.report.solution_key import ReportOptions, write_solution_key
+
+    options = ReportOptions(**{k: v for k, v in vars(args).items() if k in ("title", "course", "author") and v is not None})
+    entries = evaluate_many()
+    tex = write_solution_key(entries, options, args.out)
+    try:
+        pdf = compile_pdf(tex)
+    except LatexMissingError as err:
+        print(f"wdproof report: wrote {tex}; {err}", file=sys.stderr)
+        return 3
+    except LatexFailedError as err:
+        print(f"wdproof report: {err}", file=sys.stderr)
+        return 4
+    clean_auxiliary(tex)
+    print(f"wrote {pdf} and {tex}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="wdproof",
+        description=(
+            "Verify the claims of Loshchilov & Hutter, 'Decoupled Weight Decay Regularization' "
+            "(ICLR 2019): SymPy derivations, torch.optim confirmations, LaTeX reports."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    claims = sub.add_parser("claims", help="list the claim ledger with verdicts and numeric deviations")
+    claims.add_argument("--json", action="store_true", help="print the ledger as a JSON list")
+    claims.set_defaults(handler=_claims)
+
+    verify = sub.add_parser("verify", help="check derivations and numeric confirmations; exit 1 if any fails")
+    verify.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
+    verify.set_defaults(handler=_verify)
+
+    report = sub.add_parser("report", help="build the solution key PDF from the verified ledger")
+    report.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    report.add_argument("--title", help="document title")
+    report.add_argument("--course", help="course name shown under the title")
+    report.add_argument("--author", help="author line")
+    report.set_defaults(handler=_report)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except InputError as err:
+        message = str(err)
+        print(message if message.startswith("wdproof") else f"wdproof: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("wdproof: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""LaTeX helpers: escaping user text, formatting numbers, and the Jinja2 environment.
+
+Templates use LaTeX-safe delimiters so braces stay LaTeX's: ``\\VAR{x}`` prints a value,
+``\\BLOCK{for ...}`` is a statement, ``\\#{...}`` a comment.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jinja2
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+_ENCODER = UnicodeToLatexEncoder(unknown_char_policy="replace", non_ascii_only=False)
+
+
+def escape(text: object) -> str:
+    """User or program text as LaTeX that typesets it literally (``% _ & # $ { } \\ ~ ^`` ...)."""
+    return _ENCODER.unicode_to_latex(str(text))
+
+
+def number(value: object, digits: int = 3) -> str:
+    """A number for a table cell, in math mode: ``1.9\\times10^{-15}``, ``0.05``, ``200``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return escape(value)
+    if isinstance(value, int):
+        return f"${value}$"
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return r"$\infty$" if value > 0 else r"$-\infty$"
+    if value == 0:
+        return "$0$"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"${value:.{digits}g}$"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return rf"${mantissa}\times 10^{{{int(exponent)}}}$"
+
+
+def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=loader,
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        line_statement_prefix="%%",
+        line_comment_prefix="%#",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["e"] = escape
+    env.filters["num"] = number
+    return env
+
+
+def template_environment() -> jinja2.Environment:
+    return environment(jinja2.PackageLoader("wdproof.report", "templates"))

@@ -1,0 +1,50 @@
+"""The command line: JSON ledger, exit codes, one-line errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from wdproof.derivations.registry import claim_ids
+from wdproof.report.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "wdproof.report.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_claims_json_lists_prop1_proved():
+    result = run_cli("claims", "--json")
+    assert result.returncode == 0, result.stderr
+    ledger = {entry["id"]: entry for entry in json.loads(result.stdout)}
+    prop1 = ledger["sgd-l2-equals-weight-decay"]
+    assert prop1["verdict"] == "proved"
+    assert prop1["numeric_max_deviation"] <= 1e-12
+    assert set(ledger) == set(claim_ids())
+
+
+def test_verify_unknown_id_exits_2_with_one_line():
+    result = run_cli("verify", "no-such-claim")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "no-such-claim" in lines[0]
+    assert all(i in lines[0] for i in claim_ids())
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["claims", "--nope"], []])
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_verify_one_claim_passes(capsys):
+    assert main(["verify", "sgd-l2-equals-weight-decay"]) == 0
+    assert "1 passed, 0 failed" in capsys.readouterr().out
