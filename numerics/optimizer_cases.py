@@ -1,0 +1,184 @@
+"""The table of reference-optimizer cases: rule x hyperparameters x problem -> torch.optim.
+
+Like torch's ``OptimizerInfo``, one table drives the test that matches every rule of
+:mod:`wdproof.numerics.reference_optimizers` against ``torch.optim`` step by step in float64.
+Each :class:`OptimizerCase` names the reference rule(s), the ``torch.optim`` constructor they
+must reproduce, and how the paper's conventions map onto PyTorch's:
+
+* the schedule multiplier ``eta_t`` becomes PyTorch's learning rate ``lr * eta_t`` (set on
+  every parameter group before step ``t``, as ``LambdaLR`` would);
+* the paper's AdamW decay ``eta_t lambda`` becomes ``weight_decay = lambda / alpha``
+  (claim ``adamw-paper-decay-equals-torch-decay``);
+* SGDW's decoupled decay (paper Alg. 1, constant ``eta``) becomes ``torch.optim.SGD`` with
+  ``lr = eta alpha`` after multiplying ``theta`` by ``1 - eta lambda`` (``shrink``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from wdproof.numerics.problems import Params, Problem, logistic_regression, mlp_regression
+from wdproof.numerics.reference_optimizers import (
+    SGD,
+    SGDW,
+    AdaGrad,
+    AdamRule,
+    BiasCorrectedRMSProp,
+    Rule,
+    Schedule,
+    adam,
+    adamw,
+    constant_schedule,
+)
+
+STEPS = 120
+TOLERANCE = 1e-12
+
+TorchFactory = Callable[[Params], torch.optim.Optimizer]
+
+
+def cosine_schedule(steps: int = STEPS, floor: float = 0.1) -> Schedule:
+    """Cosine annealing of ``eta_t`` from 1 down to ``floor`` over ``steps`` (paper Sec. 3)."""
+
+    def eta(t: int) -> float:
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * (t - 1) / steps))
+
+    return eta
+
+
+@dataclass(frozen=True)
+class OptimizerCase:
+    """One row: reference ``rules`` must reproduce ``make_torch`` on ``problem``.
+
+    ``schedule`` scales every group's PyTorch learning rate at step ``t``; ``shrink(t)``, if
+    set, multiplies the parameters by ``1 - shrink(t)`` before PyTorch's step.
+    """
+
+    id: str
+    rules: Rule | Sequence[Rule]
+    make_torch: TorchFactory
+    problem: Callable[[], Problem] = logistic_regression
+    schedule: Schedule = constant_schedule
+    shrink: Callable[[int], float] | None = None
+    steps: int = STEPS
+
+
+def run_torch_case(case: OptimizerCase) -> list[Params]:
+    """Run the ``torch.optim`` side of ``case``; parameters after each step."""
+    problem = case.problem()
+    params = problem.initial()
+    optimizer = case.make_torch(params)
+    base_lrs = [group["lr"] for group in optimizer.param_groups]
+    history: list[Params] = []
+    for t in range(1, case.steps + 1):
+        for group, base in zip(optimizer.param_groups, base_lrs, strict=True):
+            group["lr"] = base * case.schedule(t)
+        optimizer.zero_grad()
+        problem.loss(params, t - 1).backward()
+        if case.shrink is not None:
+            with torch.no_grad():
+                for p in params:
+                    p.mul_(1 - case.shrink(t))
+        optimizer.step()
+        history.append([p.detach().clone() for p in params])
+    return history
+
+
+def _torch(cls, **hyper) -> TorchFactory:
+    return lambda params: cls(params, foreach=False, **hyper)
+
+
+COSINE = cosine_schedule()
+MLP = mlp_regression
+
+CASES: tuple[OptimizerCase, ...] = (
+    OptimizerCase("sgd-plain", SGD(lr=0.5), _torch(torch.optim.SGD, lr=0.5)),
+    OptimizerCase(
+        "sgd-momentum", SGD(lr=0.1, momentum=0.9), _torch(torch.optim.SGD, lr=0.1, momentum=0.9),
+        problem=MLP,
+    ),
+    OptimizerCase(
+        "sgd-dampening-l2",
+        SGD(lr=0.2, momentum=0.8, dampening=0.3, weight_decay=1e-2),
+        _torch(torch.optim.SGD, lr=0.2, momentum=0.8, dampening=0.3, weight_decay=1e-2),
+    ),
+    OptimizerCase(
+        "sgd-nesterov-l2-scheduled",
+        SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-3, schedule=COSINE),
+        _torch(torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-3),
+        problem=MLP, schedule=COSINE,
+    ),
+    OptimizerCase(
+        "sgdw-momentum-eta",  # alpha = 0.2, eta = 0.5 constant, lambda = 0.02
+        SGDW(alpha=0.2, beta1=0.9, weight_decay=0.02, schedule=lambda t: 0.5),
+        _torch(torch.optim.SGD, lr=0.1, momentum=0.9),
+        problem=MLP, shrink=lambda t: 0.5 * 0.02,
+    ),
+    OptimizerCase(
+        # L2 alone: torch's L2 would see the shrunk theta if decay were on as well
+        "sgdw-l2", SGDW(alpha=0.3, beta1=0.5, l2=1e-3),
+        _torch(torch.optim.SGD, lr=0.3, momentum=0.5, weight_decay=1e-3),
+    ),
+    OptimizerCase("adam-defaults", adam(), _torch(torch.optim.Adam)),
+    OptimizerCase(
+        "adam-large-lr", adam(lr=0.3, betas=(0.8, 0.99)),
+        _torch(torch.optim.Adam, lr=0.3, betas=(0.8, 0.99)),
+    ),
+    OptimizerCase(
+        "adam-l2-large-eps", adam(lr=0.05, eps=0.1, weight_decay=0.1),
+        _torch(torch.optim.Adam, lr=0.05, eps=0.1, weight_decay=0.1), problem=MLP,
+    ),
+    OptimizerCase(
+        "amsgrad", adam(lr=0.05, betas=(0.9, 0.99), amsgrad=True),
+        _torch(torch.optim.Adam, lr=0.05, betas=(0.9, 0.99), amsgrad=True), problem=MLP,
+    ),
+    OptimizerCase("adamw-defaults", adamw(), _torch(torch.optim.AdamW), problem=MLP),
+    OptimizerCase(
+        "adamw-strong-decay-amsgrad", adamw(lr=0.1, weight_decay=0.5, amsgrad=True),
+        _torch(torch.optim.AdamW, lr=0.1, weight_decay=0.5, amsgrad=True),
+    ),
+    OptimizerCase(
+        "adamw-torch-decay-scheduled", adamw(lr=0.05, weight_decay=0.1, schedule=COSINE),
+        _torch(torch.optim.AdamW, lr=0.05, weight_decay=0.1), problem=MLP, schedule=COSINE,
+    ),
+    OptimizerCase(
+        # paper Alg. 2: alpha = 0.05, lambda = 0.004 -> PyTorch weight_decay = lambda / alpha
+        "adamw-paper-decay-scheduled",
+        AdamRule(lr=0.05, weight_decay=0.004, decay="paper", schedule=COSINE),
+        _torch(torch.optim.AdamW, lr=0.05, weight_decay=0.004 / 0.05),
+        problem=MLP, schedule=COSINE,
+    ),
+    OptimizerCase(
+        "adamw-param-groups",
+        [adamw(lr=0.1, weight_decay=0.3)] + [adamw(lr=0.01, weight_decay=0.0)],
+        lambda ps: torch.optim.AdamW(
+            [{"params": ps[:1], "lr": 0.1, "weight_decay": 0.3}, {"params": ps[1:], "weight_decay": 0.0}],
+            lr=0.01, foreach=False,
+        ),
+    ),
+    OptimizerCase(
+        "rmsprop-bias-corrected", BiasCorrectedRMSProp(lr=0.01, beta2=0.99),
+        _torch(torch.optim.Adam, lr=0.01, betas=(0.0, 0.99)), problem=MLP,
+    ),
+    OptimizerCase(
+        "rmsprop-bias-corrected-l2", BiasCorrectedRMSProp(lr=0.05, beta2=0.9, weight_decay=0.1),
+        _torch(torch.optim.Adam, lr=0.05, betas=(0.0, 0.9), weight_decay=0.1),
+    ),
+    OptimizerCase("adagrad-defaults", AdaGrad(), _torch(torch.optim.Adagrad), problem=MLP),
+    OptimizerCase(
+        "adagrad-decay-l2-accumulator",
+        AdaGrad(lr=0.5, lr_decay=0.01, weight_decay=1e-2, initial_accumulator_value=0.1),
+        _torch(
+            torch.optim.Adagrad, lr=0.5, lr_decay=0.01, weight_decay=1e-2,
+            initial_accumulator_value=0.1,
+        ),
+    ),
+)
+
+
+def case_ids() -> list[str]:
+    return [case.id for case in CASES]
