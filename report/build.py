@@ -68,7 +68,7 @@ def compile_pdf(tex_path: Path) -> Path:
 
 def clean_auxiliary(tex_path: Path, keep_tex: bool = True) -> None:
     """Remove latexmk's auxiliary files (and the ``.tex`` unless ``keep_tex``)."""
-    for suffix in (".aux", ".fdb_latexmk", ".fls", ".out", ".toc"):
+    for suffix in (".aux", ".fdb_latexmk", ".fls", ".out", ".toc", ".log"):
         tex_path.with_suffix(suffix).unlink(missing_ok=True)
     if not keep_tex:
         tex_path.unlink(missing_ok=True)

@@ -92,24 +92,19 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from wdproof.numerics.ledger import evaluate_many
-    from wdproof.report.build import LatexFailedError, LatexMissingError, clean_auxiliary, compile_pdf
-    from wdproof.report.solution_key import ReportOptions, write_solution_key
+    from wdproof.report.documents import ReportOptions
+    from wdproof.report.pipeline import ReportRequest, build_report
 
-    options = ReportOptions(**{k: v for k, v in vars(args).items() if k in ("title", "course", "author") and v is not None})
-    entries = evaluate_many()
-    tex = write_solution_key(entries, options, args.out)
-    try:
-        pdf = compile_pdf(tex)
-    except LatexMissingError as err:
-        print(f"wdproof report: wrote {tex}; {err}", file=sys.stderr)
-        return 3
-    except LatexFailedError as err:
-        print(f"wdproof report: {err}", file=sys.stderr)
-        return 4
-    clean_auxiliary(tex)
-    print(f"wrote {pdf} and {tex}")
-    return 0
+    text = {k: getattr(args, k) for k in ("title", "course", "author") if getattr(args, k) is not None}
+    return build_report(
+        ReportRequest(
+            out=args.out,
+            options=ReportOptions(**text),
+            sweep_preset=args.sweep_preset,
+            compute_sweep=not args.no_sweep,
+            keep_tex=args.keep_tex,
+        )
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,11 +125,28 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
     verify.set_defaults(handler=_verify)
 
-    report = sub.add_parser("report", help="build the solution key PDF from the verified ledger")
+    report = sub.add_parser(
+        "report",
+        help="build the solution key and problem set PDFs from the verified ledger",
+        description=(
+            "Evaluate every claim, run (or load) the Q2 sweep, and write "
+            "OUT/solution-key.pdf and OUT/problem-set.pdf."
+        ),
+    )
     report.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
-    report.add_argument("--title", help="document title")
-    report.add_argument("--course", help="course name shown under the title")
-    report.add_argument("--author", help="author line")
+    report.add_argument("--title", help="document title (any text; LaTeX-escaped)")
+    report.add_argument("--course", help="course name shown under the title (LaTeX-escaped)")
+    report.add_argument("--author", help="author line (LaTeX-escaped)")
+    report.add_argument(
+        "--no-sweep",
+        action="store_true",
+        help="do not run the sweep: reuse its cached results if fresh, else omit Q2.b/Q2.c with a note",
+    )
+    report.add_argument(
+        "--sweep-preset", default="default", metavar="PRESET",
+        help="sweep preset for Q2.b/Q2.c (default: default)",
+    )
+    report.add_argument("--keep-tex", action="store_true", help="keep the .tex sources next to the PDFs")
     report.set_defaults(handler=_report)
 
     for name in COMMAND_MODULES:

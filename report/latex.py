@@ -19,6 +19,18 @@ def escape(text: object) -> str:
     return _ENCODER.unicode_to_latex(str(text))
 
 
+def prose(text: object) -> str:
+    """Program text with inline math: ``$...$`` spans pass through as LaTeX, the rest is escaped.
+
+    Lets a derivation step say ``"shrinks $\\theta_t$ by $1 - \\alpha\\lambda'$"`` and still
+    have its plain words escaped. An unpaired ``$`` is escaped as a literal dollar sign.
+    """
+    parts = str(text).split("$")
+    if len(parts) % 2 == 0:  # odd number of dollars: treat all as literal text
+        return escape(text)
+    return "".join(f"${part}$" if i % 2 else escape(part) for i, part in enumerate(parts))
+
+
 def number(value: object, digits: int = 3) -> str:
     """A number for a table cell, in math mode: ``1.9\\times10^{-15}``, ``0.05``, ``200``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -56,6 +68,7 @@ def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     )
     env.filters["e"] = escape
     env.filters["num"] = number
+    env.filters["prose"] = prose
     return env
 
 

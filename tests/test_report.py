@@ -1,4 +1,4 @@
-"""Building the solution key PDF and reading it back with pdftotext."""
+"""Building the solution key and the problem set, read back with pdftotext."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from wdproof.report import build
+from wdproof.report import build, documents
 from wdproof.report.cli import main
 
 needs_tex = pytest.mark.skipif(
@@ -15,6 +15,9 @@ needs_tex = pytest.mark.skipif(
     reason="LaTeX (latexmk, pdflatex) or pdftotext not installed: apt-get install "
     + build.TEX_PACKAGES + " poppler-utils",
 )
+
+NASTY_TITLE = r"Weight decay & L_2: 100% {verified} #1 ~x^2 \ $"
+QUICK = ["--no-sweep", "--sweep-preset", "tiny"]
 
 
 def pdf_text(path) -> str:
@@ -25,22 +28,85 @@ def pdf_text(path) -> str:
     return " ".join(raw.replace("\u2019", "'").replace("\u2018", "'").split())
 
 
+@pytest.fixture(autouse=True, scope="module")
+def evaluated_once(ledger):
+    """Reports reuse the session's evaluated ledger instead of re-running every confirmation."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("wdproof.report.pipeline.evaluate_many", lambda: list(ledger.values()))
+        yield
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    if not (build.latex_available() and shutil.which("pdftotext")):
+        pytest.skip("LaTeX or pdftotext not installed")
+    out = tmp_path_factory.mktemp("report")
+    argv = ["--title", NASTY_TITLE, "--course", "Optimization #7"]
+    code = main(["report", "--out", str(out), *argv, *QUICK])
+    assert code == 0
+    return out
+
+
 @needs_tex
-def test_solution_key_pdf_shows_every_claim_and_verdict(tmp_path, ledger):
-    assert main(["report", "--out", str(tmp_path)]) == 0
-    text = pdf_text(tmp_path / "solution-key.pdf")
+def test_solution_key_shows_every_claim_title_and_verdict(built, ledger):
+    text = pdf_text(built / "solution-key.pdf")
     for entry in ledger.values():
-        assert entry.claim.title in text
-    assert "proved" in text
-    assert (tmp_path / "solution-key.tex").exists()
+        assert entry.claim.title in text, entry.claim.id
+        assert f"{entry.claim.title}" in text
+    for verdict in {e.claim.verdict.kind for e in ledger.values()}:
+        assert verdict in text
+    assert "NOT VERIFIED" not in text
+
+
+@needs_tex
+def test_problem_set_has_questions_but_no_solutions(built, ledger):
+    text = pdf_text(built / "problem-set.pdf").replace(NASTY_TITLE, "")
+    for question in ("Q1.a.i", "Q1.a.ii", "Q1.b", "Q2.a", "Q2.b", "Q2.c"):
+        assert question in text
+    for word in ("verified", "Verdict", "proved", "refuted", "conditional", "Derivation"):
+        assert word not in text, word
+    for entry in ledger.values():
+        assert entry.claim.title not in text
+        for step in entry.claim.steps:
+            assert " ".join(step.text.split()) not in text
+
+
+@needs_tex
+def test_user_text_is_escaped_and_survives(built):
+    for name in ("solution-key.pdf", "problem-set.pdf"):
+        text = pdf_text(built / name)
+        assert "Weight decay & L_2: 100% {verified} #1 ~x^2 \\ $" in text
+        assert "Optimization #7" in text
+
+
+@needs_tex
+def test_tex_removed_unless_kept(built, tmp_path):
+    assert not (built / "solution-key.tex").exists()
+    assert not (built / "solution-key.log").exists()
+    assert main(["report", "--out", str(tmp_path), "--keep-tex", *QUICK]) == 0
+    assert (tmp_path / "solution-key.tex").exists() and (tmp_path / "problem-set.tex").exists()
 
 
 def test_missing_latex_writes_tex_and_exits_3(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(build.shutil, "which", lambda _name: None)
-    assert main(["report", "--out", str(tmp_path)]) == 3
-    assert (tmp_path / "solution-key.tex").exists()
+    assert main(["report", "--out", str(tmp_path), *QUICK]) == 3
+    assert (tmp_path / "solution-key.tex").exists() and (tmp_path / "problem-set.tex").exists()
     err = capsys.readouterr().err
     assert "texlive-latex-extra" in err and len(err.strip().splitlines()) == 1
+
+
+@needs_tex
+def test_latex_failure_shows_first_error_and_keeps_tex(tmp_path, monkeypatch, capsys):
+    broken = documents.render_problem_set
+
+    def with_error(*args, **kwargs):
+        return broken(*args, **kwargs).replace(r"\maketitle", r"\maketitle\undefinedwdproofmacro")
+
+    monkeypatch.setattr("wdproof.report.pipeline.render_problem_set", with_error)
+    assert main(["report", "--out", str(tmp_path), *QUICK]) == 4
+    err = capsys.readouterr().err
+    assert "Undefined control sequence" in err and "Traceback" not in err
+    assert (tmp_path / "problem-set.tex").exists()
 
 
 def test_latex_error_lines_are_extracted():

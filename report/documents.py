@@ -1,0 +1,108 @@
+"""The two documents an instructor hands out: the solution key and the problem set.
+
+Both follow the problem set's questions (Q1.a.i ... Q2.c) and share their prompts
+(``templates/questions.tex.j2``), so they can never ask different questions. The key adds the
+evaluated ledger, the Q2.a reference code and autograder checks, and the Q2.b/Q2.c sweep
+figures and answers; the problem set carries none of those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wdproof.derivations.registry import QUESTIONS
+from wdproof.numerics.ledger import LedgerEntry
+from wdproof.report.latex import escape, template_environment
+from wdproof.report.provenance import provenance
+
+#: Section headings, after the problem set (seed 000).
+QUESTION_HEADINGS = {
+    "Q1.a.i": "Q1.a.i: $L_2$ regularization and weight decay under SGD",
+    "Q1.a.ii": "Q1.a.ii: Decoupling SGD with momentum (SGDW)",
+    "Q1.b": "Q1.b: Adaptive methods, the preconditioner $M_t$ and Proposition 2",
+    "Q2.a": "Q2.a: Implementing Adam and AdamW",
+    "Q2.b": "Q2.b: The spiral data set and the learning-rate $\\times$ weight-decay sweep",
+    "Q2.c": "Q2.c: Reading the heatmaps",
+}
+
+DEFAULT_TITLE = "Decoupled Weight Decay: L2 Regularization vs Weight Decay"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """User text for the title page; every field is LaTeX-escaped before use."""
+
+    title: str = DEFAULT_TITLE
+    course: str = ""
+    author: str = "wdproof"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A ledger entry as the template reads it."""
+
+    claim: object
+    steps: list
+    confirmation: object
+    holds: bool
+    relation_latex: str
+
+
+def _entry(entry: LedgerEntry) -> _Entry:
+    return _Entry(
+        entry.claim,
+        list(zip(entry.claim.steps, entry.step_checks, strict=True)),
+        entry.confirmation,
+        entry.holds,
+        r"\le" if entry.confirmation.relation == "<=" else ">",
+    )
+
+
+def _title_page(options: ReportOptions) -> dict[str, str]:
+    return {
+        "title": escape(options.title),
+        "course": escape(options.course),
+        "author": escape(options.author),
+    }
+
+
+def render_solution_key(
+    entries: list[LedgerEntry], options: ReportOptions, grading: dict, sweep: dict
+) -> str:
+    """The key: summary table, one section per question, provenance."""
+    rendered = [_entry(e) for e in entries]
+    sections = [
+        {
+            "question": q,
+            "heading": QUESTION_HEADINGS[q],
+            "entries": [e for e in rendered if e.claim.question == q],
+        }
+        for q in QUESTIONS
+    ]
+    template = template_environment().get_template("solution-key.tex.j2")
+    return template.render(
+        **_title_page(options),
+        entries=rendered,
+        sections=sections,
+        grading=grading,
+        sweep=sweep,
+        provenance=provenance(),
+    )
+
+
+def render_problem_set(options: ReportOptions, data_figure: str | None) -> str:
+    """The problem set: the same questions, no derivations, verdicts or numbers."""
+    template = template_environment().get_template("problem-set.tex.j2")
+    return template.render(
+        **_title_page(options),
+        date=provenance()["date"].split()[0],
+        questions_list=[(q, QUESTION_HEADINGS[q]) for q in QUESTIONS],
+        data_figure=data_figure,
+    )
+
+
+def write_tex(text: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
