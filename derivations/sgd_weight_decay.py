@@ -36,47 +36,49 @@ SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
     question="Q1.a.i",
     statement=sp.Eq(sgd_l2_step, sgd_weight_decay_step.subs(lam, alpha * lam_l2)),
     statement_text=(
-        "For every dimension n, every iterate theta_t and every gradient g_t, one SGD step on "
-        "f_t + lambda'/2 ||theta||^2 equals one SGD step with weight decay lambda if and only if "
-        "lambda = alpha lambda'; hence the two trajectories coincide at every step t."
+        r"For every dimension $n$, every iterate $\theta_t$ and every gradient $g_t$, one SGD "
+        r"step on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ equals one SGD step with weight "
+        r"decay $\lambda$ if and only if $\lambda = \alpha\lambda'$; hence the two trajectories "
+        r"coincide at every step $t$."
     ),
     conventions=(
-        "SGD with learning rate alpha, no momentum; weight decay multiplies theta_t by "
-        "(1 - lambda) in the same step (paper Eq. 1). g_t = grad f_t(theta_t)."
+        r"SGD with learning rate $\alpha$, no momentum; weight decay multiplies $\theta_t$ by "
+        r"$1 - \lambda$ in the same step (paper Eq. 1); $g_t = \nabla f_t(\theta_t)$."
     ),
     steps=(
         Identity(
-            "The gradient of the L2 term lambda'/2 theta^T theta is lambda' theta "
-            "(matrix calculus, any n).",
+            r"SymPy's matrix calculus gives the gradient of the $L_2$ term "
+            r"$\frac{\lambda'}{2}\theta_t^\top\theta_t$ for any $n$:",
             l2_gradient,
             lam_l2 * theta,
         ),
         Identity(
-            "One SGD step on the regularized loss shrinks theta_t by the factor 1 - alpha lambda'.",
+            r"One SGD step on the regularized loss shrinks $\theta_t$ by the factor "
+            r"$1 - \alpha\lambda'$.",
             sgd_l2_step,
             (1 - alpha * lam_l2) * theta - alpha * grad,
         ),
         Identity(
-            "The two one-step maps differ by a multiple of theta_t; the gradient cancels.",
+            r"The two one-step maps differ by a multiple of $\theta_t$; the gradient cancels.",
             sgd_l2_step - sgd_weight_decay_step,
             (lam - alpha * lam_l2) * theta,
         ),
         Solution(
-            "The difference vanishes for every theta_t exactly when its coefficient is zero.",
+            r"The difference vanishes for every $\theta_t$ exactly when its coefficient is zero.",
             sp.Eq(lam - alpha * lam_l2, 0),
             lam,
             sp.FiniteSet(alpha * lam_l2),
         ),
         Identity(
-            "With lambda = alpha lambda' the maps are identical, so by induction on t the "
-            "trajectories from a common theta_0 coincide at every step.",
+            r"With $\lambda = \alpha\lambda'$ the maps are identical, so by induction on $t$ the "
+            r"trajectories from a common $\theta_0$ coincide at every step.",
             sgd_l2_step,
             sgd_weight_decay_step,
             given={lam: alpha * lam_l2},
         ),
     ),
     verdict=Verdict.proved(
-        "Holds exactly (not only to first order) for every n and every t, iff lambda = alpha lambda'."
+        r"Holds exactly, for every $n$ and every $t$, if and only if $\lambda = \alpha\lambda'$."
     ),
 )
 
