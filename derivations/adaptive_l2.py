@@ -1,0 +1,181 @@
+"""Adaptive methods: L2 regularization is not weight decay (paper Prop. 2, problem set Q1.b).
+
+An adaptive gradient method steps ``theta_{t+1} = theta_t - alpha M_t g_t`` with a preconditioner
+``M_t`` (for bias-corrected RMSProp, the diagonal matrix of
+:mod:`wdproof.derivations.rmsprop_preconditioner`). On the L2-regularized loss
+``f_t + lambda'/2 ||theta||^2`` it steps
+
+.. math:: \\theta_t - \\alpha M_t (g_t + \\lambda' \\theta_t),
+
+with decoupled weight decay ``lambda`` it steps
+
+.. math:: (1 - \\lambda) \\theta_t - \\alpha M_t g_t .
+
+The residual is ``(lambda I - alpha lambda' M_t) theta_t``; it vanishes for every ``theta_t``
+exactly when ``alpha lambda' M_t = lambda I``. So for ``lambda > 0`` an L2 coefficient exists iff
+``M_t = k I`` (then ``lambda' = lambda / (alpha k)``), and the regularizer's pull on coordinate
+``j`` is ``alpha lambda' (M_t)_{jj}``: weaker where the gradients are large.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
+from wdproof.derivations.notation import alpha, eps, lam, lam_l2, matrix, n, t, vector
+
+theta = vector("theta_t")
+grad = vector("g_t")  # g_t = grad f_t(theta_t), any vector
+precond = matrix("M_t")
+identity = sp.Identity(n)
+row = sp.Symbol("i", integer=True, nonnegative=True)
+col = sp.Symbol("k", integer=True, nonnegative=True)
+scalar_k = sp.Symbol("k", positive=True)  # M_t = k I
+m1, m2 = sp.symbols("m_1 m_2", positive=True)  # M_t = diag(m_1, m_2)
+decay_positive = sp.Symbol("lambda", positive=True)  # lambda > 0 where a step needs it
+
+adaptive_l2_step = theta - alpha * precond * (grad + lam_l2 * theta)
+adaptive_decay_step = (1 - lam) * theta - alpha * precond * grad
+residual = (lam * identity - alpha * lam_l2 * precond) * theta
+
+#: The counterexample of the ledger: alpha, lambda and M_t = diag(m_1, m_2) with m_1 != m_2.
+COUNTEREXAMPLE = {"alpha": sp.Rational(1, 10), "lambda": sp.Rational(1, 100), "m": (1, 4)}
+_a, _l, (_m1, _m2) = COUNTEREXAMPLE["alpha"], COUNTEREXAMPLE["lambda"], COUNTEREXAMPLE["m"]
+
+ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
+    id="adaptive-l2-not-weight-decay",
+    title="Adaptive methods with M_t != kI: no L2 coefficient reproduces weight decay",
+    source="Loshchilov & Hutter 2019, Prop. 2; problem set Q1.b (second part)",
+    question="Q1.b",
+    statement=sp.Eq(adaptive_l2_step - adaptive_decay_step, residual),
+    statement_text=(
+        "For every dimension n, alpha > 0 and lambda > 0: there is an L2 coefficient lambda' such "
+        "that theta - alpha M_t (g + lambda' theta) = (1 - lambda) theta - alpha M_t g for every "
+        "theta and g if and only if M_t = k I for a scalar k, and then lambda' = lambda/(alpha k). "
+        "In particular, if M_t is not a multiple of the identity, no lambda' exists."
+    ),
+    conventions=(
+        "Adaptive step theta_{t+1} = theta_t - alpha M_t g_t, g_t = grad f_t(theta_t) (paper "
+        "Prop. 2; the schedule multiplier eta_t is folded into alpha and lambda). Weight decay "
+        "multiplies theta_t by (1 - lambda) in the same step; PyTorch's AdamW uses lambda = lr * "
+        "weight_decay. M_t is the same matrix in both methods."
+    ),
+    steps=(
+        Identity(
+            "The gradient of the L2 term lambda'/2 theta^T theta is lambda' theta (any n).",
+            (lam_l2 / 2 * (theta.T * theta)).diff(theta),
+            lam_l2 * theta,
+        ),
+        Identity(
+            "The preconditioner multiplies the regularizer's gradient too (M_t is an n x n "
+            "matrix; no commutation is assumed).",
+            adaptive_l2_step,
+            theta - alpha * precond * grad - alpha * lam_l2 * precond * theta,
+        ),
+        Identity(
+            "The two one-step maps differ by (lambda I - alpha lambda' M_t) theta; g_t cancels.",
+            adaptive_l2_step - adaptive_decay_step,
+            residual,
+        ),
+        Identity(
+            "Differentiating entry i of the residual by theta_k recovers the matrix entry, so "
+            "the residual vanishes for every theta iff lambda delta_ik = alpha lambda' (M_t)_ik "
+            "for all i, k, i.e. alpha lambda' M_t = lambda I.",
+            sp.diff(residual[row, 0], theta[col, 0]),
+            lam * sp.KroneckerDelta(row, col, (0, n - 1)) - alpha * lam_l2 * precond[row, col],
+        ),
+        Solution(
+            "If M_t = k I the condition is one scalar equation, solved by lambda' = "
+            "lambda/(alpha k).",
+            sp.Eq(lam - alpha * lam_l2 * scalar_k, 0),
+            lam_l2,
+            sp.FiniteSet(lam / (alpha * scalar_k)),
+        ),
+        Identity(
+            "Then the L2 step is exactly the weight-decay step (the converse direction).",
+            adaptive_l2_step,
+            adaptive_decay_step,
+            given={precond: scalar_k * identity, lam: alpha * lam_l2 * scalar_k},
+        ),
+        Solution(
+            "If M_t = diag(m_1, m_2): the first diagonal equation forces lambda' = "
+            "lambda/(alpha m_1); the second then holds (lambda > 0) only for m_2 = m_1.",
+            sp.Eq(decay_positive - alpha * (decay_positive / (alpha * m1)) * m2, 0),
+            m2,
+            sp.FiniteSet(m1),
+        ),
+        Solution(
+            "Concrete counterexample: alpha = 1/10, lambda = 1/100, M_t = diag(1, 4); the two "
+            "diagonal equations, written as one sum of squares over the reals, have no solution "
+            "lambda'.",
+            sp.Eq((_l - _a * lam_l2 * _m1) ** 2 + (_l - _a * lam_l2 * _m2) ** 2, 0),
+            lam_l2,
+            sp.EmptySet,
+            domain=sp.S.Reals,
+        ),
+    ),
+    verdict=Verdict.proved(
+        "Exact for every n: an L2 coefficient reproducing weight decay lambda > 0 exists iff "
+        "M_t = kI (lambda = alpha lambda' k); for M_t != kI none exists."
+    ),
+)
+
+vhat = sp.Symbol(r"\hat{v}_{t,j}", positive=True)  # bias-corrected second moment of coordinate j
+vhat_other = sp.Symbol(r"\hat{v}_{t,l}", positive=True)
+theta_j = sp.IndexedBase("theta")[t, sp.Symbol("j")]
+
+
+def effective_decay(second_moment: sp.Expr) -> sp.Expr:
+    """Per-coordinate shrink factor of L2 under RMSProp: ``alpha lambda' / (sqrt(vhat) + eps)``."""
+    return alpha * lam_l2 / (sp.sqrt(second_moment) + eps)
+
+
+L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS = Claim(
+    id="l2-decay-weaker-for-large-gradients",
+    title="Under L2 + RMSProp, coordinates with large gradients are decayed less",
+    source=(
+        "Loshchilov & Hutter 2019, Sec. 2 (weights with large gradients are regularized less); "
+        "problem set Q1.b"
+    ),
+    question="Q1.b",
+    statement=sp.Eq(sp.Symbol("d_{t,j}"), effective_decay(vhat)),
+    statement_text=(
+        "Per coordinate j, the L2 term of bias-corrected RMSProp shrinks theta_{t,j} by "
+        "d_{t,j} = alpha lambda' (M_t)_{jj} = alpha lambda'/(sqrt(vhat_{t,j}) + eps), which for "
+        "lambda' > 0 strictly decreases as the coordinate's second moment grows; decoupled weight "
+        "decay shrinks every coordinate by the same lambda."
+    ),
+    conventions=(
+        "Bias-corrected RMSProp (torch.optim.Adam(betas=(0, beta_2), weight_decay=lambda')): "
+        "(M_t)_{jj} = 1/(sqrt(vhat_{t,j}) + eps); element-wise, so every step is per coordinate."
+    ),
+    steps=(
+        Identity(
+            "Per coordinate j, the regularizer's share of the L2 step is d_{t,j} theta_{t,j}.",
+            alpha * (1 / (sp.sqrt(vhat) + eps)) * lam_l2 * theta_j,
+            effective_decay(vhat) * theta_j,
+        ),
+        Identity(
+            "Its derivative in the second moment.",
+            sp.Derivative(effective_decay(vhat), vhat),
+            -alpha * lam_l2 / (2 * sp.sqrt(vhat) * (sp.sqrt(vhat) + eps) ** 2),
+        ),
+        Identity(
+            "The derivative has the sign of -lambda': negative for every lambda' > 0, "
+            "so d_{t,j} strictly decreases in vhat_{t,j}.",
+            sp.sign(sp.Derivative(effective_decay(vhat), vhat)),
+            -sp.sign(lam_l2),
+        ),
+        Identity(
+            "Two coordinates j, l are decayed in the inverse ratio of their RMS gradients "
+            "(plus eps); under weight decay the ratio is 1.",
+            effective_decay(vhat) / effective_decay(vhat_other),
+            (sp.sqrt(vhat_other) + eps) / (sp.sqrt(vhat) + eps),
+        ),
+    ),
+    verdict=Verdict.proved(
+        "Exact per coordinate for every t: the effective decay alpha lambda' (M_t)_{jj} is "
+        "strictly decreasing in vhat_{t,j} when lambda' > 0."
+    ),
+)
+
+CLAIMS = (ADAPTIVE_L2_NOT_WEIGHT_DECAY, L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS)
