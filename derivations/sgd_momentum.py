@@ -46,7 +46,9 @@ m_prev = vector("m_t-1")
 grad = vector("g_t")  # g_t = grad f_t(theta_{t-1}), any vector
 
 
-def momentum_buffer(previous: sp.MatrixExpr, gradient: sp.MatrixExpr, multiplier=eta) -> sp.MatrixExpr:
+def momentum_buffer(
+    previous: sp.MatrixExpr, gradient: sp.MatrixExpr, multiplier=eta
+) -> sp.MatrixExpr:
     """Alg. 1 line 8: ``m_t = beta_1 m_{t-1} + eta_t alpha g_t``."""
     return beta1 * previous + multiplier * alpha * gradient
 

@@ -50,7 +50,7 @@ def sums_cancel(expr: sp.Basic, top: sp.Expr = t) -> bool:
     """
 
     def normalise(s: sp.Sum) -> sp.Expr:
-        (index, low, high), = s.limits
+        ((index, low, high),) = s.limits
         body = s.function.subs(index, i)
         k = sp.simplify(high - top)
         if not k.is_integer:

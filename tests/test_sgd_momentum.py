@@ -20,14 +20,18 @@ i, t, mu, g, theta = smh.i, sp.Symbol("t", integer=True, positive=True), smh.mu,
 WRONG_AND_RIGHT_STEPS = {
     "Prop. 1 mapping without alpha (beta_1 = 0)": (
         Identity("wrong", sm.l2_theta_no_momentum, sm.sgdw_theta_no_momentum, given={lam: lam_l2}),
-        Identity("right", sm.l2_theta_no_momentum, sm.sgdw_theta_no_momentum, given={lam: alpha * lam_l2}),
+        Identity(
+            "right", sm.l2_theta_no_momentum, sm.sgdw_theta_no_momentum, given={lam: alpha * lam_l2}
+        ),
     ),
     "Prop. 1 mapping carried over to momentum": (
         Identity("wrong", sm.l2_theta_2, sm.w_theta_2, given={lam: alpha * lam_l2}),
         Identity("right", sm.l2_theta_2, sm.w_theta_2, given={lam: alpha * lam_l2, beta1: 0}),
     ),
     "decay scaled by alpha in SGDW": (
-        Identity("wrong", sp.diff(sm.sgdw_theta, alpha).doit(), -eta * (sm.grad + lam * sm.theta_prev)),
+        Identity(
+            "wrong", sp.diff(sm.sgdw_theta, alpha).doit(), -eta * (sm.grad + lam * sm.theta_prev)
+        ),
         Identity("right", sp.diff(sm.sgdw_theta, alpha).doit(), -eta * sm.grad),
     ),
     "no beta_1 at all could close the step-2 gap": (
@@ -36,34 +40,59 @@ WRONG_AND_RIGHT_STEPS = {
     ),
     "PyTorch invariant under a changing schedule": (
         Identity(
-            "wrong", smh.paper_buffer, smh.lr * smh.pytorch_buffer,
+            "wrong",
+            smh.paper_buffer,
+            smh.lr * smh.pytorch_buffer,
             given={smh.m_prev: alpha * smh.eta_prev * smh.v_prev, mu: beta1},
         ),
         Identity(
-            "right", smh.paper_buffer, smh.lr * smh.pytorch_buffer,
+            "right",
+            smh.paper_buffer,
+            smh.lr * smh.pytorch_buffer,
             given={smh.m_prev: alpha * smh.eta_prev * smh.v_prev, mu: beta1, smh.eta_prev: eta},
         ),
     ),
     "induction step without the new L2 term": (
-        Identity("wrong", smh.buffer_closed_form(t + 1), mu * smh.buffer_closed_form(t) + g[t + 1], check=smh.sums_cancel),
         Identity(
-            "right", smh.buffer_closed_form(t + 1),
-            mu * smh.buffer_closed_form(t) + g[t + 1] + lam_l2 * theta[t], check=smh.sums_cancel,
+            "wrong",
+            smh.buffer_closed_form(t + 1),
+            mu * smh.buffer_closed_form(t) + g[t + 1],
+            check=smh.sums_cancel,
+        ),
+        Identity(
+            "right",
+            smh.buffer_closed_form(t + 1),
+            mu * smh.buffer_closed_form(t) + g[t + 1] + lam_l2 * theta[t],
+            check=smh.sums_cancel,
         ),
     ),
     "closed form decaying theta_i instead of theta_{i-1}": (
         Identity(
-            "wrong", sp.Sum(mu ** (t + 1 - i) * theta[i], (i, 1, t + 1)),
-            mu * sp.Sum(mu ** (t - i) * theta[i], (i, 1, t)) + theta[t], check=smh.sums_cancel,
+            "wrong",
+            sp.Sum(mu ** (t + 1 - i) * theta[i], (i, 1, t + 1)),
+            mu * sp.Sum(mu ** (t - i) * theta[i], (i, 1, t)) + theta[t],
+            check=smh.sums_cancel,
         ),
         Identity(
-            "right", sp.Sum(mu ** (t + 1 - i) * theta[i], (i, 1, t + 1)),
-            mu * sp.Sum(mu ** (t - i) * theta[i], (i, 1, t)) + theta[t + 1], check=smh.sums_cancel,
+            "right",
+            sp.Sum(mu ** (t + 1 - i) * theta[i], (i, 1, t + 1)),
+            mu * sp.Sum(mu ** (t - i) * theta[i], (i, 1, t)) + theta[t + 1],
+            check=smh.sums_cancel,
         ),
     ),
     "history weight off by one power of mu": (
-        Identity("wrong", smh.iterate_history(t), theta[t - 1] + mu * sp.Sum(mu ** (t - i) * theta[i - 1], (i, 1, t - 1)), check=smh.sums_cancel),
-        Identity("right", smh.iterate_history(t), theta[t - 1] + sp.Sum(mu ** (t - i) * theta[i - 1], (i, 1, t - 1)), check=smh.sums_cancel),
+        Identity(
+            "wrong",
+            smh.iterate_history(t),
+            theta[t - 1] + mu * sp.Sum(mu ** (t - i) * theta[i - 1], (i, 1, t - 1)),
+            check=smh.sums_cancel,
+        ),
+        Identity(
+            "right",
+            smh.iterate_history(t),
+            theta[t - 1] + sp.Sum(mu ** (t - i) * theta[i - 1], (i, 1, t - 1)),
+            check=smh.sums_cancel,
+        ),
     ),
 }
 
@@ -92,17 +121,32 @@ def test_verdicts(claim_id, kind):
 def _counterexample_runs(ce):
     """torch.optim.SGD + L2 and torch SGDW (lambda = alpha lambda') on the two linear losses."""
     problem = linear_problem(ce["theta_0"], [ce["g_1"], ce["g_2"]])
-    l2 = run_torch(problem, lambda ps: torch.optim.SGD(ps, lr=ce["alpha"], momentum=ce["beta1"], weight_decay=ce["lambda_l2"]), 2)
+    l2 = run_torch(
+        problem,
+        lambda ps: torch.optim.SGD(
+            ps, lr=ce["alpha"], momentum=ce["beta1"], weight_decay=ce["lambda_l2"]
+        ),
+        2,
+    )
     decay = ce["alpha"] * ce["lambda_l2"]
-    sgdw = run_torch(problem, lambda ps: torch.optim.SGD(ps, lr=ce["alpha"], momentum=ce["beta1"]), 2,
-                     lambda params, _t: params[0].mul_(1 - decay))
+    sgdw = run_torch(
+        problem,
+        lambda ps: torch.optim.SGD(ps, lr=ce["alpha"], momentum=ce["beta1"]),
+        2,
+        lambda params, _t: params[0].mul_(1 - decay),
+    )
     return l2, sgdw
 
 
 def test_symbolic_two_step_maps_match_torch_at_the_counterexample():
     ce = get_claim("sgd-momentum-l2-equals-constant-decay").verdict.counterexample
     l2, sgdw = _counterexample_runs(ce)
-    values = {alpha: ce["alpha"], beta1: ce["beta1"], lam_l2: ce["lambda_l2"], lam: ce["alpha"] * ce["lambda_l2"]}
+    values = {
+        alpha: ce["alpha"],
+        beta1: ce["beta1"],
+        lam_l2: ce["lambda_l2"],
+        lam: ce["alpha"] * ce["lambda_l2"],
+    }
     theta_0, g_1, g_2 = (sp.Matrix(ce[k]) for k in ("theta_0", "g_1", "g_2"))
     zero = sp.zeros(len(ce["theta_0"]), 1)
     # The derivation's own update maps, evaluated on concrete vectors.
@@ -115,7 +159,12 @@ def test_symbolic_two_step_maps_match_torch_at_the_counterexample():
         assert torch.allclose(measured[0][0], expected, atol=TOLERANCE, rtol=0)
     # The step-2 gap is exactly -beta_1 alpha lambda' theta_0 (derivation step 4).
     gap = l2[1][0][0] - sgdw[1][0][0]
-    predicted = -ce["beta1"] * ce["alpha"] * ce["lambda_l2"] * torch.tensor(ce["theta_0"], dtype=torch.float64)
+    predicted = (
+        -ce["beta1"]
+        * ce["alpha"]
+        * ce["lambda_l2"]
+        * torch.tensor(ce["theta_0"], dtype=torch.float64)
+    )
     assert torch.allclose(gap, predicted, atol=TOLERANCE, rtol=0)
     assert gap.abs().max() > SEPARATION
     # Step 1 agrees, as the derivation says it must at lambda = alpha lambda'.
@@ -126,7 +175,9 @@ def test_no_constant_decay_closes_the_counterexample_gap(ledger):
     c = ledger["sgd-momentum-l2-equals-constant-decay"].confirmation
     assert c.relation == ">" and c.holds
     assert c.extra["natural_gap"] == pytest.approx(c.extra["predicted_natural_gap"], abs=TOLERANCE)
-    assert c.extra["best_gap"] < c.extra["natural_gap"]  # the scan improved on the natural candidate, yet stays apart
+    assert (
+        c.extra["best_gap"] < c.extra["natural_gap"]
+    )  # the scan improved on the natural candidate, yet stays apart
 
 
 @pytest.mark.parametrize(

@@ -48,8 +48,14 @@ def problems() -> tuple[Problem, ...]:
 
 
 def alg1_trajectory(
-    problem: Problem, steps: int, alpha: float, beta1: float, *, l2: float = 0.0,
-    decay: float = 0.0, schedule: Schedule | None = None,
+    problem: Problem,
+    steps: int,
+    alpha: float,
+    beta1: float,
+    *,
+    l2: float = 0.0,
+    decay: float = 0.0,
+    schedule: Schedule | None = None,
 ) -> list[Params]:
     """Paper Alg. 1, written out: SGD + L2 (``l2``) and/or SGDW (``decay``) with momentum."""
     schedule = schedule or constant()
@@ -58,20 +64,32 @@ def alg1_trajectory(
     history = []
     for t in range(steps):
         eta_t = schedule(t)
-        grad = gradients(problem, [p.requires_grad_(True) for p in theta], t)  # grad f_t(theta_{t-1})
+        grad = gradients(
+            problem, [p.requires_grad_(True) for p in theta], t
+        )  # grad f_t(theta_{t-1})
         with torch.no_grad():
             for p, m_p, g_p in zip(theta, m, grad, strict=True):
                 g_p = g_p + l2 * p  # line 6: g_t <- grad f_t + lambda' theta_{t-1}
-                m_p.mul_(beta1).add_(eta_t * alpha * g_p)  # line 8: m_t <- beta_1 m_{t-1} + eta_t alpha g_t
-                p.sub_(m_p + eta_t * decay * p)  # line 9: theta_t <- theta_{t-1} - m_t - eta_t lambda theta_{t-1}
+                m_p.mul_(beta1).add_(
+                    eta_t * alpha * g_p
+                )  # line 8: m_t <- beta_1 m_{t-1} + eta_t alpha g_t
+                p.sub_(
+                    m_p + eta_t * decay * p
+                )  # line 9: theta_t <- theta_{t-1} - m_t - eta_t lambda theta_{t-1}
         theta = [p.detach() for p in theta]
         history.append([p.clone() for p in theta])
     return history
 
 
 def torch_sgd_trajectory(
-    problem: Problem, steps: int, lr: float, momentum: float, *, weight_decay: float = 0.0,
-    decay: float = 0.0, schedule: Schedule | None = None,
+    problem: Problem,
+    steps: int,
+    lr: float,
+    momentum: float,
+    *,
+    weight_decay: float = 0.0,
+    decay: float = 0.0,
+    schedule: Schedule | None = None,
 ) -> list[Params]:
     """torch.optim.SGD, ``lr_t = lr * eta_t`` (``lr`` is Alg. 1's alpha), L2 ``weight_decay``, SGDW ``decay``."""
     schedule = schedule or constant()
@@ -90,7 +108,11 @@ def torch_sgd_trajectory(
     return run_torch(problem, make, steps, before_step)
 
 
-SGDW_SETTINGS = ((0.1, 0.9, 1e-2, 1.0), (0.05, 0.5, 1e-1, 1.0), (0.2, 0.9, 5e-2, 0.5))  # alpha, beta1, lambda, eta
+SGDW_SETTINGS = (
+    (0.1, 0.9, 1e-2, 1.0),
+    (0.05, 0.5, 1e-1, 1.0),
+    (0.2, 0.9, 5e-2, 0.5),
+)  # alpha, beta1, lambda, eta
 
 
 @confirms("sgdw-momentum-update")
@@ -98,14 +120,25 @@ def sgdw_matches_alg1() -> Confirmation:
     rows = []
     for problem in problems():
         for alpha, beta1, decay, eta in SGDW_SETTINGS:
-            reference = alg1_trajectory(problem, STEPS, alpha, beta1, decay=decay, schedule=constant(eta))
-            built = torch_sgd_trajectory(problem, STEPS, alpha, beta1, decay=decay, schedule=constant(eta))
+            reference = alg1_trajectory(
+                problem, STEPS, alpha, beta1, decay=decay, schedule=constant(eta)
+            )
+            built = torch_sgd_trajectory(
+                problem, STEPS, alpha, beta1, decay=decay, schedule=constant(eta)
+            )
             rows.append((problem.name, alpha, beta1, decay, eta, max_deviation(reference, built)))
     return Confirmation(
         quantity=rf"$\max_t \lVert\theta^{{\mathrm{{Alg.1}}}}_t - \theta^{{\mathrm{{torch}}}}_t\rVert_\infty$ over {STEPS} steps",
         value=max(row[-1] for row in rows),
         tolerance=TOLERANCE,
-        columns=("problem", r"$\alpha$", r"$\beta_1$", r"$\lambda$", r"$\eta$ (constant)", "max deviation"),
+        columns=(
+            "problem",
+            r"$\alpha$",
+            r"$\beta_1$",
+            r"$\lambda$",
+            r"$\eta$ (constant)",
+            "max deviation",
+        ),
         rows=tuple(rows),
         note=(
             r"float64; Alg. 1's SGDW lines written out vs torch.optim.SGD(lr $= \alpha\eta$, "
@@ -120,8 +153,12 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
     schedule = cosine()
     for problem in problems():
         for alpha, l2 in ((0.1, 1e-2), (0.5, 1e-1), (0.05, 1.0)):
-            with_l2 = torch_sgd_trajectory(problem, STEPS, alpha, 0.0, weight_decay=l2, schedule=schedule)
-            mapped = torch_sgd_trajectory(problem, STEPS, alpha, 0.0, decay=alpha * l2, schedule=schedule)
+            with_l2 = torch_sgd_trajectory(
+                problem, STEPS, alpha, 0.0, weight_decay=l2, schedule=schedule
+            )
+            mapped = torch_sgd_trajectory(
+                problem, STEPS, alpha, 0.0, decay=alpha * l2, schedule=schedule
+            )
             unmapped = torch_sgd_trajectory(problem, STEPS, alpha, 0.0, decay=l2, schedule=schedule)
             wrong.append(max_deviation(with_l2, unmapped))
             rows.append((problem.name, alpha, l2, max_deviation(with_l2, mapped), wrong[-1]))
@@ -130,7 +167,10 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
         value=max(row[3] for row in rows),
         tolerance=TOLERANCE,
         columns=(
-            "problem", r"$\alpha$", r"$\lambda'$", r"deviation, $\lambda = \alpha\lambda'$",
+            "problem",
+            r"$\alpha$",
+            r"$\lambda'$",
+            r"deviation, $\lambda = \alpha\lambda'$",
             r"deviation, $\lambda = \lambda'$ (wrong)",
         ),
         rows=tuple(rows),
@@ -155,7 +195,9 @@ def counterexample_gaps(decays: torch.Tensor, ce: dict) -> torch.Tensor:
     grads = [ce["g_1"], ce["g_2"]]
     l2 = run_torch(
         linear_problem(ce["theta_0"], grads),
-        lambda ps: torch.optim.SGD(ps, lr=ce["alpha"], momentum=ce["beta1"], weight_decay=ce["lambda_l2"]),
+        lambda ps: torch.optim.SGD(
+            ps, lr=ce["alpha"], momentum=ce["beta1"], weight_decay=ce["lambda_l2"]
+        ),
         2,
     )
     rowwise = decays.unsqueeze(1)
@@ -178,7 +220,9 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
     grid = torch.arange(0.0, 1.0 + step / 2, step, dtype=DTYPE)
     gaps = counterexample_gaps(grid, ce)
     best = int(gaps.argmin())
-    slope = float((gaps.diff().abs() / step).max())  # gap is Lipschitz in lambda; bound between grid points
+    slope = float(
+        (gaps.diff().abs() / step).max()
+    )  # gap is Lipschitz in lambda; bound between grid points
     lower_bound = float(gaps[best]) - slope * step / 2
     theta_0 = max(abs(x) for x in ce["theta_0"])
     # Outside [0, 1] the step-1 gap |lambda - alpha lambda'| |theta_0| alone exceeds this bound.
@@ -193,7 +237,13 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
         alpha, beta1, l2 = 0.1, 0.9, 1e-1
         with_l2 = torch_sgd_trajectory(problem, STEPS, alpha, beta1, weight_decay=l2)
         sgdw = torch_sgd_trajectory(problem, STEPS, alpha, beta1, decay=alpha * l2)
-        rows.append((f"{problem.name}, {STEPS} steps, lambda = alpha lambda'", alpha * l2, max_deviation(with_l2, sgdw)))
+        rows.append(
+            (
+                f"{problem.name}, {STEPS} steps, lambda = alpha lambda'",
+                alpha * l2,
+                max_deviation(with_l2, sgdw),
+            )
+        )
     return Confirmation(
         quantity=(
             r"lower bound, over every constant $\lambda$, of the two-step gap "
@@ -202,13 +252,18 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
         value=min(lower_bound, outside),
         tolerance=SEPARATION,
         relation=">",
-        columns=("setting", r"$\lambda$", r"$\max_t \lVert\theta^{L_2}_t - \theta^{W}_t\rVert_\infty$"),
+        columns=(
+            "setting",
+            r"$\lambda$",
+            r"$\max_t \lVert\theta^{L_2}_t - \theta^{W}_t\rVert_\infty$",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; torch.optim.SGD(lr = {ce['alpha']}, momentum = {ce['beta1']}, "
             f"weight_decay = {ce['lambda_l2']}) vs torch.optim.SGD(momentum) with "
             r"$\theta \leftarrow (1 - \lambda)\theta$, on the linear losses $f_t = g_t^\top\theta$ "
-            f"from theta_0 = {ce['theta_0']}; " r"$\lambda \in [0, 1]$ scanned on a grid of step "
+            f"from theta_0 = {ce['theta_0']}; "
+            r"$\lambda \in [0, 1]$ scanned on a grid of step "
             f"{step:g}, the minimum lowered by the measured Lipschitz slope; outside [0, 1] the "
             "step-1 gap alone is larger. Rows 4-5: the same comparison on the training problems."
         ),

@@ -35,7 +35,13 @@ def gradients_along(problem: Problem, history: list[Params]) -> list[Params]:
 
 
 def closed_form_iterates(
-    problem: Problem, history: list[Params], lr: float, mu: float, l2: float, *, decay_history: bool = True
+    problem: Problem,
+    history: list[Params],
+    lr: float,
+    mu: float,
+    l2: float,
+    *,
+    decay_history: bool = True,
 ) -> list[Params]:
     """Every iterate rebuilt from the closed-form buffer ``v_t = sum_i mu^(t-i) (g_i + lambda' theta_{i-1})``.
 
@@ -46,7 +52,9 @@ def closed_form_iterates(
     grads = gradients_along(problem, history)
     index = torch.arange(steps)
     power = (index[:, None] - index[None, :]).clamp(min=0).to(torch.float64)
-    weights = torch.where(index[:, None] >= index[None, :], mu**power, torch.zeros(()))  # mu^(t-i), i <= t
+    weights = torch.where(
+        index[:, None] >= index[None, :], mu**power, torch.zeros(())
+    )  # mu^(t-i), i <= t
     predicted: list[list[torch.Tensor]] = [[] for _ in range(steps)]
     for k, start in enumerate(problem.initial_values):
         prev = torch.stack([start] + [h[k] for h in history[:-1]])  # theta_{t-1}
@@ -84,14 +92,21 @@ def closed_form_rebuilds_torch_iterates() -> Confirmation:
             )
             if mu > 0:
                 wrong.append(current_only)
-            rows.append((problem.name, lr, mu, l2, exact, current_only, history_share(problem, history, mu)))
+            rows.append(
+                (problem.name, lr, mu, l2, exact, current_only, history_share(problem, history, mu))
+            )
     return Confirmation(
         quantity=rf"$\max_t \lVert\theta^{{\mathrm{{torch}}}}_t - \theta^{{\mathrm{{closed\,form}}}}_t\rVert_\infty$ over {STEPS} steps",
         value=max(row[4] for row in rows),
         tolerance=TOLERANCE,
         columns=(
-            "problem", "lr", r"$\mu$", r"$\lambda'$", "closed form deviation",
-            r"deviation if decay hit $\theta_{t-1}$ only", "history / current decay (last step)",
+            "problem",
+            "lr",
+            r"$\mu$",
+            r"$\lambda'$",
+            "closed form deviation",
+            r"deviation if decay hit $\theta_{t-1}$ only",
+            "history / current decay (last step)",
         ),
         rows=tuple(rows),
         note=(
@@ -118,14 +133,20 @@ def pytorch_matches_alg1_under_constant_schedule() -> Confirmation:
     for problem in problems():
         for name, schedule, beta1, l2, condition in cases:
             paper = alg1_trajectory(problem, STEPS, alpha, beta1, l2=l2, schedule=schedule)
-            pytorch = torch_sgd_trajectory(problem, STEPS, alpha, beta1, weight_decay=l2, schedule=schedule)
+            pytorch = torch_sgd_trajectory(
+                problem, STEPS, alpha, beta1, weight_decay=l2, schedule=schedule
+            )
             rows.append((problem.name, name, beta1, l2, condition, max_deviation(paper, pytorch)))
     return Confirmation(
         quantity=rf"$\max_t \lVert\theta^{{\mathrm{{Alg.1}}}}_t - \theta^{{\mathrm{{torch}}}}_t\rVert_\infty$ over {STEPS} steps where the condition holds",
         value=max(row[-1] for row in rows if row[4]),
         tolerance=TOLERANCE,
         columns=(
-            "problem", r"schedule $\eta_t$", r"$\beta_1 = \mu$", r"$\lambda'$", "condition holds",
+            "problem",
+            r"schedule $\eta_t$",
+            r"$\beta_1 = \mu$",
+            r"$\lambda'$",
+            "condition holds",
             "max deviation",
         ),
         rows=tuple(rows),
