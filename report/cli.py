@@ -19,7 +19,7 @@ from pathlib import Path
 from wdproof.derivations.errors import InputError
 
 #: Modules that contribute subcommands, in ``--help`` order.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("wdproof.numerics.grading_cli", "wdproof.numerics.sweep_cli")
 
 
 class _Parser(argparse.ArgumentParser):

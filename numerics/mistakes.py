@@ -1,0 +1,175 @@
+"""Known-wrong Adam/AdamW variants: each one small change to the reference rule and the solution.
+
+A :class:`Mistake` carries the same error twice:
+
+* ``variant(rule)`` -- the reference :class:`~wdproof.numerics.reference_optimizers.AdamRule`
+  with exactly one method overridden or one field changed; the grader runs it to recognise a
+  student's trajectory;
+* ``patches`` -- text substitutions that put the same error into the solution file; the tests
+  grade the patched file and expect the diagnosis to name this mistake.
+
+``applies_to`` names the classes (``"Adam"``, ``"AdamW"``) the mistake can occur in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+
+from wdproof.numerics.reference_optimizers import AdamRule
+
+
+def _as(cls: type[AdamRule]) -> Callable[[AdamRule], AdamRule]:
+    """Rebuild a rule as an instance of the subclass ``cls`` (same hyperparameters)."""
+    return lambda rule: cls(**{f.name: getattr(rule, f.name) for f in fields(rule)})
+
+
+class _NoBiasCorrection(AdamRule):
+    def bias_corrections(self, t):
+        return 1.0, 1.0
+
+
+class _BiasCorrectionTMinus1(AdamRule):
+    def bias_corrections(self, t):
+        return super().bias_corrections(t - 1)  # 1 - beta^0 = 0 at the first step
+
+
+class _EpsInsideSqrt(AdamRule):
+    def denominator(self, v_hat):
+        return (v_hat + self.eps).sqrt()
+
+
+class _DecayAfterUpdate(AdamRule):
+    def decoupled_decay(self, theta, stepped, t):
+        return stepped - self.decay_rate(t) * stepped
+
+
+@dataclass(frozen=True)
+class Patch:
+    """Replace ``old`` by ``new`` (every occurrence) inside class ``in_class`` of the solution."""
+
+    in_class: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    description: str
+    applies_to: frozenset[str]
+    variant: Callable[[AdamRule], AdamRule]
+    patches: tuple[Patch, ...]
+
+
+BOTH = frozenset({"Adam", "AdamW"})
+ADAMW = frozenset({"AdamW"})
+ADAM = frozenset({"Adam"})
+
+
+def _in_both(old: str, new: str) -> tuple[Patch, ...]:
+    return (Patch("Adam", old, new), Patch("AdamW", old, new))
+
+
+_DECAY = "p.mul_(1 - lr * weight_decay)  # decoupled decay of the pre-step parameter\n"
+_ADAMW_UPDATE = "p.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)\n"
+_INDENT = " " * 16
+
+MISTAKES: tuple[Mistake, ...] = (
+    Mistake(
+        "missing-bias-correction",
+        "no bias correction: m_t and v_t are used instead of m_t/(1-beta1^t), v_t/(1-beta2^t)",
+        BOTH,
+        _as(_NoBiasCorrection),
+        _in_both("1 - beta1**t", "1.0") + _in_both("1 - beta2**t", "1.0"),
+    ),
+    Mistake(
+        "bias-correction-t-minus-1",
+        "bias correction with t-1 instead of t: 1 - beta^(t-1) is 0 at the first step",
+        BOTH,
+        _as(_BiasCorrectionTMinus1),
+        _in_both("1 - beta1**t", "1 - beta1 ** (t - 1)") + _in_both("1 - beta2**t", "1 - beta2 ** (t - 1)"),
+    ),
+    Mistake(
+        "eps-inside-sqrt",
+        "epsilon inside the square root: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps",
+        BOTH,
+        _as(_EpsInsideSqrt),
+        _in_both(".sqrt().add_(eps)", ".add(eps).sqrt()"),
+    ),
+    Mistake(
+        "betas-swapped",
+        "beta1 and beta2 swapped: the first moment decays with beta2, the second with beta1",
+        BOTH,
+        lambda rule: replace(rule, betas=rule.betas[::-1]),
+        _in_both('beta1, beta2 = group["betas"]', 'beta2, beta1 = group["betas"]'),
+    ),
+    Mistake(
+        "l2-instead-of-decoupled-decay",
+        "AdamW with L2 regularization: weight_decay * p added to the gradient instead of "
+        "decaying p outside the adaptive step",
+        ADAMW,
+        lambda rule: replace(rule, decay="l2"),
+        (Patch("AdamW", _DECAY, "grad = grad.add(p, alpha=weight_decay)\n"),),
+    ),
+    Mistake(
+        "decay-after-update",
+        "decoupled decay applied to the already-updated parameter instead of the pre-step one",
+        ADAMW,
+        _as(_DecayAfterUpdate),
+        (
+            Patch("AdamW", _INDENT + _DECAY, ""),
+            Patch("AdamW", _ADAMW_UPDATE, _ADAMW_UPDATE + _INDENT + "p.mul_(1 - lr * weight_decay)\n"),
+        ),
+    ),
+    Mistake(
+        "decay-not-scaled-by-lr",
+        "decoupled decay not scaled by the learning rate: p *= 1 - weight_decay instead of "
+        "1 - lr * weight_decay",
+        ADAMW,
+        lambda rule: replace(rule, decay="paper"),  # eta_t lambda: the paper's convention, eta = 1
+        (Patch("AdamW", _DECAY, "p.mul_(1 - weight_decay)\n"),),
+    ),
+    Mistake(
+        "decoupled-decay-in-adam",
+        "Adam with decoupled decay: torch.optim.Adam's weight_decay is L2 (added to the "
+        "gradient), not AdamW's decay",
+        ADAM,
+        lambda rule: replace(rule, decay="torch"),
+        (
+            Patch(
+                "Adam",
+                "grad = grad.add(p, alpha=weight_decay)  # L2: the penalty's gradient",
+                "p.mul_(1 - lr * weight_decay)",
+            ),
+        ),
+    ),
+)
+
+
+def mistakes_for(class_name: str) -> list[Mistake]:
+    return [m for m in MISTAKES if class_name in m.applies_to]
+
+
+def get_mistake(name: str) -> Mistake:
+    for mistake in MISTAKES:
+        if mistake.name == name:
+            return mistake
+    raise KeyError(name)
+
+
+def _class_span(source: str, class_name: str) -> tuple[int, int]:
+    start = source.index(f"\nclass {class_name}(")
+    end = source.find("\nclass ", start + 1)
+    return start, len(source) if end < 0 else end
+
+
+def apply_mistake(source: str, mistake: Mistake) -> str:
+    """The solution ``source`` with ``mistake`` written into it (raises if a patch misses)."""
+    for patch in mistake.patches:
+        start, end = _class_span(source, patch.in_class)
+        body = source[start:end]
+        if patch.old not in body:
+            raise ValueError(f"{mistake.name}: {patch.old!r} not found in class {patch.in_class}")
+        source = source[:start] + body.replace(patch.old, patch.new) + source[end:]
+    return source

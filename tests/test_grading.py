@@ -1,0 +1,194 @@
+"""The Q2.a autograder: full marks, zero marks, named mistakes, contained failures, exit codes.
+
+Each graded file costs one student process (about 1.5 s: torch's import), so every file is
+graded once, in one process that runs all checks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import pytest
+
+from wdproof.numerics.assignment import (
+    SOLUTION_PATH,
+    solution_blocks,
+    solution_source,
+    student_version,
+)
+from wdproof.numerics.grading import (
+    CHECKS,
+    MAX_SCORE,
+    SHAPES,
+    STEPS,
+    first_departure,
+    grade_file,
+    judge,
+    trajectory_of,
+)
+from wdproof.numerics.mistakes import MISTAKES, apply_mistake
+from wdproof.report.cli import main
+
+CHECK_KEYS = {"name", "passed", "points", "max_points", "feedback", "diagnosis"}
+
+
+def _solution_lines() -> set[str]:
+    return {line.strip() for b in solution_blocks(solution_source()) for line in b.body if line.strip()}
+
+
+def test_solution_never_appears_in_the_student_version():
+    hidden = _solution_lines()
+    assert len(hidden) >= 10  # the blocks are real: the check below can fail
+    assert hidden <= {line.strip() for line in solution_source().splitlines()}
+    student_lines = {line.strip() for line in student_version(solution_source()).splitlines()}
+    assert not hidden & student_lines, sorted(hidden & student_lines)
+    assert "BEGIN SOLUTION" not in student_version(solution_source())
+
+
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        ("# BEGIN SOLUTION\nx = 1\n", "never closed"),
+        ("x = 1\n# END SOLUTION\n", "without"),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n", "inside another"),
+    ],
+)
+def test_unbalanced_markers_are_rejected(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        student_version(source)
+
+
+def test_assign_writes_student_file_and_readme(tmp_path, capsys):
+    assert main(["assign", "--out", str(tmp_path / "hw")]) == 0
+    student = (tmp_path / "hw" / "optimizers.py").read_text()
+    assert student == student_version(solution_source())
+    assert "wdproof grade" in (tmp_path / "hw" / "README.md").read_text()
+    compile(student, "optimizers.py", "exec")  # the stubbed file is valid Python
+
+
+def test_reference_solution_scores_full_marks_and_exits_0(capsys):
+    assert main(["grade", str(SOLUTION_PATH), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["max_score"] == MAX_SCORE == sum(c.points for c in CHECKS)
+    assert report["score"] == MAX_SCORE, [c for c in report["checks"] if not c["passed"]]
+    assert [c["name"] for c in report["checks"]] == [c.name for c in CHECKS]
+    assert all(set(c) == CHECK_KEYS and c["passed"] for c in report["checks"])
+
+
+def test_student_template_scores_0_not_implemented(tmp_path, capsys):
+    assert main(["assign", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["grade", str(tmp_path / "optimizers.py")]) == 0  # graded: exit 0 at score 0
+    table = capsys.readouterr().out
+    assert f"score: 0/{MAX_SCORE}" in table
+    rows = [line for line in table.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert len(rows) == len(CHECKS)
+    assert all(row.startswith("FAIL") and "not implemented" in row for row in rows)
+
+
+def test_nan_after_a_correct_first_step_is_reported_as_non_finite():
+    check = CHECKS[0]
+    first = [t.reshape(-1).tolist() for t in trajectory_of(check)[0]]
+    nan = [[float("nan")] * math.prod(shape) for shape in SHAPES]
+    result = judge(check, {"trajectory": [first] + [nan] * (STEPS - 1)}, "")
+    assert not result.passed and result.points == 0
+    assert "non-finite" in result.feedback and "step 2 in tensor 0" in result.feedback
+    assert "no known mistake" in result.diagnosis
+
+
+def test_first_departure_names_step_and_tensor():
+    reference = trajectory_of(CHECKS[0])
+    student = [[t.clone() for t in step] for step in reference]
+    assert first_departure(student, reference) is None
+    student[6][2] = student[6][2] + 1e-6  # step 7, tensor 2
+    departure = first_departure(student, reference)
+    assert (departure.step, departure.tensor) == (7, 2)
+    assert departure.deviation == pytest.approx(1e-6, rel=1e-6)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_known_mistake_loses_points_and_is_named(mistake, tmp_path):
+    path = tmp_path / "student.py"
+    path.write_text(apply_mistake(solution_source(), mistake))
+    report = grade_file(path)
+    failed = [c for c in report.checks if not c.passed]
+    assert report.score < report.max_score
+    assert failed and all(c.points == 0 for c in failed)
+    assert report.mistakes == [mistake.name]
+    for check in failed:
+        assert f"'{mistake.name}'" in check.diagnosis, (check.name, check.feedback, check.diagnosis)
+        assert "step" in check.feedback
+
+
+def test_infinite_loop_is_stopped_within_the_limit(tmp_path):
+    path = tmp_path / "loop.py"
+    path.write_text("while True:\n    pass\n")
+    started = time.perf_counter()
+    report = grade_file(path, time_limit=2.0)
+    assert time.perf_counter() - started < 2.0 + 3.0
+    assert report.score == 0
+    assert all("time limit" in c.feedback for c in report.checks)
+
+
+MISBEHAVING = """
+import sys
+import torch
+
+class Adam(torch.optim.Optimizer):
+    def __init__(self, params, learning_rate=1e-3):  # wrong signature
+        super().__init__(params, dict(lr=learning_rate))
+
+    def step(self, closure=None):
+        sys.exit(3)
+
+class NotAdamW:
+    pass
+"""
+
+
+def test_exit_wrong_signature_and_missing_class_become_feedback(tmp_path):
+    path = tmp_path / "misbehaving.py"
+    path.write_text(MISBEHAVING)
+    report = grade_file(path)
+    assert report.score == 0
+    feedback = {c.name: c.feedback for c in report.checks}
+    assert "SystemExit" in feedback["adam-defaults"] and "step 1" in feedback["adam-defaults"]
+    assert "TypeError" in feedback["adam-betas"] and "constructing Adam" in feedback["adam-betas"]
+    assert all("no class named AdamW" in feedback[c.name] for c in CHECKS if c.class_name == "AdamW")
+
+
+IMPORT_FAILURES = {
+    "syntax-error": ("def broken(:\n", "SyntaxError"),
+    "exit-at-import": ("import sys\nsys.exit(0)\n", "SystemExit"),
+}
+
+
+@pytest.mark.parametrize("case", IMPORT_FAILURES)
+def test_file_that_does_not_load_scores_0(case, tmp_path):
+    source, error = IMPORT_FAILURES[case]
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    report = grade_file(path)
+    assert report.score == 0
+    assert all("did not load" in c.feedback and error in c.feedback for c in report.checks)
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.py", None, "no such file"),
+        ("notes.txt", "print(1)\n", "not a Python file"),
+        ("binary.py", b"\xff\xfe\x00garbage", "not UTF-8"),
+    ],
+)
+def test_grade_bad_input_exits_2_with_one_line(name, content, message, tmp_path, capsys):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    elif content is not None:
+        path.write_bytes(content)
+    assert main(["grade", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
