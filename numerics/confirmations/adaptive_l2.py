@@ -18,10 +18,10 @@ import torch
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import gradients, max_deviation, mlp_regression, run_torch
 
-STEPS = 50
+STEPS = 30
 LR, BETA2, EPS = 1e-2, 0.999, 1e-8
 L2 = 1e-1  # lambda'
-DECAY_GRID = tuple(10.0**e for e in (-6, -5, -4, -3, -2.5, -2, -1.5, -1))  # lambda = lr * wd
+DECAY_GRID = tuple(10.0**e for e in (-6, -4, -3, -2.5, -2, -1.5, -1))  # lambda = lr * wd
 SEPARATION_TOLERANCE = 1e-6
 
 
