@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
+from wdproof.derivations.claim import Claim, Identity, Solution, Verdict, is_zero
 from wdproof.derivations.notation import alpha, beta1, eta, lam, lam_l2, n, vector
 
 SOURCE = "Loshchilov & Hutter 2019, Alg. 1; problem set Q1.a.ii"
@@ -65,6 +65,19 @@ def sgdw_momentum_step(theta, m, gradient, decay=lam, multiplier=eta):
     return theta - m_new - multiplier * decay * theta, m_new
 
 
+def coefficient_of(expr: sp.MatrixExpr, vec: sp.MatrixSymbol) -> sp.Expr:
+    """The scalar multiplying ``vec`` in the expanded matrix expression ``expr``."""
+    expanded = sp.expand(expr.doit())
+    terms = expanded.args if isinstance(expanded, sp.MatAdd) else (expanded,)
+    total = sp.S.Zero
+    for term in terms:
+        factors = term.args if isinstance(term, sp.MatMul) else (term,)
+        matrices = [f for f in factors if f.is_Matrix]
+        if matrices == [vec]:
+            total += sp.Mul(*(f for f in factors if not f.is_Matrix))
+    return total
+
+
 l2_theta, l2_m = sgd_l2_momentum_step(theta_prev, m_prev, grad)
 gradient_only_m = momentum_buffer(m_prev, grad)
 sgdw_theta, sgdw_m = sgdw_momentum_step(theta_prev, m_prev, grad)
@@ -96,20 +109,21 @@ SGDW_MOMENTUM_UPDATE = Claim(
         Identity(
             r"Decoupling removes that term from the buffer and subtracts "
             r"$\eta_t\lambda\theta_{t-1}$ from the iterate instead (Alg. 1 line 9): the SGDW map.",
-            theta_prev - gradient_only_m - eta * lam * theta_prev,
+            theta_prev - vector("m_t") - eta * lam * theta_prev,
             sgdw_explicit,
+            given={vector("m_t"): gradient_only_m},
         ),
         Identity(
-            r"At a fixed state, $\alpha$ scales only the gradient's entry in the SGDW step; the "
-            r"decay term has no $\alpha$ in it.",
-            sp.diff(sgdw_theta, alpha).doit(),
-            -eta * grad,
+            r"SGDW multiplies $\theta_{t-1}$ by $1 - \eta_t\lambda$, which does not depend on "
+            r"$\alpha$: the decay is decoupled from the learning rate.",
+            sp.Derivative(coefficient_of(sgdw_theta, theta_prev), alpha),
+            0,
         ),
         Identity(
-            r"In SGD + $L_2$ the same derivative also carries the regularizer: its decay strength is "
-            r"tied to the learning rate.",
-            sp.diff(l2_theta, alpha).doit(),
-            -eta * (grad + lam_l2 * theta_prev),
+            r"SGD + $L_2$ multiplies it by $1 - \eta_t\alpha\lambda'$ in this step (and keeps the "
+            r"rest in the buffer): its decay strength moves with $\alpha$.",
+            sp.Derivative(coefficient_of(l2_theta, theta_prev), alpha),
+            -eta * lam_l2,
         ),
         Identity(
             r"With $\beta_1 = 0$ and $\eta_t = 1$ the SGDW step is the weight-decay step of "
@@ -121,8 +135,9 @@ SGDW_MOMENTUM_UPDATE = Claim(
         Identity(
             r"With $\lambda = 0$ it is plain SGD with momentum, the map of SGD + $L_2$ with "
             r"$\lambda' = 0$.",
-            sgdw_theta.subs(lam, 0).doit(),
-            l2_theta.subs(lam_l2, 0).doit(),
+            sgdw_theta,
+            l2_theta,
+            given={lam: 0, lam_l2: 0},
         ),
     ),
     verdict=Verdict.proved(
@@ -154,18 +169,21 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
         Identity(
             r"With $\beta_1 = 0$ the buffer forgets $m_{t-1}$: the $L_2$ step uses the current "
             r"gradient only.",
-            l2_m.subs(beta1, 0).doit(),
+            l2_m,
             eta * alpha * (grad + lam_l2 * theta_prev),
+            given={beta1: 0},
         ),
         Identity(
             r"So SGD + $L_2$ shrinks $\theta_{t-1}$ by the factor $1 - \eta_t\alpha\lambda'$.",
-            l2_theta_no_momentum,
+            l2_theta,
             (1 - eta * alpha * lam_l2) * theta_prev - eta * alpha * grad,
+            given={beta1: 0},
         ),
         Identity(
             r"SGDW shrinks it by $1 - \eta_t\lambda$; the gradient terms of the two maps are equal.",
-            sgdw_theta_no_momentum,
+            sgdw_theta,
             (1 - eta * lam) * theta_prev - eta * alpha * grad,
+            given={beta1: 0},
         ),
         Identity(
             r"The maps differ by a multiple of $\theta_{t-1}$.",
@@ -202,6 +220,23 @@ l2_theta_2, _ = sgd_l2_momentum_step(l2_theta_1, l2_m_1, g_2, multiplier=1)
 w_theta_1, w_m_1 = sgdw_momentum_step(theta_0, zero_buffer, g_1, multiplier=1)
 w_theta_2, _ = sgdw_momentum_step(w_theta_1, w_m_1, g_2, multiplier=1)
 
+ALG1_ITERATES = {
+    vector("theta^L2_1"): l2_theta_1,
+    vector("theta^W_1"): w_theta_1,
+    vector("theta^L2_2"): l2_theta_2,
+    vector("theta^W_2"): w_theta_2,
+}
+
+
+def alg1_iterates(hypothesis: dict | None = None):
+    """Step check: replace the named iterates by Alg. 1's maps, then apply ``hypothesis``."""
+
+    def check(difference: sp.MatrixExpr) -> bool:
+        return is_zero(difference.subs(ALG1_ITERATES).subs(hypothesis or {}))
+
+    return check
+
+
 #: The theta_0 coefficient of the step-2 difference, for a general constant decay lambda.
 step2_theta0_coefficient = (1 - alpha * lam_l2) ** 2 - beta1 * alpha * lam_l2 - (1 - lam) ** 2
 
@@ -233,34 +268,52 @@ SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
     conventions=PAPER_CONVENTION + r" Here $\eta_t = 1$.",
     steps=(
         Identity(
-            r"After one step the iterates differ by a multiple of $\theta_0$.",
-            l2_theta_1 - w_theta_1,
+            r"From $m_0 = 0$, one SGD + $L_2$ step shrinks $\theta_0$ by $1 - \alpha\lambda'$ and "
+            r"leaves $\alpha(g_1 + \lambda'\theta_0)$ in the buffer.",
+            vector("theta^L2_1"),
+            (1 - alpha * lam_l2) * theta_0 - alpha * g_1,
+            check=alg1_iterates(),
+        ),
+        Identity(
+            r"One SGDW step shrinks $\theta_0$ by $1 - \lambda$ and leaves only $\alpha g_1$ in the "
+            r"buffer.",
+            vector("theta^W_1"),
+            (1 - lam) * theta_0 - alpha * g_1,
+            check=alg1_iterates(),
+        ),
+        Identity(
+            r"So after one step the iterates differ by a multiple of $\theta_0$.",
+            vector("theta^L2_1") - vector("theta^W_1"),
             (lam - alpha * lam_l2) * theta_0,
+            check=alg1_iterates(),
         ),
         Solution(
             r"Agreement at step 1 for every $\theta_0$ forces $\lambda = \alpha\lambda'$.",
-            sp.Eq(lam - alpha * lam_l2, 0),
+            sp.Eq(coefficient_of(l2_theta_1 - w_theta_1, theta_0), 0),
             lam,
             sp.FiniteSet(alpha * lam_l2),
         ),
         Identity(
-            r"After two steps the difference, for a general $\lambda$, has this $\theta_0$ "
-            r"coefficient and a $g_1$ term that vanishes only at $\lambda = \alpha\lambda'$.",
-            l2_theta_2 - w_theta_2,
+            r"After two steps the gap, for a general $\lambda$, has this $\theta_0$ coefficient "
+            r"and a $g_1$ term that vanishes only at $\lambda = \alpha\lambda'$ "
+            r"(the iterates are Alg. 1's two-step maps; $g_2$ cancels).",
+            vector("theta^L2_2") - vector("theta^W_2"),
             step2_theta0_coefficient * theta_0 + alpha * (alpha * lam_l2 - lam) * g_1,
+            check=alg1_iterates(),
         ),
         Identity(
             r"At $\lambda = \alpha\lambda'$ the step-2 gap is "
             r"$-\beta_1\alpha\lambda'\theta_0$: the buffer still carries the first step's $L_2$ "
             r"term, which SGDW never stored.",
-            l2_theta_2 - w_theta_2,
+            vector("theta^L2_2") - vector("theta^W_2"),
             -beta1 * alpha * lam_l2 * theta_0,
             given={lam: alpha * lam_l2},
+            check=alg1_iterates({lam: alpha * lam_l2}),
         ),
         Solution(
             r"With $\alpha > 0$ and $\lambda' > 0$ that coefficient vanishes only for "
             r"$\beta_1 = 0$, so for $\beta_1 > 0$ no constant $\lambda$ works.",
-            sp.Eq(step2_theta0_coefficient.subs(lam, alpha * lam_l2), 0),
+            sp.Eq(coefficient_of(l2_theta_2 - w_theta_2, theta_0).subs(lam, alpha * lam_l2), 0),
             beta1,
             sp.FiniteSet(0),
         ),

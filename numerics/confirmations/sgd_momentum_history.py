@@ -96,7 +96,7 @@ def closed_form_rebuilds_torch_iterates() -> Confirmation:
                 (problem.name, lr, mu, l2, exact, current_only, history_share(problem, history, mu))
             )
     return Confirmation(
-        quantity=rf"$\max_t \lVert\theta^{{\mathrm{{torch}}}}_t - \theta^{{\mathrm{{closed\,form}}}}_t\rVert_\infty$ over {STEPS} steps",
+        quantity=f"max |theta_torch - theta_closed_form| over {STEPS} steps",
         value=max(row[4] for row in rows),
         tolerance=TOLERANCE,
         columns=(
@@ -138,7 +138,7 @@ def pytorch_matches_alg1_under_constant_schedule() -> Confirmation:
             )
             rows.append((problem.name, name, beta1, l2, condition, max_deviation(paper, pytorch)))
     return Confirmation(
-        quantity=rf"$\max_t \lVert\theta^{{\mathrm{{Alg.1}}}}_t - \theta^{{\mathrm{{torch}}}}_t\rVert_\infty$ over {STEPS} steps where the condition holds",
+        quantity=f"max |theta_Alg1 - theta_torch| over {STEPS} steps where the condition holds",
         value=max(row[-1] for row in rows if row[4]),
         tolerance=TOLERANCE,
         columns=(
