@@ -61,9 +61,24 @@ def _jsonable(value):
     return str(value)
 
 
+def _failed_confirmation(why: str) -> Confirmation:
+    return Confirmation(quantity="numeric confirmation", value=float("nan"), tolerance=0.0, note=why)
+
+
 def evaluate(claim: Claim) -> LedgerEntry:
-    """Check ``claim``'s derivation with SymPy and run its torch confirmation."""
-    return LedgerEntry(claim, tuple(claim.verify_steps()), confirm(claim))
+    """Check ``claim``'s derivation with SymPy and run its torch confirmation.
+
+    A missing or crashing confirmation is recorded as a failed one (value NaN, the error in
+    ``note``) so that one broken claim never hides the results of the others.
+    """
+    steps = tuple(claim.verify_steps())
+    try:
+        confirmation = confirm(claim)
+    except LookupError as err:
+        confirmation = _failed_confirmation(str(err))
+    except Exception as err:  # noqa: BLE001 - reported per claim, see docstring
+        confirmation = _failed_confirmation(f"confirmation raised {type(err).__name__}: {err}")
+    return LedgerEntry(claim, steps, confirmation)
 
 
 def evaluate_many(ids: Iterable[str] | None = None) -> list[LedgerEntry]:

@@ -85,6 +85,7 @@ def _verify(args: argparse.Namespace) -> int:
             f"{status} {claim.id}: {sum(entry.step_checks)}/{len(entry.step_checks)} steps "
             f"verified; verdict {claim.verdict.kind}; {c.quantity} = {c.value:.3g} "
             f"({c.relation} {c.tolerance:.0e})"
+            + ("" if c.holds or not c.note.startswith(("confirmation raised", "claim ")) else f": {c.note}")
         )
     elapsed = time.perf_counter() - started
     print(f"{len(claims) - failures} passed, {failures} failed in {elapsed:.1f} s")
