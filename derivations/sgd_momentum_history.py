@@ -162,7 +162,7 @@ PYTORCH_SGD_MOMENTUM_MATCHES_ALG1 = Claim(
     title="torch.optim.SGD with momentum equals paper Alg. 1 when the schedule multiplier is constant",
     source="Loshchilov & Hutter 2019, Alg. 1; torch.optim.SGD; problem set Q1.a.ii",
     question="Q1.a.ii",
-    statement=sp.Eq(paper_buffer, lr * pytorch_buffer, evaluate=False),
+    statement=sp.Eq(vector("m_t"), lr * vector("v_t")),
     statement_text=(
         r"With $\mu = \beta_1$, $\mathrm{lr} = \alpha\eta$ and a constant multiplier "
         r"$\eta_t = \eta$, PyTorch's SGD (with or without weight_decay $\lambda'$) and Alg. 1 "
