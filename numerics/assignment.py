@@ -56,9 +56,11 @@ def solution_blocks(source: str) -> list[SolutionBlock]:
             if opened is None:
                 raise ValueError(f"line {number + 1}: {END} without {BEGIN}")
             head = lines[opened]
-            prompt = head.strip()[len(BEGIN):].strip() or "fill in this block"
+            prompt = head.strip()[len(BEGIN) :].strip() or "fill in this block"
             indent = head[: len(head) - len(head.lstrip())]
-            blocks.append(SolutionBlock(opened, number, indent, prompt, tuple(lines[opened + 1 : number])))
+            blocks.append(
+                SolutionBlock(opened, number, indent, prompt, tuple(lines[opened + 1 : number]))
+            )
             opened = None
     if opened is not None:
         raise ValueError(f"line {opened + 1}: {BEGIN} is never closed")

@@ -1,9 +1,8 @@
 """The Q2.a autograder: a student's Adam and AdamW against the reference, with mistakes named.
 
-Every check of :data:`CHECKS` constructs the student's class with stated hyperparameters on a
-small deterministic problem (:func:`wdproof.numerics.grading_runner.make_problem`: three tensors
-of different shapes), runs ``STEPS`` steps in the sandboxed student process
-(:mod:`wdproof.numerics.sandbox`), and compares every parameter after every step with the
+Every check of :data:`~wdproof.numerics.grading_checks.CHECKS` constructs the student's class
+with stated hyperparameters on a small deterministic problem, runs its steps in the sandboxed
+student process (:mod:`wdproof.numerics.sandbox`), and compares every parameter after every step with the
 reference rule (:mod:`wdproof.numerics.reference_optimizers`, itself matched to
 ``torch.optim`` to 1e-12): a check passes when ``|student - reference| <= ATOL + RTOL |reference|``
 everywhere. A failed check reports the first step and tensor where the student departs and is
@@ -14,93 +13,28 @@ everywhere. A failed check reports the first step and tensor where the student d
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-
 from wdproof.derivations.errors import InputError
-from wdproof.numerics.grading_runner import make_problem
+from wdproof.numerics.grading_checks import (
+    CHECKS,
+    MAX_SCORE,
+    SHAPES,
+    STEPS,
+    GradingCheck,
+    Trajectory,
+    checks_table,
+    trajectory_of,
+)
 from wdproof.numerics.mistakes import Mistake, mistakes_for
-from wdproof.numerics.problems import Problem
-from wdproof.numerics.reference_optimizers import AdamRule, adam, adamw, run_rule
 from wdproof.numerics.sandbox import MEMORY_LIMIT_BYTES, TIME_LIMIT_S, run_student
 
-STEPS = 25
-SHAPES = ((3, 4), (4,), (2, 3))
+__all__ = ["CHECKS", "MAX_SCORE", "CheckResult", "GradeReport", "checks_table", "grade_file"]
+
 ATOL = RTOL = 1e-9
 ARITHMETIC_ERRORS = ("ZeroDivisionError", "FloatingPointError", "OverflowError")
-Trajectory = list[list[torch.Tensor]]
-
-
-@dataclass(frozen=True)
-class GradingCheck:
-    """One autograder check: ``class_name(params, **hyper)`` (or with parameter ``groups``)."""
-
-    name: str
-    description: str
-    points: int
-    class_name: str
-    hyper: dict = field(default_factory=dict)
-    groups: tuple[dict, ...] = ()
-    seed: int = 0
-
-    def spec(self) -> dict:
-        """The JSON the student-side runner receives."""
-        return {
-            "name": self.name, "class": self.class_name, "hyper": self.hyper,
-            "groups": list(self.groups), "seed": self.seed, "shapes": [list(s) for s in SHAPES],
-            "steps": STEPS,
-        }
-
-
-CHECKS: tuple[GradingCheck, ...] = (
-    GradingCheck("adam-defaults", "Adam(params) with PyTorch's defaults", 2, "Adam", seed=1),
-    GradingCheck("adam-betas", "Adam with lr=0.05, betas=(0.8, 0.95)", 2, "Adam",
-                 {"lr": 0.05, "betas": (0.8, 0.95)}, seed=2),
-    GradingCheck("adam-large-lr", "Adam with a large learning rate, lr=0.5", 2, "Adam",
-                 {"lr": 0.5}, seed=3),
-    GradingCheck("adam-large-eps", "Adam with eps=0.5: where eps enters the denominator", 2,
-                 "Adam", {"lr": 0.05, "eps": 0.5}, seed=4),
-    GradingCheck("adam-l2", "Adam with weight_decay=0.1 (L2 regularization)", 2, "Adam",
-                 {"lr": 0.02, "weight_decay": 0.1}, seed=5),
-    GradingCheck("adamw-defaults", "AdamW(params) with PyTorch's defaults (weight_decay=0.01)",
-                 2, "AdamW", seed=6),
-    GradingCheck("adamw-no-decay", "AdamW with weight_decay=0 (must equal Adam)", 2, "AdamW",
-                 {"lr": 0.05, "weight_decay": 0.0}, seed=7),
-    GradingCheck("adamw-strong-decay", "AdamW with lr=0.1, weight_decay=0.5", 2, "AdamW",
-                 {"lr": 0.1, "weight_decay": 0.5}, seed=8),
-    GradingCheck("adamw-large-lr-eps",
-                 "AdamW with lr=0.3, betas=(0.5, 0.9), eps=0.1, weight_decay=0.1", 2, "AdamW",
-                 {"lr": 0.3, "betas": (0.5, 0.9), "eps": 0.1, "weight_decay": 0.1}, seed=9),
-    GradingCheck("adamw-param-groups",
-                 "AdamW with two parameter groups: lr=0.05, weight_decay=0.2 and the defaults "
-                 "lr=0.01, weight_decay=0", 2, "AdamW", {"lr": 0.01, "weight_decay": 0.0},
-                 ({"params": [0], "lr": 0.05, "weight_decay": 0.2}, {"params": [1, 2]}), seed=10),
-)
-MAX_SCORE = sum(check.points for check in CHECKS)
-
-
-def problem_for(check: GradingCheck) -> Problem:
-    initial, loss = make_problem(check.seed, [list(s) for s in SHAPES])
-    return Problem(check.name, tuple(initial), loss)
-
-
-def reference_rules(check: GradingCheck) -> list[AdamRule]:
-    """The reference rule of every tensor (a group's settings override the defaults)."""
-    build = adam if check.class_name == "Adam" else adamw
-    settings = [dict(check.hyper) for _ in SHAPES]
-    for group in check.groups:
-        for index in group["params"]:
-            settings[index].update({k: v for k, v in group.items() if k != "params"})
-    return [build(**s) for s in settings]
-
-
-def trajectory_of(check: GradingCheck, mistake: Mistake | None = None) -> Trajectory:
-    rules = reference_rules(check)
-    if mistake is not None:
-        rules = [mistake.variant(rule) for rule in rules]
-    return run_rule(problem_for(check), rules, STEPS)
 
 
 @dataclass(frozen=True)
@@ -114,7 +48,9 @@ class Departure:
         where = f"at step {self.step} in tensor {self.tensor} (shape {list(SHAPES[self.tensor])})"
         if self.non_finite:
             return f"non-finite values (NaN or inf) {where}"
-        return f"departs from the reference {where}: max |student - reference| = {self.deviation:.3g}"
+        return (
+            f"departs from the reference {where}: max |student - reference| = {self.deviation:.3g}"
+        )
 
 
 def first_departure(student: Trajectory, expected: Trajectory) -> Departure | None:
@@ -165,11 +101,16 @@ class CheckResult:
     mistake: str | None = None
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("name", "passed", "points", "max_points", "feedback", "diagnosis")}
+        return {
+            k: getattr(self, k)
+            for k in ("name", "passed", "points", "max_points", "feedback", "diagnosis")
+        }
 
 
 def _error_text(error: dict) -> str:
-    where = f" (line {error['where']['line']}: {error['where']['code']})" if error.get("where") else ""
+    where = (
+        f" (line {error['where']['line']}: {error['where']['code']})" if error.get("where") else ""
+    )
     return f"{error['type']}{where}: {error['message']}"
 
 
@@ -187,7 +128,9 @@ def judge(check: GradingCheck, record: dict | None, why_missing: str) -> CheckRe
     if error and error["type"] == "NotImplementedError":
         return fail(f"not implemented: {check.class_name}.step raised NotImplementedError")
     if error and error.get("step") is None:
-        return fail(f"constructing {check.class_name}(params, **{check.hyper}) failed: {_error_text(error)}")
+        return fail(
+            f"constructing {check.class_name}(params, **{check.hyper}) failed: {_error_text(error)}"
+        )
     student = _tensors(record)
     arithmetic = bool(error) and error["type"] in ARITHMETIC_ERRORS
     if error:
@@ -196,11 +139,18 @@ def judge(check: GradingCheck, record: dict | None, why_missing: str) -> CheckRe
         reference = trajectory_of(check)
         departure = first_departure(student, reference)
         if departure is None and len(student) == STEPS:
-            gap = max(float((a.reshape(-1) - b.reshape(-1)).abs().max())
-                      for ours, theirs in zip(student, reference, strict=True)
-                      for a, b in zip(ours, theirs, strict=True))
-            return CheckResult(check.name, True, check.points, check.points,
-                               f"matches the reference over {STEPS} steps (max deviation {gap:.1e})")
+            gap = max(
+                float((a.reshape(-1) - b.reshape(-1)).abs().max())
+                for ours, theirs in zip(student, reference, strict=True)
+                for a, b in zip(ours, theirs, strict=True)
+            )
+            return CheckResult(
+                check.name,
+                True,
+                check.points,
+                check.points,
+                f"matches the reference over {STEPS} steps (max deviation {gap:.1e})",
+            )
         if departure is None:
             return fail(f"reported {len(student)} of {STEPS} steps")
         feedback = departure.describe()
@@ -209,7 +159,9 @@ def judge(check: GradingCheck, record: dict | None, why_missing: str) -> CheckRe
     mistake = diagnose(check, student, arithmetic)
     if mistake is None:
         return fail(feedback, "no known mistake reproduces this trajectory")
-    return fail(feedback, f"matches known mistake '{mistake.name}': {mistake.description}", mistake.name)
+    return fail(
+        feedback, f"matches known mistake '{mistake.name}': {mistake.description}", mistake.name
+    )
 
 
 @dataclass(frozen=True)
@@ -229,11 +181,17 @@ class GradeReport:
     @property
     def mistakes(self) -> list[str]:
         """Named mistakes, most frequent first."""
-        return [name for name, _ in Counter(c.mistake for c in self.checks if c.mistake).most_common()]
+        return [
+            name for name, _ in Counter(c.mistake for c in self.checks if c.mistake).most_common()
+        ]
 
     def as_dict(self) -> dict:
-        return {"score": self.score, "max_score": self.max_score,
-                "checks": [c.as_dict() for c in self.checks], "mistakes": self.mistakes}
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "checks": [c.as_dict() for c in self.checks],
+            "mistakes": self.mistakes,
+        }
 
     def format_table(self) -> str:
         width = max(len(c.name) for c in self.checks)

@@ -45,7 +45,10 @@ def register(subparsers) -> None:
     grade.add_argument("student", type=Path, metavar="STUDENT.py", help="the student's file")
     grade.add_argument("--json", action="store_true", help="print the result as JSON")
     grade.add_argument(
-        "--time-limit", type=float, default=60.0, metavar="SECONDS",
+        "--time-limit",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
         help="wall-clock limit for the student's process (default: 60)",
     )
     grade.set_defaults(handler=_grade)

@@ -62,8 +62,12 @@ def _apply_limits(limits: dict) -> None:
     """Address space, CPU time, file size and core-dump limits, before any student code runs."""
     import resource
 
-    for name, value in (("RLIMIT_AS", limits["memory"]), ("RLIMIT_CPU", limits["cpu"]),
-                        ("RLIMIT_FSIZE", limits["output"]), ("RLIMIT_CORE", 0)):
+    for name, value in (
+        ("RLIMIT_AS", limits["memory"]),
+        ("RLIMIT_CPU", limits["cpu"]),
+        ("RLIMIT_FSIZE", limits["output"]),
+        ("RLIMIT_CORE", 0),
+    ):
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
@@ -101,8 +105,10 @@ def _run_check(module, check: dict, student_file: str) -> dict:
     hyper = {k: tuple(v) if k == "betas" else v for k, v in check["hyper"].items()}
     if check.get("groups"):
         groups = [
-            {**{k: tuple(v) if k == "betas" else v for k, v in g.items() if k != "params"},
-             "params": [params[i] for i in g["params"]]}
+            {
+                **{k: tuple(v) if k == "betas" else v for k, v in g.items() if k != "params"},
+                "params": [params[i] for i in g["params"]],
+            }
             for g in check["groups"]
         ]
     else:
@@ -117,7 +123,11 @@ def _run_check(module, check: dict, student_file: str) -> dict:
             optimizer.step()
             trajectory.append([p.detach().reshape(-1).tolist() for p in params])
     except BaseException as err:  # noqa: BLE001 - student code may raise anything, even SystemExit
-        return {"name": check["name"], "trajectory": trajectory, "error": _error(err, student_file, step)}
+        return {
+            "name": check["name"],
+            "trajectory": trajectory,
+            "error": _error(err, student_file, step),
+        }
     return {"name": check["name"], "trajectory": trajectory}
 
 

@@ -88,7 +88,8 @@ MISTAKES: tuple[Mistake, ...] = (
         "bias correction with t-1 instead of t: 1 - beta^(t-1) is 0 at the first step",
         BOTH,
         _as(_BiasCorrectionTMinus1),
-        _in_both("1 - beta1**t", "1 - beta1 ** (t - 1)") + _in_both("1 - beta2**t", "1 - beta2 ** (t - 1)"),
+        _in_both("1 - beta1**t", "1 - beta1 ** (t - 1)")
+        + _in_both("1 - beta2**t", "1 - beta2 ** (t - 1)"),
     ),
     Mistake(
         "eps-inside-sqrt",
@@ -119,7 +120,9 @@ MISTAKES: tuple[Mistake, ...] = (
         _as(_DecayAfterUpdate),
         (
             Patch("AdamW", _INDENT + _DECAY, ""),
-            Patch("AdamW", _ADAMW_UPDATE, _ADAMW_UPDATE + _INDENT + "p.mul_(1 - lr * weight_decay)\n"),
+            Patch(
+                "AdamW", _ADAMW_UPDATE, _ADAMW_UPDATE + _INDENT + "p.mul_(1 - lr * weight_decay)\n"
+            ),
         ),
     ),
     Mistake(

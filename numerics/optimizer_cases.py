@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
-
 from wdproof.numerics.problems import Params, Problem, logistic_regression, mlp_regression
 from wdproof.numerics.reference_optimizers import (
     SGD,
@@ -98,7 +97,9 @@ MLP = mlp_regression
 CASES: tuple[OptimizerCase, ...] = (
     OptimizerCase("sgd-plain", SGD(lr=0.5), _torch(torch.optim.SGD, lr=0.5)),
     OptimizerCase(
-        "sgd-momentum", SGD(lr=0.1, momentum=0.9), _torch(torch.optim.SGD, lr=0.1, momentum=0.9),
+        "sgd-momentum",
+        SGD(lr=0.1, momentum=0.9),
+        _torch(torch.optim.SGD, lr=0.1, momentum=0.9),
         problem=MLP,
     ),
     OptimizerCase(
@@ -110,62 +111,82 @@ CASES: tuple[OptimizerCase, ...] = (
         "sgd-nesterov-l2-scheduled",
         SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-3, schedule=COSINE),
         _torch(torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-3),
-        problem=MLP, schedule=COSINE,
+        problem=MLP,
+        schedule=COSINE,
     ),
     OptimizerCase(
         "sgdw-momentum-eta",  # alpha = 0.2, eta = 0.5 constant, lambda = 0.02
         SGDW(alpha=0.2, beta1=0.9, weight_decay=0.02, schedule=lambda t: 0.5),
         _torch(torch.optim.SGD, lr=0.1, momentum=0.9),
-        problem=MLP, shrink=lambda t: 0.5 * 0.02,
+        problem=MLP,
+        shrink=lambda t: 0.5 * 0.02,
     ),
     OptimizerCase(
         # L2 alone: torch's L2 would see the shrunk theta if decay were on as well
-        "sgdw-l2", SGDW(alpha=0.3, beta1=0.5, l2=1e-3),
+        "sgdw-l2",
+        SGDW(alpha=0.3, beta1=0.5, l2=1e-3),
         _torch(torch.optim.SGD, lr=0.3, momentum=0.5, weight_decay=1e-3),
     ),
     OptimizerCase("adam-defaults", adam(), _torch(torch.optim.Adam)),
     OptimizerCase(
-        "adam-large-lr", adam(lr=0.3, betas=(0.8, 0.99)),
+        "adam-large-lr",
+        adam(lr=0.3, betas=(0.8, 0.99)),
         _torch(torch.optim.Adam, lr=0.3, betas=(0.8, 0.99)),
     ),
     OptimizerCase(
-        "adam-l2-large-eps", adam(lr=0.05, eps=0.1, weight_decay=0.1),
-        _torch(torch.optim.Adam, lr=0.05, eps=0.1, weight_decay=0.1), problem=MLP,
+        "adam-l2-large-eps",
+        adam(lr=0.05, eps=0.1, weight_decay=0.1),
+        _torch(torch.optim.Adam, lr=0.05, eps=0.1, weight_decay=0.1),
+        problem=MLP,
     ),
     OptimizerCase(
-        "amsgrad", adam(lr=0.05, betas=(0.9, 0.99), amsgrad=True),
-        _torch(torch.optim.Adam, lr=0.05, betas=(0.9, 0.99), amsgrad=True), problem=MLP,
+        "amsgrad",
+        adam(lr=0.05, betas=(0.9, 0.99), amsgrad=True),
+        _torch(torch.optim.Adam, lr=0.05, betas=(0.9, 0.99), amsgrad=True),
+        problem=MLP,
     ),
     OptimizerCase("adamw-defaults", adamw(), _torch(torch.optim.AdamW), problem=MLP),
     OptimizerCase(
-        "adamw-strong-decay-amsgrad", adamw(lr=0.1, weight_decay=0.5, amsgrad=True),
+        "adamw-strong-decay-amsgrad",
+        adamw(lr=0.1, weight_decay=0.5, amsgrad=True),
         _torch(torch.optim.AdamW, lr=0.1, weight_decay=0.5, amsgrad=True),
     ),
     OptimizerCase(
-        "adamw-torch-decay-scheduled", adamw(lr=0.05, weight_decay=0.1, schedule=COSINE),
-        _torch(torch.optim.AdamW, lr=0.05, weight_decay=0.1), problem=MLP, schedule=COSINE,
+        "adamw-torch-decay-scheduled",
+        adamw(lr=0.05, weight_decay=0.1, schedule=COSINE),
+        _torch(torch.optim.AdamW, lr=0.05, weight_decay=0.1),
+        problem=MLP,
+        schedule=COSINE,
     ),
     OptimizerCase(
         # paper Alg. 2: alpha = 0.05, lambda = 0.004 -> PyTorch weight_decay = lambda / alpha
         "adamw-paper-decay-scheduled",
         AdamRule(lr=0.05, weight_decay=0.004, decay="paper", schedule=COSINE),
         _torch(torch.optim.AdamW, lr=0.05, weight_decay=0.004 / 0.05),
-        problem=MLP, schedule=COSINE,
+        problem=MLP,
+        schedule=COSINE,
     ),
     OptimizerCase(
         "adamw-param-groups",
         [adamw(lr=0.1, weight_decay=0.3)] + [adamw(lr=0.01, weight_decay=0.0)],
         lambda ps: torch.optim.AdamW(
-            [{"params": ps[:1], "lr": 0.1, "weight_decay": 0.3}, {"params": ps[1:], "weight_decay": 0.0}],
-            lr=0.01, foreach=False,
+            [
+                {"params": ps[:1], "lr": 0.1, "weight_decay": 0.3},
+                {"params": ps[1:], "weight_decay": 0.0},
+            ],
+            lr=0.01,
+            foreach=False,
         ),
     ),
     OptimizerCase(
-        "rmsprop-bias-corrected", BiasCorrectedRMSProp(lr=0.01, beta2=0.99),
-        _torch(torch.optim.Adam, lr=0.01, betas=(0.0, 0.99)), problem=MLP,
+        "rmsprop-bias-corrected",
+        BiasCorrectedRMSProp(lr=0.01, beta2=0.99),
+        _torch(torch.optim.Adam, lr=0.01, betas=(0.0, 0.99)),
+        problem=MLP,
     ),
     OptimizerCase(
-        "rmsprop-bias-corrected-l2", BiasCorrectedRMSProp(lr=0.05, beta2=0.9, weight_decay=0.1),
+        "rmsprop-bias-corrected-l2",
+        BiasCorrectedRMSProp(lr=0.05, beta2=0.9, weight_decay=0.1),
         _torch(torch.optim.Adam, lr=0.05, betas=(0.0, 0.9), weight_decay=0.1),
     ),
     OptimizerCase("adagrad-defaults", AdaGrad(), _torch(torch.optim.Adagrad), problem=MLP),
@@ -173,7 +194,10 @@ CASES: tuple[OptimizerCase, ...] = (
         "adagrad-decay-l2-accumulator",
         AdaGrad(lr=0.5, lr_decay=0.01, weight_decay=1e-2, initial_accumulator_value=0.1),
         _torch(
-            torch.optim.Adagrad, lr=0.5, lr_decay=0.01, weight_decay=1e-2,
+            torch.optim.Adagrad,
+            lr=0.5,
+            lr_decay=0.01,
+            weight_decay=1e-2,
             initial_accumulator_value=0.1,
         ),
     ),

@@ -103,7 +103,8 @@ def run_student(
         spec = work / "spec.json"
         limits = {"memory": memory_limit, "cpu": int(time_limit) + 5, "output": OUTPUT_LIMIT_BYTES}
         spec.write_text(
-            json.dumps({"student": student_name, "checks": checks, "limits": limits}), encoding="utf-8"
+            json.dumps({"student": student_name, "checks": checks, "limits": limits}),
+            encoding="utf-8",
         )
         results = work / "results.jsonl"
         env = {

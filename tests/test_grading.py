@@ -11,7 +11,6 @@ import math
 import time
 
 import pytest
-
 from wdproof.numerics.assignment import (
     SOLUTION_PATH,
     solution_blocks,
@@ -35,7 +34,9 @@ CHECK_KEYS = {"name", "passed", "points", "max_points", "feedback", "diagnosis"}
 
 
 def _solution_lines() -> set[str]:
-    return {line.strip() for b in solution_blocks(solution_source()) for line in b.body if line.strip()}
+    return {
+        line.strip() for b in solution_blocks(solution_source()) for line in b.body if line.strip()
+    }
 
 
 def test_solution_never_appears_in_the_student_version():
@@ -156,7 +157,9 @@ def test_exit_wrong_signature_and_missing_class_become_feedback(tmp_path):
     feedback = {c.name: c.feedback for c in report.checks}
     assert "SystemExit" in feedback["adam-defaults"] and "step 1" in feedback["adam-defaults"]
     assert "TypeError" in feedback["adam-betas"] and "constructing Adam" in feedback["adam-betas"]
-    assert all("no class named AdamW" in feedback[c.name] for c in CHECKS if c.class_name == "AdamW")
+    assert all(
+        "no class named AdamW" in feedback[c.name] for c in CHECKS if c.class_name == "AdamW"
+    )
 
 
 IMPORT_FAILURES = {

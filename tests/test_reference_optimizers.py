@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from wdproof.numerics.optimizer_cases import CASES, TOLERANCE, run_torch_case
 from wdproof.numerics.problems import max_deviation
 from wdproof.numerics.reference_optimizers import AdamRule, run_rule
@@ -28,5 +27,7 @@ def test_a_wrong_convention_is_rejected(wrong):
         if wrong == "paper-decay-as-torch"
         else AdamRule(rule.lr, weight_decay=rule.weight_decay, decay="l2", schedule=rule.schedule)
     )
-    deviation = max_deviation(run_rule(case.problem(), wrong_rule, case.steps), run_torch_case(case))
+    deviation = max_deviation(
+        run_rule(case.problem(), wrong_rule, case.steps), run_torch_case(case)
+    )
     assert deviation > 1e-6

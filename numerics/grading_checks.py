@@ -1,0 +1,149 @@
+"""The autograder's checks (problem set Q2.a): settings, problems and reference trajectories.
+
+Each :class:`GradingCheck` constructs the student's ``Adam`` or ``AdamW`` with stated
+hyperparameters (or parameter groups) on a small deterministic problem -- three tensors of
+different shapes, :func:`wdproof.numerics.grading_runner.make_problem` -- for ``STEPS`` steps.
+Its reference trajectory comes from :mod:`wdproof.numerics.reference_optimizers` (matched to
+``torch.optim`` to 1e-12 by the case table); a known mistake's trajectory from the same rule
+with that mistake applied (:mod:`wdproof.numerics.mistakes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from wdproof.numerics.grading_runner import make_problem
+from wdproof.numerics.mistakes import Mistake
+from wdproof.numerics.problems import Problem
+from wdproof.numerics.reference_optimizers import AdamRule, adam, adamw, run_rule
+
+STEPS = 25
+SHAPES = ((3, 4), (4,), (2, 3))
+Trajectory = list[list[torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class GradingCheck:
+    """One autograder check: ``class_name(params, **hyper)`` (or with parameter ``groups``)."""
+
+    name: str
+    description: str
+    points: int
+    class_name: str
+    hyper: dict = field(default_factory=dict)
+    groups: tuple[dict, ...] = ()
+    seed: int = 0
+
+    def spec(self) -> dict:
+        """The JSON the student-side runner receives."""
+        return {
+            "name": self.name,
+            "class": self.class_name,
+            "hyper": self.hyper,
+            "groups": list(self.groups),
+            "seed": self.seed,
+            "shapes": [list(s) for s in SHAPES],
+            "steps": STEPS,
+        }
+
+
+CHECKS: tuple[GradingCheck, ...] = (
+    GradingCheck("adam-defaults", "Adam(params) with PyTorch's defaults", 2, "Adam", seed=1),
+    GradingCheck(
+        "adam-betas",
+        "Adam with lr=0.05, betas=(0.8, 0.95)",
+        2,
+        "Adam",
+        {"lr": 0.05, "betas": (0.8, 0.95)},
+        seed=2,
+    ),
+    GradingCheck(
+        "adam-large-lr", "Adam with a large learning rate, lr=0.5", 2, "Adam", {"lr": 0.5}, seed=3
+    ),
+    GradingCheck(
+        "adam-large-eps",
+        "Adam with eps=0.5: where eps enters the denominator",
+        2,
+        "Adam",
+        {"lr": 0.05, "eps": 0.5},
+        seed=4,
+    ),
+    GradingCheck(
+        "adam-l2",
+        "Adam with weight_decay=0.1 (L2 regularization)",
+        2,
+        "Adam",
+        {"lr": 0.02, "weight_decay": 0.1},
+        seed=5,
+    ),
+    GradingCheck(
+        "adamw-defaults",
+        "AdamW(params) with PyTorch's defaults (weight_decay=0.01)",
+        2,
+        "AdamW",
+        seed=6,
+    ),
+    GradingCheck(
+        "adamw-no-decay",
+        "AdamW with weight_decay=0 (must equal Adam)",
+        2,
+        "AdamW",
+        {"lr": 0.05, "weight_decay": 0.0},
+        seed=7,
+    ),
+    GradingCheck(
+        "adamw-strong-decay",
+        "AdamW with lr=0.1, weight_decay=0.5",
+        2,
+        "AdamW",
+        {"lr": 0.1, "weight_decay": 0.5},
+        seed=8,
+    ),
+    GradingCheck(
+        "adamw-large-lr-eps",
+        "AdamW with lr=0.3, betas=(0.5, 0.9), eps=0.1, weight_decay=0.1",
+        2,
+        "AdamW",
+        {"lr": 0.3, "betas": (0.5, 0.9), "eps": 0.1, "weight_decay": 0.1},
+        seed=9,
+    ),
+    GradingCheck(
+        "adamw-param-groups",
+        "AdamW with two parameter groups: lr=0.05, weight_decay=0.2 and the defaults "
+        "lr=0.01, weight_decay=0",
+        2,
+        "AdamW",
+        {"lr": 0.01, "weight_decay": 0.0},
+        ({"params": [0], "lr": 0.05, "weight_decay": 0.2}, {"params": [1, 2]}),
+        seed=10,
+    ),
+)
+MAX_SCORE = sum(check.points for check in CHECKS)
+
+
+def checks_table() -> list[tuple[str, str, int]]:
+    """``(name, description, points)`` of every autograder check, for the solution key."""
+    return [(c.name, c.description, c.points) for c in CHECKS]
+
+
+def problem_for(check: GradingCheck) -> Problem:
+    initial, loss = make_problem(check.seed, [list(s) for s in SHAPES])
+    return Problem(check.name, tuple(initial), loss)
+
+
+def reference_rules(check: GradingCheck) -> list[AdamRule]:
+    """The reference rule of every tensor (a group's settings override the defaults)."""
+    build = adam if check.class_name == "Adam" else adamw
+    settings = [dict(check.hyper) for _ in SHAPES]
+    for group in check.groups:
+        for index in group["params"]:
+            settings[index].update({k: v for k, v in group.items() if k != "params"})
+    return [build(**s) for s in settings]
+
+
+def trajectory_of(check: GradingCheck, mistake: Mistake | None = None) -> Trajectory:
+    rules = reference_rules(check)
+    if mistake is not None:
+        rules = [mistake.variant(rule) for rule in rules]
+    return run_rule(problem_for(check), rules, STEPS)
