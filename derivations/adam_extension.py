@@ -150,10 +150,7 @@ _numbers = {alpha: sp.Rational(1, 10), k: 1, beta1: sp.Rational(9, 10), theta_0:
 
 ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
     id="adam-momentum-breaks-equivalence",
-    title=(
-        "Even with a scalar preconditioner M = kI, Adam's momentum (beta_1 > 0) makes L2 differ "
-        "from weight decay from step 2 on"
-    ),
+    title="Even with M = kI, Adam's momentum makes L2 differ from weight decay from step 2 on",
     source="Problem set Q1.b, argument i.1 (momentum); cf. Q1.a.ii (SGD with momentum)",
     question="Q1.b",
     statement=sp.Eq(sp.Symbol(r"\theta^{L_2}_{2,j} - \theta^{W}_{2,j}"), step2_residual),

@@ -40,10 +40,7 @@ contaminated_step = theta - alpha * precond_used * (grad + lam / alpha * precond
 
 ITERATION_DEPENDENT_L2 = Claim(
     id="iteration-dependent-l2-schedule",
-    title=(
-        "The adaptive step on f_t + lambda/(2 alpha) theta^T M_t^{-1} theta is decoupled weight "
-        "decay lambda, if M_t ignores the regularizer's gradient"
-    ),
+    title="The L2 schedule lambda/(2 alpha) theta^T M_t^{-1} theta gives weight decay if M_t ignores it",
     source="Problem set Q1.b (last part); Loshchilov & Hutter 2019, Prop. 3 (generalized)",
     question="Q1.b",
     statement=sp.Eq(schedule_step, decoupled_step),
@@ -124,10 +121,7 @@ fixed_decay_step = (1 - lam) * theta_j - alpha / s_j * g_j
 
 PROP3_NORMALIZATION = Claim(
     id="prop3-scale-adjusted-l2-normalization",
-    title=(
-        "Paper Prop. 3: with M = diag(s)^{-1} fixed, lambda'/(2 alpha) ||theta . sqrt(s)||^2 with "
-        "lambda' = lambda gives decay lambda; the constant 1/(2 alpha) is the consistent one"
-    ),
+    title="Prop. 3 with a fixed preconditioner: the constant lambda'/(2 alpha) is the consistent one",
     source="Loshchilov & Hutter 2019, Prop. 3; problem set Q1.b (last part)",
     question="Q1.b",
     statement=sp.Eq(scale_adjusted_step(lam_l2 / (2 * alpha)), fixed_decay_step.subs(lam, lam_l2)),

@@ -100,10 +100,7 @@ weight = sp.Symbol("w_i", positive=True)  # the factor beta_2^{t-i} of one outer
 
 RMSPROP_PRECONDITIONER = Claim(
     id="rmsprop-preconditioner-closed-form",
-    title=(
-        "Bias-corrected RMSProp is theta_t = theta_{t-1} - alpha M_t g_t with "
-        "M_t = (diag(sqrt((1-beta2)/(1-beta2^t) sum_i beta2^(t-i) G_i)) + eps I)^(-1)"
-    ),
+    title="Bias-corrected RMSProp steps theta - alpha M_t g_t, M_t from the outer products G_i = g_i g_i^T",
     source="Problem set Q1.b (first part); paper Prop. 2 (adaptive methods theta - alpha M_t g_t)",
     question="Q1.b",
     statement=sp.Eq(sp.Symbol("(M_t)_{jj}"), preconditioner_entry.xreplace(DIAGONAL_IS_SQUARE)),
