@@ -23,6 +23,7 @@ is the only consistent one: with ``c ||theta . sqrt(s)||^2`` the step decays by 
 from __future__ import annotations
 
 import sympy as sp
+
 from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
 from wdproof.derivations.notation import alpha, lam, lam_l2, matrix, n, t, vector
 

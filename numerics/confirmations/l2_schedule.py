@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import torch
+
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import Params, Problem, max_deviation, mlp_regression, run_torch
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 import torch
-from wdproof.derivations.claim import Identity
-from wdproof.derivations.notation import beta2, t
-from wdproof.derivations.rmsprop_preconditioner import (
+
+from wdproof.derivations.bias_corrected_rmsprop import (
     grad,
     peel_last_term,
     second_moment,
@@ -15,8 +14,10 @@ from wdproof.derivations.rmsprop_preconditioner import (
     step,
     sums_cancel,
 )
+from wdproof.derivations.claim import Identity
+from wdproof.derivations.notation import beta2, t
 from wdproof.numerics.confirmation import DTYPE
-from wdproof.numerics.confirmations.rmsprop_preconditioner import (
+from wdproof.numerics.confirmations.bias_corrected_rmsprop import (
     closed_form_deviation,
     invert_diagonal,
     preconditioner_from_outer_products,
@@ -88,7 +89,7 @@ def test_invert_diagonal_refuses_full_matrix():
 
 
 def test_closed_form_tracks_torch_and_a_wrong_beta2_does_not(monkeypatch):
-    from wdproof.numerics.confirmations import rmsprop_preconditioner as module
+    from wdproof.numerics.confirmations import bias_corrected_rmsprop as module
 
     problem = logistic_regression(seed=4)
     assert closed_form_deviation(problem, 1e-2, 0.99, 1e-8) <= 1e-12

@@ -20,6 +20,7 @@ Adam is element-wise and ``M = k I`` acts per coordinate, so every step is per c
 from __future__ import annotations
 
 import sympy as sp
+
 from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, lam, lam_l2
 

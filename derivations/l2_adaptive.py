@@ -2,7 +2,7 @@
 
 An adaptive gradient method steps ``theta_{t+1} = theta_t - alpha M_t g_t`` with a preconditioner
 ``M_t`` (for bias-corrected RMSProp, the diagonal matrix of
-:mod:`wdproof.derivations.rmsprop_preconditioner`). On the L2-regularized loss
+:mod:`wdproof.derivations.bias_corrected_rmsprop`). On the L2-regularized loss
 ``f_t + lambda'/2 ||theta||^2`` it steps
 
 .. math:: \\theta_t - \\alpha M_t (g_t + \\lambda' \\theta_t),
@@ -20,6 +20,7 @@ exactly when ``alpha lambda' M_t = lambda I``. So for ``lambda > 0`` an L2 coeff
 from __future__ import annotations
 
 import sympy as sp
+
 from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
 from wdproof.derivations.notation import alpha, eps, lam, lam_l2, matrix, n, t, vector
 

@@ -15,6 +15,7 @@ on a 4-16-8-1 tanh MLP in float64.
 from __future__ import annotations
 
 import torch
+
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import gradients, max_deviation, mlp_regression, run_torch
 

@@ -10,6 +10,7 @@ allows float64 rounding of a few hundred operations per coordinate.
 from __future__ import annotations
 
 import torch
+
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import Problem, gradients, logistic_regression, mlp_regression
 

@@ -27,6 +27,7 @@ symbolic size ``n``, so the diagonal of the weighted sum of outer products is th
 from __future__ import annotations
 
 import sympy as sp
+
 from wdproof.derivations.claim import Claim, Identity, Verdict, is_zero
 from wdproof.derivations.notation import alpha, beta2, eps, n, t, vector
 

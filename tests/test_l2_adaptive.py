@@ -9,28 +9,29 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 import torch
-from wdproof.derivations import adaptive_l2, l2_schedule
+
+from wdproof.derivations import l2_adaptive, l2_schedule
 from wdproof.derivations.claim import Identity
 from wdproof.derivations.notation import alpha, lam, lam_l2
 from wdproof.derivations.registry import get_claim
 from wdproof.numerics.confirmation import DTYPE, confirm
-from wdproof.numerics.confirmations.adaptive_l2 import effective_decay_run, spearman
+from wdproof.numerics.confirmations.l2_adaptive import effective_decay_run, spearman
 
 # --- Prop. 2 -------------------------------------------------------------------------------
 
 
 def test_residual_with_transposed_preconditioner_is_rejected():
-    m = adaptive_l2.precond
-    wrong = (lam * adaptive_l2.identity - alpha * lam_l2 * m.T) * adaptive_l2.theta
-    step = adaptive_l2.adaptive_l2_step - adaptive_l2.adaptive_decay_step
+    m = l2_adaptive.precond
+    wrong = (lam * l2_adaptive.identity - alpha * lam_l2 * m.T) * l2_adaptive.theta
+    step = l2_adaptive.adaptive_l2_step - l2_adaptive.adaptive_decay_step
     assert not Identity("M^T", step, wrong).verify()
 
 
 def test_scalar_preconditioner_needs_k_in_the_mapping():
-    k, m = adaptive_l2.scalar_k, adaptive_l2.precond
-    forgot_k = {m: k * adaptive_l2.identity, lam: alpha * lam_l2}
-    right = {m: k * adaptive_l2.identity, lam: alpha * lam_l2 * k}
-    l2, wd = adaptive_l2.adaptive_l2_step, adaptive_l2.adaptive_decay_step
+    k, m = l2_adaptive.scalar_k, l2_adaptive.precond
+    forgot_k = {m: k * l2_adaptive.identity, lam: alpha * lam_l2}
+    right = {m: k * l2_adaptive.identity, lam: alpha * lam_l2 * k}
+    l2, wd = l2_adaptive.adaptive_l2_step, l2_adaptive.adaptive_decay_step
     assert not Identity("forgot k", l2, wd, given=forgot_k).verify()
     assert Identity("with k", l2, wd, given=right).verify()
 
@@ -48,7 +49,7 @@ def one_step_gap(m: torch.Tensor, alpha_: float, decay: float, l2: float) -> flo
 
 
 def test_counterexample_diag_1_4_has_no_l2_coefficient():
-    ce = adaptive_l2.COUNTEREXAMPLE
+    ce = l2_adaptive.COUNTEREXAMPLE
     a, decay = float(ce["alpha"]), float(ce["lambda"])
     m = torch.diag(torch.tensor(ce["m"], dtype=DTYPE))
     candidates = torch.linspace(0.0, 1.0, 2001, dtype=DTYPE).tolist() + [2 * decay / (5 * a)]
@@ -74,7 +75,7 @@ def test_effective_decay_anticorrelates_with_gradient_size():
 def test_effective_decay_sign_step_rejects_wrong_sign():
     wrong = Identity(
         "increasing",
-        sp.sign(sp.Derivative(adaptive_l2.effective_decay(adaptive_l2.vhat), adaptive_l2.vhat)),
+        sp.sign(sp.Derivative(l2_adaptive.effective_decay(l2_adaptive.vhat), l2_adaptive.vhat)),
         sp.sign(lam_l2),
     )
     assert not wrong.verify()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 import torch
-from wdproof.derivations import adam_extension as ext
+
+from wdproof.derivations import momentum_adam_extension as ext
 from wdproof.derivations.claim import Identity
 from wdproof.derivations.notation import alpha, beta1, eps, lam, lam_l2
 from wdproof.numerics.confirmation import DTYPE
-from wdproof.numerics.confirmations.adam_extension import (
+from wdproof.numerics.confirmations.momentum_adam_extension import (
     first_step_shrink,
     scalar_preconditioner_pair,
     two_step_difference,

@@ -14,7 +14,11 @@
 from __future__ import annotations
 
 import torch
-from wdproof.derivations.adam_extension import FIRST_STEP_COUNTEREXAMPLE, TWO_STEP_COUNTEREXAMPLE
+
+from wdproof.derivations.momentum_adam_extension import (
+    FIRST_STEP_COUNTEREXAMPLE,
+    TWO_STEP_COUNTEREXAMPLE,
+)
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import Problem, max_deviation, mlp_regression, run_torch
 
