@@ -18,6 +18,7 @@ Both are per-coordinate statements (Adam is element-wise).
 from __future__ import annotations
 
 import sympy as sp
+
 from wdproof.derivations.claim import Claim, Identity, Solution, Verdict, is_zero
 from wdproof.derivations.notation import alpha, eps
 

@@ -20,6 +20,7 @@ its decay is scaled by the learning rate, the paper's is not scaled by ``alpha``
 from __future__ import annotations
 
 import sympy as sp
+
 from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, eta, lam, t
 

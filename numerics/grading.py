@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
 from wdproof.derivations.errors import InputError
 from wdproof.numerics.grading_checks import (
     CHECKS,

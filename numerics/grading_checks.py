@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import torch
+
 from wdproof.numerics.grading_runner import make_problem
 from wdproof.numerics.mistakes import Mistake
 from wdproof.numerics.problems import Problem

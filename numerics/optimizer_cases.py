@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+
 from wdproof.numerics.problems import Params, Problem, logistic_regression, mlp_regression
 from wdproof.numerics.reference_optimizers import (
     SGD,

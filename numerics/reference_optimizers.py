@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import torch
+
 from wdproof.numerics.problems import Params, Problem, gradients
 
 State = tuple[torch.Tensor, ...]

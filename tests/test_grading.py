@@ -11,6 +11,7 @@ import math
 import time
 
 import pytest
+
 from wdproof.numerics.assignment import (
     SOLUTION_PATH,
     solution_blocks,
@@ -195,3 +196,19 @@ def test_grade_bad_input_exits_2_with_one_line(name, content, message, tmp_path,
     assert main(["grade", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["assign", "--out", "{file}"], "not a directory"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "0"], "--time-limit"),
+        (["grade"], "required"),
+    ],
+)
+def test_assign_and_grade_usage_errors_exit_2(argv, message, tmp_path, capsys):
+    existing_file = tmp_path / "taken"
+    existing_file.write_text("")
+    assert main([a.replace("{file}", str(existing_file)) for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]

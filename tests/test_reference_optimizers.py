@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wdproof.numerics.optimizer_cases import CASES, TOLERANCE, run_torch_case
 from wdproof.numerics.problems import max_deviation
 from wdproof.numerics.reference_optimizers import AdamRule, run_rule

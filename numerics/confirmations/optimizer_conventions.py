@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 import torch
+
 from wdproof.derivations.registry import get_claim
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.optimizer_cases import OptimizerCase, cosine_schedule, run_torch_case
