@@ -25,7 +25,7 @@ from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, eta, lam, t
 
 # --- The update rules, typeset in the solution key (Q2.a) -------------------------------------
-theta_prev, theta_next = sp.symbols("theta_{t-1} theta_t", real=True)
+theta_prev, theta_next = sp.symbols(r"\theta_{t-1} \theta_t", real=True)
 g_t, m_prev, v_prev = sp.symbols("g_t m_{t-1} v_{t-1}", real=True)
 m_t, v_t = sp.symbols("m_t v_t", real=True)
 m_hat, v_hat = sp.symbols(r"\hat{m}_t \hat{v}_t", real=True)
@@ -55,7 +55,7 @@ UPDATE_RULES: tuple[tuple[str, sp.Eq], ...] = (
 
 # --- Claim 1: the decay conventions --------------------------------------------------------
 u = sp.Symbol("u_t", real=True)  # mhat_t/(sqrt(vhat_t)+eps): any real, the same for both methods
-theta = sp.Symbol("theta_{t-1}", real=True)
+theta = sp.Symbol(r"\theta_{t-1}", real=True)
 paper_step = theta - eta * (alpha * u + lam * theta)
 torch_step = theta * (1 - lr * wd) - lr * u
 lerp_moment = m_prev + (1 - beta1) * (g_t - m_prev)  # torch: exp_avg.lerp_(grad, 1 - beta1)

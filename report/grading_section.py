@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from wdproof.derivations.notation import latex
+from wdproof.derivations.optimizer_conventions import UPDATE_RULES
 from wdproof.numerics import student_solution
 from wdproof.numerics.assignment import solution_code
 from wdproof.numerics.grading import CHECKS
@@ -56,6 +58,7 @@ def grading_context() -> dict:
             {"name": f"{name}.step, the solution block", "source": _ascii(solution_code(name))}
             for name in ("Adam", "AdamW")
         ],
+        "rules": [{"name": name, "latex": latex(equation)} for name, equation in UPDATE_RULES],
         "checks": CHECKS,
         "max_score": sum(check.points for check in CHECKS),
         "mistakes": [m.description for m in MISTAKES],
