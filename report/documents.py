@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wdproof.derivations.registry import QUESTIONS
+from wdproof.numerics.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
 from wdproof.report.latex import escape, template_environment
 from wdproof.report.provenance import provenance
@@ -99,6 +100,7 @@ def render_problem_set(options: ReportOptions, data_figure: str | None) -> str:
         date=provenance()["date"].split()[0],
         questions_list=[(q, QUESTION_HEADINGS[q]) for q in QUESTIONS],
         data_figure=data_figure,
+        student_file=STUDENT_FILENAME,
     )
 
 
