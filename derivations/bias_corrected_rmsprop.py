@@ -27,6 +27,7 @@ symbolic size ``n``, so the diagonal of the weighted sum of outer products is th
 from __future__ import annotations
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from wdproof.derivations.claim import Claim, Identity, Verdict, is_zero
 from wdproof.derivations.notation import alpha, beta2, eps, n, t, vector
@@ -81,7 +82,10 @@ def sums_cancel(difference: sp.Basic) -> bool:
     ``simplify`` merge sums with equal limits and cancel them term by term. A wrong closed form
     (or a wrong range) leaves a residue and the check fails.
     """
-    return is_zero(sp.simplify(rename_bound_variables(peel_last_term(difference, t))))
+    entries = difference.replace(  # expand matrix entries such as (H H^T)_jj into their sums
+        lambda e: isinstance(e, MatrixElement), lambda e: e.parent[e.i, e.j]
+    )
+    return is_zero(sp.simplify(rename_bound_variables(peel_last_term(entries, t))))
 
 
 second_moment = second_moment_closed_form(t)
@@ -106,62 +110,66 @@ RMSPROP_PRECONDITIONER = Claim(
     question="Q1.b",
     statement=sp.Eq(sp.Symbol("(M_t)_{jj}"), preconditioner_entry.xreplace(DIAGONAL_IS_SQUARE)),
     statement_text=(
-        "For every number of steps t >= 1, every dimension n and every gradient sequence "
-        "g_1..g_t, bias-corrected RMSProp from v_0 = 0 takes the step theta_t = theta_{t-1} - "
-        "alpha M_t g_t with the diagonal M_t above, G_i = g_i g_i^T; its j-th diagonal entry is "
-        "1/(sqrt(vhat_{t,j}) + eps)."
+        r"For every number of steps $t \ge 1$, every dimension $n$ and every gradient sequence "
+        r"$g_1, \dots, g_t$, bias-corrected RMSProp from $v_0 = 0$ steps "
+        r"$\theta_t = \theta_{t-1} - \alpha M_t g_t$ with "
+        r"$M_t = \big(\mathrm{diag}\big(\sqrt{\tfrac{1-\beta_2}{1-\beta_2^t}\sum_{i=1}^t "
+        r"\beta_2^{t-i} G_i}\big) + \epsilon I\big)^{-1}$, $G_i = g_i g_i^\top$; its $j$-th "
+        r"diagonal entry is $1/(\sqrt{\hat v_{t,j}} + \epsilon)$."
     ),
     conventions=(
-        "PyTorch's Adam with betas = (0, beta_2): v_t = beta_2 v_{t-1} + (1-beta_2) g_t^2, "
-        "v_0 = 0, vhat_t = v_t/(1-beta_2^t), eps added outside the square root; no schedule "
-        "multiplier (eta_t = 1; with the paper's Alg. 2 alpha becomes eta_t alpha). "
-        "Steps are per coordinate j because every operation is element-wise."
+        r"PyTorch's Adam with betas $= (0, \beta_2)$: $v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, "
+        r"$v_0 = 0$, $\hat v_t = v_t/(1-\beta_2^t)$, $\epsilon$ added outside the square root; "
+        r"no schedule multiplier ($\eta_t = 1$; with the paper's Alg. 2, $\alpha$ becomes "
+        r"$\eta_t\alpha$). Every step is per coordinate $j$: every operation is element-wise."
     ),
     steps=(
         Identity(
-            "Base case (per coordinate j): from v_0 = 0 one update gives (1-beta_2) g_1^2, "
-            "which is the closed form at t = 1.",
+            r"Base case (per coordinate $j$): from $v_0 = 0$ one update gives "
+            r"$(1-\beta_2) g_{1,j}^2$, the closed form at $t = 1$.",
             second_moment_closed_form(sp.Integer(1)).doit(),
             beta2 * 0 + (1 - beta2) * grad[1, coord] ** 2,
         ),
         Identity(
-            "Recurrence for symbolic t (per coordinate j): the closed form satisfies "
-            "v_t = beta_2 v_{t-1} + (1-beta_2) g_t^2; checked by peeling the i = t term off "
-            "the sum and cancelling the sums to t - 1.",
+            r"Recurrence for symbolic $t$ (per coordinate $j$): the closed form satisfies "
+            r"$v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$; checked by peeling the $i = t$ term "
+            r"off the sum and cancelling the sums to $t - 1$.",
             second_moment,
             beta2 * second_moment_closed_form(t - 1) + (1 - beta2) * grad[t, coord] ** 2,
             check=sums_cancel,
         ),
         Identity(
-            "The j-th diagonal entry of an outer product is a squared coordinate: "
-            "(g_i g_i^T)_{jj} = g_{i,j}^2 for vectors of symbolic size n.",
-            (g_i * g_i.T)[coord, coord],
+            r"The $j$-th diagonal entry of an outer product is a squared coordinate: "
+            r"$(g_i g_i^\top)_{jj} = g_{i,j}^2$ for vectors of symbolic size $n$.",
+            MatrixElement(g_i * g_i.T, coord, coord),  # unevaluated, so the report shows it
             g_i[coord, 0] ** 2,
         ),
         Identity(
-            "Weighting a gradient by sqrt(w_i) weights its outer product by w_i "
-            "(w_i = beta_2^{t-i}).",
-            (sp.sqrt(weight) * g_i) * (sp.sqrt(weight) * g_i).T,
+            r"Weighting a gradient by $\sqrt{w_i}$ weights its outer product by $w_i$ "
+            r"($w_i = \beta_2^{t-i}$).",
+            sp.MatMul(sp.sqrt(weight) * g_i, (sp.sqrt(weight) * g_i).T, evaluate=False),
             weight * (g_i * g_i.T),
         ),
         Identity(
-            "The diagonal of a sum of t outer products h_k h_k^T (the columns of H, here "
-            "h_k = beta_2^{(t-i)/2} g_i) is the sum of squared coordinates, for symbolic t and n; "
-            "so diag(sum_i beta_2^{t-i} G_i)_{jj} = sum_i beta_2^{t-i} g_{i,j}^2 = v_{t,j}/(1-beta_2).",
-            (history * history.T)[coord, coord],
+            r"The diagonal of a sum of $t$ outer products $h_k h_k^\top$ (the columns of $H$, "
+            r"here $h_k = \beta_2^{(t-i)/2} g_i$) is the sum of squared coordinates, for symbolic "
+            r"$t$ and $n$; so $\big(\sum_i \beta_2^{t-i} G_i\big)_{jj} = \sum_i \beta_2^{t-i} "
+            r"g_{i,j}^2 = v_{t,j}/(1-\beta_2)$.",
+            MatrixElement(history * history.T, coord, coord),
             sp.Sum(history[coord, history_index] ** 2, (history_index, 0, t - 1)),
             check=sums_cancel,
         ),
         Identity(
-            "Substituting (G_i)_{jj} = g_{i,j}^2 and the bias correction vhat_t = v_t/(1-beta_2^t): "
-            "theta_{t-1,j} - alpha (M_t)_{jj} g_{t,j} is the RMSProp step of coordinate j.",
+            r"Substituting $(G_i)_{jj} = g_{i,j}^2$ and the bias correction "
+            r"$\hat v_t = v_t/(1-\beta_2^t)$: $\theta_{t-1,j} - \alpha (M_t)_{jj} g_{t,j}$ is the "
+            r"RMSProp step of coordinate $j$.",
             theta_prev - alpha * preconditioner_entry.xreplace(DIAGONAL_IS_SQUARE) * grad[t, coord],
             rmsprop_coordinate_step,
         ),
     ),
     verdict=Verdict.proved(
-        "Holds for every t (induction on the recurrence) and every n (per-coordinate argument; "
-        "M_t is diagonal, only the diagonal of sum_i beta_2^{t-i} G_i enters)."
+        r"Holds for every $t$ (induction on the recurrence) and every $n$ (per-coordinate "
+        r"argument; $M_t$ is diagonal, only the diagonal of $\sum_i \beta_2^{t-i} G_i$ enters)."
     ),
 )
 

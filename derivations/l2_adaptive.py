@@ -49,65 +49,67 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
     question="Q1.b",
     statement=sp.Eq(adaptive_l2_step - adaptive_decay_step, residual),
     statement_text=(
-        "For every dimension n, alpha > 0 and lambda > 0: there is an L2 coefficient lambda' such "
-        "that theta - alpha M_t (g + lambda' theta) = (1 - lambda) theta - alpha M_t g for every "
-        "theta and g if and only if M_t = k I for a scalar k, and then lambda' = lambda/(alpha k). "
-        "In particular, if M_t is not a multiple of the identity, no lambda' exists."
+        r"For every dimension $n$, $\alpha > 0$ and $\lambda > 0$: there is an $L_2$ coefficient "
+        r"$\lambda'$ with $\theta - \alpha M_t (g + \lambda'\theta) = (1 - \lambda)\theta - \alpha M_t g$ "
+        r"for every $\theta$ and $g$ if and only if $M_t = kI$ for a scalar $k$, and then "
+        r"$\lambda' = \lambda/(\alpha k)$. In particular, if $M_t$ is not a multiple of the identity, "
+        r"no $\lambda'$ exists."
     ),
     conventions=(
-        "Adaptive step theta_{t+1} = theta_t - alpha M_t g_t, g_t = grad f_t(theta_t) (paper "
-        "Prop. 2; the schedule multiplier eta_t is folded into alpha and lambda). Weight decay "
-        "multiplies theta_t by (1 - lambda) in the same step; PyTorch's AdamW uses lambda = lr * "
-        "weight_decay. M_t is the same matrix in both methods."
+        r"Adaptive step $\theta_{t+1} = \theta_t - \alpha M_t g_t$, $g_t = \nabla f_t(\theta_t)$ (paper "
+        r"Prop. 2; the schedule multiplier $\eta_t$ is folded into $\alpha$ and $\lambda$). Weight "
+        r"decay multiplies $\theta_t$ by $1 - \lambda$ in the same step; PyTorch's AdamW uses "
+        r"$\lambda = \mathrm{lr}\cdot\mathrm{weight\_decay}$. $M_t$ is the same matrix in both methods."
     ),
     steps=(
         Identity(
-            "The gradient of the L2 term lambda'/2 theta^T theta is lambda' theta (any n).",
+            r"The gradient of the $L_2$ term $\frac{\lambda'}{2}\theta^\top\theta$ is $\lambda'\theta$ "
+            r"(any $n$).",
             (lam_l2 / 2 * (theta.T * theta)).diff(theta),
             lam_l2 * theta,
         ),
         Identity(
-            "The preconditioner multiplies the regularizer's gradient too (M_t is an n x n "
-            "matrix; no commutation is assumed).",
+            r"The preconditioner multiplies the regularizer's gradient too ($M_t$ is an $n \times n$ "
+            r"matrix; no commutation is assumed).",
             adaptive_l2_step,
             theta - alpha * precond * grad - alpha * lam_l2 * precond * theta,
         ),
         Identity(
-            "The two one-step maps differ by (lambda I - alpha lambda' M_t) theta; g_t cancels.",
+            r"The two one-step maps differ by $(\lambda I - \alpha\lambda' M_t)\theta$; $g_t$ cancels.",
             adaptive_l2_step - adaptive_decay_step,
             residual,
         ),
         Identity(
-            "Differentiating entry i of the residual by theta_k recovers the matrix entry, so "
-            "the residual vanishes for every theta iff lambda delta_ik = alpha lambda' (M_t)_ik "
-            "for all i, k, i.e. alpha lambda' M_t = lambda I.",
+            r"Differentiating entry $i$ of the residual by $\theta_k$ recovers the matrix entry, so the "
+            r"residual vanishes for every $\theta$ iff $\lambda\delta_{ik} = \alpha\lambda'(M_t)_{ik}$ "
+            r"for all $i, k$, i.e. $\alpha\lambda' M_t = \lambda I$.",
             sp.diff(residual[row, 0], theta[col, 0]),
             lam * sp.KroneckerDelta(row, col, (0, n - 1)) - alpha * lam_l2 * precond[row, col],
         ),
         Solution(
-            "If M_t = k I the condition is one scalar equation, solved by lambda' = "
-            "lambda/(alpha k).",
+            r"If $M_t = kI$ the condition is one scalar equation, solved by "
+            r"$\lambda' = \lambda/(\alpha k)$.",
             sp.Eq(lam - alpha * lam_l2 * scalar_k, 0),
             lam_l2,
             sp.FiniteSet(lam / (alpha * scalar_k)),
         ),
         Identity(
-            "Then the L2 step is exactly the weight-decay step (the converse direction).",
+            r"Then the $L_2$ step is exactly the weight-decay step (the converse direction).",
             adaptive_l2_step,
             adaptive_decay_step,
             given={precond: scalar_k * identity, lam: alpha * lam_l2 * scalar_k},
         ),
         Solution(
-            "If M_t = diag(m_1, m_2): the first diagonal equation forces lambda' = "
-            "lambda/(alpha m_1); the second then holds (lambda > 0) only for m_2 = m_1.",
+            r"If $M_t = \mathrm{diag}(m_1, m_2)$: the first diagonal equation forces "
+            r"$\lambda' = \lambda/(\alpha m_1)$; the second then holds ($\lambda > 0$) only for $m_2 = m_1$.",
             sp.Eq(decay_positive - alpha * (decay_positive / (alpha * m1)) * m2, 0),
             m2,
             sp.FiniteSet(m1),
         ),
         Solution(
-            "Concrete counterexample: alpha = 1/10, lambda = 1/100, M_t = diag(1, 4); the two "
-            "diagonal equations, written as one sum of squares over the reals, have no solution "
-            "lambda'.",
+            r"Concrete counterexample: $\alpha = 1/10$, $\lambda = 1/100$, $M_t = \mathrm{diag}(1, 4)$; "
+            r"the two diagonal equations, written as one sum of squares over the reals, have no "
+            r"solution $\lambda'$.",
             sp.Eq((_l - _a * lam_l2 * _m1) ** 2 + (_l - _a * lam_l2 * _m2) ** 2, 0),
             lam_l2,
             sp.EmptySet,
@@ -115,8 +117,8 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
         ),
     ),
     verdict=Verdict.proved(
-        "Exact for every n: an L2 coefficient reproducing weight decay lambda > 0 exists iff "
-        "M_t = kI (lambda = alpha lambda' k); for M_t != kI none exists."
+        r"Exact for every $n$: an $L_2$ coefficient reproducing weight decay $\lambda > 0$ exists iff "
+        r"$M_t = kI$ ($\lambda = \alpha\lambda' k$); for $M_t \ne kI$ none exists."
     ),
 )
 
@@ -140,42 +142,43 @@ L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS = Claim(
     question="Q1.b",
     statement=sp.Eq(sp.Symbol("d_{t,j}"), effective_decay(vhat)),
     statement_text=(
-        "Per coordinate j, the L2 term of bias-corrected RMSProp shrinks theta_{t,j} by "
-        "d_{t,j} = alpha lambda' (M_t)_{jj} = alpha lambda'/(sqrt(vhat_{t,j}) + eps), which for "
-        "lambda' > 0 strictly decreases as the coordinate's second moment grows; decoupled weight "
-        "decay shrinks every coordinate by the same lambda."
+        r"Per coordinate $j$, the $L_2$ term of bias-corrected RMSProp shrinks $\theta_{t,j}$ by "
+        r"$d_{t,j} = \alpha\lambda'(M_t)_{jj} = \alpha\lambda'/(\sqrt{\hat v_{t,j}} + \epsilon)$, which "
+        r"for $\lambda' > 0$ strictly decreases as the coordinate's second moment grows; decoupled "
+        r"weight decay shrinks every coordinate by the same $\lambda$."
     ),
     conventions=(
-        "Bias-corrected RMSProp (torch.optim.Adam(betas=(0, beta_2), weight_decay=lambda')): "
-        "(M_t)_{jj} = 1/(sqrt(vhat_{t,j}) + eps); element-wise, so every step is per coordinate."
+        r"Bias-corrected RMSProp (torch.optim.Adam with betas $= (0, \beta_2)$, weight_decay "
+        r"$= \lambda'$): $(M_t)_{jj} = 1/(\sqrt{\hat v_{t,j}} + \epsilon)$; element-wise, so every "
+        r"step is per coordinate."
     ),
     steps=(
         Identity(
-            "Per coordinate j, the regularizer's share of the L2 step is d_{t,j} theta_{t,j}.",
+            r"Per coordinate $j$, the regularizer's share of the $L_2$ step is $d_{t,j}\theta_{t,j}$.",
             alpha * (1 / (sp.sqrt(vhat) + eps)) * lam_l2 * theta_j,
             effective_decay(vhat) * theta_j,
         ),
         Identity(
-            "Its derivative in the second moment.",
+            r"Its derivative in the second moment $\hat v_{t,j}$.",
             sp.Derivative(effective_decay(vhat), vhat),
             -alpha * lam_l2 / (2 * sp.sqrt(vhat) * (sp.sqrt(vhat) + eps) ** 2),
         ),
         Identity(
-            "The derivative has the sign of -lambda': negative for every lambda' > 0, "
-            "so d_{t,j} strictly decreases in vhat_{t,j}.",
+            r"The derivative has the sign of $-\lambda'$: negative for every $\lambda' > 0$, so "
+            r"$d_{t,j}$ strictly decreases in $\hat v_{t,j}$.",
             sp.sign(sp.Derivative(effective_decay(vhat), vhat)),
             -sp.sign(lam_l2),
         ),
         Identity(
-            "Two coordinates j, l are decayed in the inverse ratio of their RMS gradients "
-            "(plus eps); under weight decay the ratio is 1.",
+            r"Two coordinates $j, l$ are decayed in the inverse ratio of their RMS gradients (plus "
+            r"$\epsilon$); under weight decay the ratio is $1$.",
             effective_decay(vhat) / effective_decay(vhat_other),
             (sp.sqrt(vhat_other) + eps) / (sp.sqrt(vhat) + eps),
         ),
     ),
     verdict=Verdict.proved(
-        "Exact per coordinate for every t: the effective decay alpha lambda' (M_t)_{jj} is "
-        "strictly decreasing in vhat_{t,j} when lambda' > 0."
+        r"Exact per coordinate for every $t$: the effective decay $\alpha\lambda'(M_t)_{jj}$ is "
+        r"strictly decreasing in $\hat v_{t,j}$ when $\lambda' > 0$."
     ),
 )
 

@@ -46,64 +46,68 @@ ITERATION_DEPENDENT_L2 = Claim(
     question="Q1.b",
     statement=sp.Eq(schedule_step, decoupled_step),
     statement_text=(
-        "For every dimension n, every symmetric invertible M_t, every theta and g_t: "
-        "theta - alpha M_t grad f_t^reg(theta) = (1 - lambda) theta - alpha M_t g_t with "
-        "f_t^reg = f_t + lambda/(2 alpha) theta^T M_t^{-1} theta; for every step t, provided the "
-        "M_t of the step is the one of the regularizer, i.e. built from grad f_1..grad f_t only."
+        r"For every dimension $n$, every symmetric invertible $M_t$, every $\theta$ and $g_t$: "
+        r"$\theta - \alpha M_t \nabla f_t^{reg}(\theta) = (1 - \lambda)\theta - \alpha M_t g_t$ with "
+        r"$f_t^{reg} = f_t + \frac{\lambda}{2\alpha}\theta^\top M_t^{-1}\theta$; for every step $t$, "
+        r"provided the $M_t$ of the step is the one of the regularizer, i.e. built from "
+        r"$\nabla f_1, \dots, \nabla f_t$ only."
     ),
     conventions=(
-        "Adaptive step theta_{t+1} = theta_t - alpha M_t grad f_t^reg(theta_t); decoupled decay "
-        "(1 - lambda) theta_t - alpha M_t g_t, PyTorch AdamW with lambda = lr * weight_decay "
-        "(betas = (0, beta_2): bias-corrected RMSProp, M_t = diag(1/(sqrt(vhat_t) + eps)))."
+        r"Adaptive step $\theta_{t+1} = \theta_t - \alpha M_t \nabla f_t^{reg}(\theta_t)$; decoupled "
+        r"decay $(1 - \lambda)\theta_t - \alpha M_t g_t$, PyTorch AdamW with "
+        r"$\lambda = \mathrm{lr}\cdot\mathrm{weight\_decay}$ (betas $= (0, \beta_2)$: bias-corrected "
+        r"RMSProp, $M_t = \mathrm{diag}(1/(\sqrt{\hat v_t} + \epsilon))$)."
     ),
     steps=(
         Identity(
-            "The gradient of lambda/(2 alpha) theta^T M_t^{-1} theta is (lambda/alpha) M_t^{-1} "
-            "theta, given M_t^T = M_t (RMSProp's M_t is diagonal). Without symmetry it is "
-            "(lambda/(2 alpha))(M_t^{-1} + M_t^{-T}) theta.",
+            r"The gradient of $\frac{\lambda}{2\alpha}\theta^\top M_t^{-1}\theta$ is "
+            r"$\frac{\lambda}{\alpha} M_t^{-1}\theta$, given $M_t^\top = M_t$ (RMSProp's $M_t$ is "
+            r"diagonal). Without symmetry it is "
+            r"$\frac{\lambda}{2\alpha}(M_t^{-1} + M_t^{-\top})\theta$.",
             schedule_regularizer.diff(theta),
             lam / alpha * precond.inverse() * theta,
             given={precond.T: precond},
         ),
         Identity(
-            "M_t M_t^{-1} = I: the preconditioner cancels on the regularizer's gradient and the "
-            "step is decoupled decay lambda, for every n and every t.",
+            r"$M_t M_t^{-1} = I$: the preconditioner cancels on the regularizer's gradient and the step "
+            r"is decoupled decay $\lambda$, for every $n$ and every $t$.",
             schedule_step,
             decoupled_step,
         ),
         Identity(
-            "With a constant c in front of theta^T M_t^{-1} theta, the step shrinks theta by "
-            "1 - 2 alpha c.",
+            r"With a constant $c$ in front of $\theta^\top M_t^{-1}\theta$, the step shrinks $\theta$ by "
+            r"$1 - 2\alpha c$.",
             theta - alpha * precond * (grad + 2 * const * precond.inverse() * theta),
             (1 - 2 * alpha * const) * theta - alpha * precond * grad,
         ),
         Solution(
-            "So decay lambda requires c = lambda/(2 alpha): the normalization is forced.",
+            r"So decay $\lambda$ requires $c = \lambda/(2\alpha)$: the normalization is forced.",
             sp.Eq(2 * alpha * const, lam),
             const,
             sp.FiniteSet(lam / (2 * alpha)),
         ),
         Identity(
-            "The condition: if the second moment accumulates grad f_t^reg, the step uses "
-            "Mtilde_t, and the residual against decoupled decay keeps both theta and g_t.",
+            r"The condition: if the second moment accumulates $\nabla f_t^{reg}$, the step uses another "
+            r"matrix $\tilde M_t$, and the residual against decoupled decay keeps both $\theta$ and $g_t$.",
             contaminated_step - decoupled_step,
             lam * (identity - precond_used * precond.inverse()) * theta
             - alpha * (precond_used - precond) * grad,
         ),
         Identity(
-            "The residual vanishes when Mtilde_t = M_t, i.e. when the regularizer's gradient does "
-            "not enter the second moment.",
+            r"The residual vanishes when $\tilde M_t = M_t$, i.e. when the regularizer's gradient does "
+            r"not enter the second moment.",
             contaminated_step,
             decoupled_step,
             given={precond_used: precond},
         ),
     ),
     verdict=Verdict.conditional(
-        "M_t is built from grad f_1..grad f_t only (the optimizer's second moment does not "
-        "accumulate the regularizer's gradient), and M_t is symmetric and invertible.",
+        r"$M_t$ is built from $\nabla f_1, \dots, \nabla f_t$ only (the optimizer's second "
+        r"moment does not accumulate the regularizer's gradient), and $M_t$ is symmetric and "
+        r"invertible",
         explanation=(
-            "Exact for every n and every t under the condition; otherwise the residual "
-            "lambda (I - Mtilde_t M_t^{-1}) theta - alpha (Mtilde_t - M_t) g_t remains."
+            r"Exact for every $n$ and every $t$ under the condition; otherwise the residual "
+            r"$\lambda(I - \tilde M_t M_t^{-1})\theta - \alpha(\tilde M_t - M_t) g_t$ remains."
         ),
     ),
 )
@@ -127,47 +131,50 @@ PROP3_NORMALIZATION = Claim(
     question="Q1.b",
     statement=sp.Eq(scale_adjusted_step(lam_l2 / (2 * alpha)), fixed_decay_step.subs(lam, lam_l2)),
     statement_text=(
-        "For a fixed preconditioner diag(s)^{-1}, s_j > 0, and every theta, g: the step on "
-        "f_t + lambda'/(2 alpha) ||theta . sqrt(s)||^2 equals decoupled decay lambda iff "
-        "lambda' = lambda; a regularizer c ||theta . sqrt(s)||^2 gives decay 2 alpha c, so "
-        "writing lambda'/alpha instead would decay by 2 lambda'."
+        r"For a fixed preconditioner $\mathrm{diag}(s)^{-1}$, $s_j > 0$, and every $\theta$, $g$: the "
+        r"step on $f_t + \frac{\lambda'}{2\alpha}\lVert\theta\odot\sqrt{s}\rVert^2$ equals decoupled "
+        r"decay $\lambda$ iff $\lambda' = \lambda$; a regularizer $c\lVert\theta\odot\sqrt{s}\rVert^2$ "
+        r"gives decay $2\alpha c$, so writing $\lambda'/\alpha$ instead would decay by $2\lambda'$."
     ),
     conventions=(
-        "Paper Prop. 3: theta_{t+1} = theta_t - alpha diag(s)^{-1} grad f^sreg_t(theta_t) vs "
-        "(1 - lambda) theta_t - alpha diag(s)^{-1} grad f_t(theta_t); ||theta . sqrt(s)||^2 = "
-        "sum_j s_j theta_j^2 is separable, so every step is per coordinate j."
+        r"Paper Prop. 3: $\theta_{t+1} = \theta_t - \alpha\,\mathrm{diag}(s)^{-1}\nabla "
+        r"f^{sreg}_t(\theta_t)$ vs $(1 - \lambda)\theta_t - \alpha\,\mathrm{diag}(s)^{-1}\nabla "
+        r"f_t(\theta_t)$; $\lVert\theta\odot\sqrt{s}\rVert^2 = \sum_j s_j\theta_j^2$ is separable, so "
+        r"every step is per coordinate $j$."
     ),
     steps=(
         Identity(
-            "Per coordinate j, the gradient of lambda'/(2 alpha) s_j theta_j^2 is "
-            "(lambda'/alpha) s_j theta_j.",
+            r"Per coordinate $j$, the gradient of $\frac{\lambda'}{2\alpha} s_j\theta_j^2$ is "
+            r"$\frac{\lambda'}{\alpha} s_j\theta_j$.",
             sp.Derivative(lam_l2 / (2 * alpha) * s_j * theta_j**2, theta_j),
             lam_l2 / alpha * s_j * theta_j,
         ),
         Identity(
-            "diag(s)^{-1} cancels s_j: with lambda' = lambda the step is decoupled decay lambda.",
+            r"$\mathrm{diag}(s)^{-1}$ cancels $s_j$: with $\lambda' = \lambda$ the step is decoupled "
+            r"decay $\lambda$.",
             scale_adjusted_step(lam_l2 / (2 * alpha)),
             fixed_decay_step,
             given={lam_l2: lam},
         ),
         Solution(
-            "With a constant c the decay is 2 alpha c; it equals lambda iff c = lambda/(2 alpha).",
+            r"With a constant $c$ the decay is $2\alpha c$; it equals $\lambda$ iff "
+            r"$c = \lambda/(2\alpha)$.",
             sp.Eq(scale_adjusted_step(const) - fixed_decay_step, 0),
             const,
             sp.FiniteSet(lam / (2 * alpha)),
         ),
         Identity(
-            "The reading lambda'/alpha (no 1/2) with lambda' = lambda decays by 2 lambda: it "
-            "matches decoupled decay 2 lambda, not lambda.",
+            r"The reading $\lambda'/\alpha$ (no $\frac12$) with $\lambda' = \lambda$ decays by "
+            r"$2\lambda$: it matches decoupled decay $2\lambda$, not $\lambda$.",
             scale_adjusted_step(lam_l2 / alpha),
             fixed_decay_step.subs(lam, 2 * lam),
             given={lam_l2: lam},
         ),
     ),
     verdict=Verdict.proved(
-        "The statement as the paper gives it (lambda'/(2 alpha), lambda' = lambda) is consistent "
-        "per coordinate for every step; it is the fixed-M_t case of the iteration-dependent "
-        "schedule, where the condition on M_t holds trivially."
+        r"The statement as the paper gives it ($\frac{\lambda'}{2\alpha}$, $\lambda' = \lambda$) is "
+        r"consistent per coordinate for every step; it is the fixed-$M_t$ case of the "
+        r"iteration-dependent schedule, where the condition on $M_t$ holds trivially."
     ),
 )
 

@@ -25,12 +25,14 @@ from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, lam, lam_l2
 
 PAPER_AND_TORCH = (
-    "Adam: m_t = beta_1 m_{t-1} + (1-beta_1) g_t, v_t = beta_2 v_{t-1} + (1-beta_2) g_t^2, "
-    "m_0 = v_0 = 0, mhat_t = m_t/(1-beta_1^t), vhat_t = v_t/(1-beta_2^t), theta_t = theta_{t-1} "
-    "- alpha mhat_t/(sqrt(vhat_t) + eps) (PyTorch: eps outside the square root). L2: g_t = "
-    "grad f_t(theta_{t-1}) + lambda' theta_{t-1} (torch.optim.Adam weight_decay = lambda'). "
-    "Decoupled (paper Alg. 2, eta_t = 1): subtract lambda theta_{t-1} in the same step; "
-    "torch.optim.AdamW does theta <- theta (1 - lr wd) first, so lambda = lr * wd."
+    r"Adam: $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$, $v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, "
+    r"$m_0 = v_0 = 0$, $\hat m_t = m_t/(1-\beta_1^t)$, $\hat v_t = v_t/(1-\beta_2^t)$, "
+    r"$\theta_t = \theta_{t-1} - \alpha\hat m_t/(\sqrt{\hat v_t} + \epsilon)$ (PyTorch: "
+    r"$\epsilon$ outside the square root). $L_2$: $g_t = \nabla f_t(\theta_{t-1}) + "
+    r"\lambda'\theta_{t-1}$ (torch.optim.Adam weight_decay $= \lambda'$). Decoupled (paper "
+    r"Alg. 2, $\eta_t = 1$): subtract $\lambda\theta_{t-1}$ in the same step; torch.optim.AdamW "
+    r"first multiplies $\theta$ by $1 - \mathrm{lr}\cdot\mathrm{wd}$, so "
+    r"$\lambda = \mathrm{lr}\cdot\mathrm{wd}$."
 )
 
 grad_tilde = sp.Symbol(r"\tilde{g}_{1,j}", real=True)  # the first gradient the optimizer sees
@@ -64,50 +66,53 @@ ADAM_L2_NOT_ADAMW = Claim(
     question="Q1.b",
     statement=sp.Eq(first_step_l2(theta0), (1 - lam) * theta0),
     statement_text=(
-        "For every beta_1, beta_2 in [0, 1), eps > 0, alpha > 0 and lambda > 0 there is no "
-        "constant lambda' such that Adam on f_t + lambda'/2 ||theta||^2 takes the steps of AdamW "
-        "with decay lambda for every start and every gradient sequence: with f = 0 and a start "
-        "with two different positive coordinates the first steps already differ."
+        r"For every $\beta_1, \beta_2 \in [0, 1)$, $\epsilon > 0$, $\alpha > 0$ and $\lambda > 0$ there "
+        r"is no constant $\lambda'$ such that Adam on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ "
+        r"takes the steps of AdamW with decay $\lambda$ for every start and every gradient sequence: "
+        r"with $f = 0$ and a start with two different positive coordinates the first steps already "
+        r"differ."
     ),
     conventions=PAPER_AND_TORCH,
     steps=(
         Identity(
-            "Bias correction at t = 1 cancels beta_1: mhat_1 = gtilde_1 for every beta_1.",
+            r"Bias correction at $t = 1$ cancels $\beta_1$: $\hat m_1 = \tilde g_1$ for every $\beta_1$.",
             (beta1 * m_0 + (1 - beta1) * grad_tilde) / (1 - beta1),
             grad_tilde,
             given={m_0: 0},
         ),
         Identity(
-            "Likewise vhat_1 = gtilde_1^2 for every beta_2: Adam's first step is the bias-"
-            "corrected RMSProp step, M_1 = diag(1/(|gtilde_1| + eps)).",
+            r"Likewise $\hat v_1 = \tilde g_1^2$ for every $\beta_2$: Adam's first step is the "
+            r"bias-corrected RMSProp step, $M_1 = \mathrm{diag}(1/(|\tilde g_1| + \epsilon))$.",
             (beta2 * v_0 + (1 - beta2) * grad_tilde**2) / (1 - beta2),
             grad_tilde**2,
             given={v_0: 0},
         ),
         Identity(
-            "With f = 0 (per coordinate j, theta_{0,j} > 0) Adam + L2 sees gtilde_1 = lambda' "
-            "theta_{0,j} and shrinks the coordinate by a factor that depends on theta_{0,j}.",
+            r"With $f = 0$ (per coordinate $j$, $\theta_{0,j} > 0$) Adam + $L_2$ sees "
+            r"$\tilde g_{1,j} = \lambda'\theta_{0,j}$ and shrinks the coordinate by a factor that depends "
+            r"on $\theta_{0,j}$.",
             first_step_l2(theta0),
             theta0 * (1 - alpha * lam_l2 / (lam_l2 * theta0 + eps)),
         ),
         Identity(
-            "AdamW with f = 0 has m = v = 0, so its step is the pure decay (1 - lambda) "
-            "theta_{0,j}; equality of the two first steps, times (lambda' theta_{0,j} + eps)/"
-            "theta_{0,j}, is lambda (lambda' theta_{0,j} + eps) - alpha lambda' = 0.",
+            r"AdamW with $f = 0$ has $m = v = 0$, so its step is the pure decay "
+            r"$(1 - \lambda)\theta_{0,j}$; equality of the two first steps, times "
+            r"$(\lambda'\theta_{0,j} + \epsilon)/\theta_{0,j}$, is "
+            r"$\lambda(\lambda'\theta_{0,j} + \epsilon) - \alpha\lambda' = 0$.",
             (first_step_l2(theta0) - (1 - decay_positive) * theta0)
             * (lam_l2 * theta0 + eps) / theta0,
             decay_condition(theta0),
         ),
         Solution(
-            "Two coordinates theta_{0,j} and theta_{0,j} + delta (delta > 0) need the same "
-            "lambda': subtracting the two conditions leaves lambda lambda' delta = 0, so "
-            "lambda' = 0.",
+            r"Two coordinates $\theta_{0,j}$ and $\theta_{0,j} + \delta$ ($\delta > 0$) need the same "
+            r"$\lambda'$: subtracting the two conditions leaves $\lambda\lambda'\delta = 0$, so "
+            r"$\lambda' = 0$.",
             sp.Eq(decay_condition(theta0), decay_condition(theta0 + gap)),
             lam_l2,
             sp.FiniteSet(0),
         ),
         Solution(
-            "With lambda' = 0 the condition reads lambda eps = 0: no lambda > 0 satisfies it.",
+            r"With $\lambda' = 0$ the condition reads $\lambda\epsilon = 0$: no $\lambda > 0$ satisfies it.",
             sp.Eq(decay_condition(theta0).subs({lam_l2: 0, decay_positive: lam}), 0),
             lam,
             sp.EmptySet,
@@ -115,8 +120,8 @@ ADAM_L2_NOT_ADAMW = Claim(
         ),
     ),
     verdict=Verdict.proved(
-        "Exact for every beta_1, beta_2: the bias correction reduces Adam's first step to the "
-        "RMSProp step, so Prop. 2's obstruction applies at t = 1 whatever the momentum does later."
+        r"Exact for every $\beta_1, \beta_2$: the bias correction reduces Adam's first step to the "
+        r"RMSProp step, so Prop. 2's obstruction applies at $t = 1$ whatever the momentum does later."
     ),
 )
 
@@ -133,14 +138,23 @@ def bias_corrected_mean_2(first: sp.Expr, second: sp.Expr) -> sp.Expr:
     return (beta1 * m_1 + (1 - beta1) * second) / (1 - beta1**2)
 
 
+def l2_second_step(theta_1: sp.Expr) -> sp.Expr:
+    """Adam + L2 with ``M = k I``, step 2 from ``theta_1`` (``mhat_2`` of the L2 gradients)."""
+    return theta_1 - alpha * k * (beta1 * (g_1 + lam_l2 * theta_0) + g_2 + lam_l2 * theta_1) / (1 + beta1)
+
+
+def decoupled_second_step(theta_1: sp.Expr) -> sp.Expr:
+    """AdamW with ``M = k I``, step 2 from ``theta_1``."""
+    return theta_1 - alpha * k * (beta1 * g_1 + g_2) / (1 + beta1) - lam * theta_1
+
+
 # Adam with M = k I on the L2 loss, and AdamW with M = k I (per coordinate j).
 l2_theta_1 = theta_0 - alpha * k * (g_1 + lam_l2 * theta_0)
-l2_theta_2 = l2_theta_1 - alpha * k * (
-    beta1 * (g_1 + lam_l2 * theta_0) + (g_2 + lam_l2 * l2_theta_1)
-) / (1 + beta1)
 wd_theta_1 = theta_0 - alpha * k * g_1 - lam * theta_0
-wd_theta_2 = wd_theta_1 - alpha * k * (beta1 * g_1 + g_2) / (1 + beta1) - lam * wd_theta_1
-step2_residual = alpha * k * lam_l2 * beta1 / (1 + beta1) * (l2_theta_1 - theta_0)
+l2_theta_2 = l2_second_step(l2_theta_1)
+wd_theta_2 = decoupled_second_step(wd_theta_1)
+theta_1 = sp.Symbol(r"\theta_{1,j}", real=True)  # the common iterate once step 1 agrees
+step2_residual = alpha * k * lam_l2 * beta1 / (1 + beta1) * (theta_1 - theta_0)
 
 #: The two-step counterexample, re-run with torch.optim.Adam / AdamW (eps huge: M = k I).
 TWO_STEP_COUNTEREXAMPLE = {
@@ -156,65 +170,74 @@ ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
     question="Q1.b",
     statement=sp.Eq(sp.Symbol(r"\theta^{L_2}_{2,j} - \theta^{W}_{2,j}"), step2_residual),
     statement_text=(
-        "For beta_1 in (0, 1), a fixed preconditioner M = k I, alpha, k > 0: Adam's bias-corrected "
-        "momentum on f_t + lambda'/2 ||theta||^2 matches decoupled decay lambda at step 1 iff "
-        "lambda = alpha k lambda', and then differs at step 2 by alpha k lambda' beta_1/(1+beta_1) "
-        "(theta_1 - theta_0), which is nonzero whenever lambda' > 0 and the first step moved "
-        "theta; so no constant lambda' reproduces decay lambda > 0 for all gradient sequences."
+        r"For $\beta_1 \in (0, 1)$, a fixed preconditioner $M = kI$ and $\alpha, k > 0$: Adam's "
+        r"bias-corrected momentum on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ matches decoupled "
+        r"decay $\lambda$ at step 1 iff $\lambda = \alpha k\lambda'$, and then differs at step 2 by "
+        r"$\frac{\alpha k\lambda'\beta_1}{1+\beta_1}(\theta_1 - \theta_0)$, which is nonzero whenever "
+        r"$\lambda' > 0$ and the first step moved $\theta$; so no constant $\lambda'$ reproduces decay "
+        r"$\lambda > 0$ for all gradient sequences."
     ),
     conventions=(
-        PAPER_AND_TORCH + " Here the preconditioner is fixed: 1/(sqrt(vhat_t) + eps) is "
-        "replaced by k (torch: eps >> sqrt(vhat_t) with lr = alpha k eps)."
+        PAPER_AND_TORCH + r" Here the preconditioner is fixed: $1/(\sqrt{\hat v_t} + \epsilon)$ is "
+        r"replaced by $k$ (torch: $\epsilon \gg \sqrt{\hat v_t}$ with $\mathrm{lr} = \alpha k\epsilon$)."
     ),
     steps=(
         Identity(
-            "Bias-corrected momentum after two steps is (beta_1 x_1 + x_2)/(1 + beta_1), for "
-            "symbolic beta_1 (per coordinate).",
+            r"Bias-corrected momentum after two steps is $(\beta_1 x_1 + x_2)/(1 + \beta_1)$, for "
+            r"symbolic $\beta_1$ (per coordinate).",
             bias_corrected_mean_2(x_1, x_2),
             (beta1 * x_1 + x_2) / (1 + beta1),
         ),
         Identity(
-            "Step 1 (mhat_1 = g_1): the two methods differ by (lambda - alpha k lambda') "
-            "theta_{0,j}.",
+            r"Step 1 ($\hat m_1 = g_1$): the two methods differ by $(\lambda - \alpha k\lambda')"
+            r"\theta_{0,j}$.",
             l2_theta_1 - wd_theta_1,
             (lam - alpha * k * lam_l2) * theta_0,
         ),
         Solution(
-            "So step 1 agrees for every theta_0 iff lambda' = lambda/(alpha k), as for SGD.",
+            r"So step 1 agrees for every $\theta_0$ iff $\lambda' = \lambda/(\alpha k)$, as for SGD.",
             sp.Eq(lam - alpha * k * lam_l2, 0),
             lam_l2,
             sp.FiniteSet(lam / (alpha * k)),
         ),
         Identity(
-            "With lambda = alpha k lambda' the step-2 residual is the momentum's memory of the "
-            "old iterate: alpha k lambda' beta_1/(1+beta_1) (theta_1 - theta_0).",
-            l2_theta_2 - wd_theta_2,
+            r"Then both methods reach the same $\theta_{1,j}$.",
+            l2_theta_1,
+            wd_theta_1,
+            given={lam: alpha * k * lam_l2},
+        ),
+        Identity(
+            r"From that common $\theta_{1,j}$, with $\lambda = \alpha k\lambda'$, the step-2 "
+            r"residual is the momentum's memory of the old iterate: "
+            r"$\frac{\alpha k\lambda'\beta_1}{1+\beta_1}(\theta_1 - \theta_0)$.",
+            l2_second_step(theta_1) - decoupled_second_step(theta_1),
             step2_residual,
             given={lam: alpha * k * lam_l2},
         ),
         Identity(
-            "The first step moved theta by -alpha k (g_1 + lambda' theta_0), which is nonzero "
-            "in general (e.g. f = 0, theta_0 != 0).",
+            r"The first step moved $\theta$ by $-\alpha k(g_1 + \lambda'\theta_0)$, which is "
+            r"nonzero in general (e.g. $f = 0$, $\theta_0 \ne 0$).",
             l2_theta_1 - theta_0,
             -alpha * k * (g_1 + lam_l2 * theta_0),
         ),
         Solution(
-            "Counterexample f = 0, theta_0 = 1, alpha = 1/10, k = 1, beta_1 = 9/10: the step-2 "
-            "residual vanishes only for lambda' = 0, i.e. lambda = 0.",
-            sp.Eq(step2_residual.subs({g_1: 0, g_2: 0}).subs(_numbers), 0),
+            r"Counterexample $f = 0$, $\theta_0 = 1$, $\alpha = 1/10$, $k = 1$, $\beta_1 = 9/10$: the "
+            r"step-2 residual vanishes only for $\lambda' = 0$, i.e. $\lambda = 0$.",
+            sp.Eq(step2_residual.subs(theta_1, l2_theta_1).subs({g_1: 0, g_2: 0}).subs(_numbers), 0),
             lam_l2,
             sp.FiniteSet(0),
         ),
         Identity(
-            "With lambda' = 1 (lambda = 1/10) the two theta_2 differ by -9/1900.",
+            r"With $\lambda' = 1$ ($\lambda = 1/10$) the two $\theta_2$ differ by $-9/1900$.",
             (l2_theta_2 - wd_theta_2).subs(lam, alpha * k * lam_l2).subs({g_1: 0, g_2: 0})
             .subs(_numbers).subs(lam_l2, 1),
             sp.Rational(-9, 1900),
         ),
     ),
     verdict=Verdict.proved(
-        "Exact per coordinate: for beta_1 > 0 momentum alone breaks the equivalence, even where "
-        "the preconditioner is scalar; with beta_1 = 0 the residual vanishes (Prop. 1 scaled by k)."
+        r"Exact per coordinate: for $\beta_1 > 0$ momentum alone breaks the equivalence, even where "
+        r"the preconditioner is scalar (as for SGD, claim sgd-momentum-l2-equals-constant-decay); "
+        r"with $\beta_1 = 0$ the residual vanishes (Prop. 1 scaled by $k$)."
     ),
 )
 

@@ -97,3 +97,15 @@ def test_closed_form_tracks_torch_and_a_wrong_beta2_does_not(monkeypatch):
     # M_t built with the wrong beta_2 must drift away from torch's iterates.
     monkeypatch.setattr(module, "preconditioner_from_outer_products", lambda op, b2, eps: real(op, 0.9, eps))
     assert closed_form_deviation(problem, 1e-2, 0.99, 1e-8) > 1e-6
+
+
+def test_diagonal_of_outer_product_sum_rejects_wrong_range():
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    from wdproof.derivations.bias_corrected_rmsprop import history, history_index
+
+    entry = MatrixElement(history * history.T, j, j)
+    right = sp.Sum(history[j, history_index] ** 2, (history_index, 0, t - 1))
+    wrong = sp.Sum(history[j, history_index] ** 2, (history_index, 1, t - 1))
+    assert Identity("right", entry, right, check=sums_cancel).verify()
+    assert not Identity("drops h_0", entry, wrong, check=sums_cancel).verify()

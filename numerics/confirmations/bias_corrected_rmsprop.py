@@ -78,7 +78,15 @@ def rmsprop_matches_closed_form_preconditioner() -> Confirmation:
         quantity=f"max |theta_torch - (theta - lr M_t g_t)| over {STEPS} steps",
         value=max(row[-1] for row in rows),
         tolerance=TOLERANCE,
-        columns=("problem", "tensors", "n", "lr alpha", "beta_2", "eps", "max deviation"),
+        columns=(
+            "problem",
+            "tensors",
+            r"$n$",
+            r"lr $\alpha$",
+            r"$\beta_2$",
+            r"$\epsilon$",
+            r"$\max_t \lVert\theta^{torch}_t - (\theta_{t-1} - \alpha M_t g_t)\rVert_\infty$",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; {STEPS} minibatch steps of torch.optim.Adam(betas=(0, beta_2)); M_t built "

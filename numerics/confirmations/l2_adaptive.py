@@ -50,7 +50,11 @@ def adam_l2_separates_from_adamw() -> Confirmation:
         value=min(row[-1] for row in rows),
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
-        columns=("decay lambda = lr wd", "AdamW weight_decay", "max |theta_Adam+L2 - theta_AdamW|"),
+        columns=(
+            r"decay $\lambda = \mathrm{lr}\cdot\mathrm{wd}$",
+            "AdamW weight_decay",
+            r"$\max_t \lVert\theta^{L_2}_t - \theta^{W}_t\rVert_\infty$",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; torch.optim.Adam(lr={LR}, "
@@ -117,8 +121,11 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
         tolerance=1.0,
         relation=">",
         columns=(
-            "gradient quartile", "coordinates", "mean RMS grad f", "mean lr lambda' (M_t)_jj",
-            "ratio to uniform lambda",
+            "gradient quartile",
+            "coordinates",
+            r"mean RMS of $\nabla f_t$",
+            r"mean $\alpha\lambda'(M_t)_{jj}$",
+            r"ratio to uniform $\lambda$",
         ),
         rows=rows,
         note=(

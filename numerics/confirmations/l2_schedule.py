@@ -88,7 +88,11 @@ def scheduled_l2_matches_adamw() -> Confirmation:
         value=max(held),
         tolerance=TOLERANCE,
         columns=(
-            "lr alpha", "beta_2", "decay lambda", "M_t from grad f only", "max |theta - theta_AdamW|"
+            r"lr $\alpha$",
+            r"$\beta_2$",
+            r"decay $\lambda$",
+            r"$M_t$ from $\nabla f_t$ only",
+            r"$\max_t \lVert\theta_t - \theta^{AdamW}_t\rVert_\infty$",
         ),
         rows=tuple(rows),
         note=(
@@ -145,7 +149,12 @@ def prop3_constant_matches_decay() -> Confirmation:
         quantity=f"max |theta_sreg - theta_WD| over {STEPS} steps, constant lambda'/(2 alpha)",
         value=rows[0][-1],
         tolerance=TOLERANCE,
-        columns=("constant c", "value", "implied decay 2 alpha c", "max |theta_sreg - theta_WD|"),
+        columns=(
+            r"constant $c$",
+            "value",
+            r"implied decay $2\alpha c$",
+            r"$\max_t \lVert\theta^{sreg}_t - \theta^{W}_t\rVert_\infty$",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP, s_j = exp(N(0,1)), "

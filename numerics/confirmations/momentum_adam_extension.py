@@ -69,7 +69,11 @@ def adam_l2_separates_from_adamw_with_momentum() -> Confirmation:
         value=min(row[-1] for row in rows),
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
-        columns=("decay lambda = lr wd", "AdamW weight_decay", "max |theta_Adam+L2 - theta_AdamW|"),
+        columns=(
+            r"decay $\lambda = \mathrm{lr}\cdot\mathrm{wd}$",
+            "AdamW weight_decay",
+            r"$\max_t \lVert\theta^{L_2}_t - \theta^{W}_t\rVert_\infty$",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; torch.optim.Adam(lr={LR}, "
@@ -126,7 +130,7 @@ def momentum_separates_with_scalar_preconditioner() -> Confirmation:
         value=abs(measured),
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
-        columns=("setting", "beta_1", "predicted", "measured (max) difference"),
+        columns=("setting", r"$\beta_1$", "predicted", r"measured $\theta^{L_2} - \theta^{W}$ (max)"),
         rows=tuple(rows),
         note=(
             "float64; torch.optim.Adam/AdamW with eps = 1e30 and lr = alpha k eps, so the "
