@@ -1,0 +1,159 @@
+"""A ReLU MLP stacked over grid cells: one flat parameter row per cell, hand-written backprop.
+
+Each cell ``c`` owns a parameter vector ``theta_c`` (one row of a ``(cells, n_params)``
+tensor) holding, layer by layer, ``W_l`` (shape ``(fan_out, fan_in)``, as ``torch.nn.Linear``)
+then ``b_l``. All cells see the same minibatch ``x`` (``(batch, in_dim)``); the network is
+
+.. math::
+
+    h_0 = x,\\quad z_l = h_{l-1} W_l^\\top + b_l,\\quad h_l = \\mathrm{relu}(z_l)\\ (l \\le L),
+    \\quad \\ell_c = \\tfrac1B \\sum_i \\mathrm{softplus}(z_{L+1,i}) - y_i z_{L+1,i},
+
+the mean binary cross-entropy of the logit, exactly ``F.binary_cross_entropy_with_logits``.
+Every layer is one ``torch.baddbmm`` over the cell dimension, and the backward pass is written
+out (``dz_{L+1} = (sigmoid(z) - y)/B``, ``dW_l = dz_l^T h_{l-1}``, ``dh_{l-1} = dz_l W_l``,
+``dz_l = dh_l [z_l > 0]``): no cross-cell operation exists, so a NaN in one cell cannot reach
+another. The hand-written pass avoids autograd's graph bookkeeping; ``benchmarks/
+sweep_benchmark.py`` times both, and ``tests/test_sweep.py`` checks it against autograd.
+
+Default width 32: the spiral of :mod:`wdproof.numerics.spiral` needs a boundary with a few
+dozen kinks; 3 x 32 ReLU units fit it to > 95% in a few hundred Adam steps, while width 64 would
+quadruple the cost of the sweep for no visible change in the heatmaps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class MLPShape:
+    """``in_dim -> width x hidden_layers (ReLU) -> out_dim`` (one logit for two classes)."""
+
+    in_dim: int = 2
+    width: int = 32
+    hidden_layers: int = 3
+    out_dim: int = 1
+
+    @property
+    def layer_dims(self) -> list[tuple[int, int]]:
+        """``(fan_in, fan_out)`` of each linear layer."""
+        dims = [self.in_dim] + [self.width] * self.hidden_layers + [self.out_dim]
+        return list(itertools.pairwise(dims))
+
+    @property
+    def n_params(self) -> int:
+        return sum(fan_out * (fan_in + 1) for fan_in, fan_out in self.layer_dims)
+
+
+def split_params(flat: torch.Tensor, shape: MLPShape) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Views ``(W_l (cells, out, in), b_l (cells, out))`` into a ``(cells, n_params)`` tensor."""
+    layers, offset = [], 0
+    for fan_in, fan_out in shape.layer_dims:
+        weight = flat[:, offset : offset + fan_out * fan_in].view(-1, fan_out, fan_in)
+        offset += fan_out * fan_in
+        bias = flat[:, offset : offset + fan_out]
+        offset += fan_out
+        layers.append((weight, bias))
+    return layers
+
+
+def init_params(shape: MLPShape, seed: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    """One flat parameter vector with ``torch.nn.Linear``'s default law ``U(-1/sqrt(fan_in), +)``.
+
+    Drawn in float64 from ``torch.Generator(seed)`` and then cast, so the float32 and float64
+    sweeps start from the same point up to rounding.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    pieces = []
+    for fan_in, fan_out in shape.layer_dims:
+        bound = 1 / math.sqrt(fan_in)
+        for n in (fan_out * fan_in, fan_out):
+            pieces.append((2 * torch.rand(n, generator=gen, dtype=torch.float64) - 1) * bound)
+    return torch.cat(pieces).to(dtype)
+
+
+def _bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean BCE-with-logits per cell (``y`` broadcast over cells)."""
+    return F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(1)
+
+
+def _forward(flat: torch.Tensor, x: torch.Tensor, shape: MLPShape):
+    """Logits ``(cells, batch)``, each layer's input ``h_{l-1}`` and pre-activation ``z_l``."""
+    cells = flat.shape[0]
+    h = x.expand(cells, *x.shape)
+    inputs, pre = [], []
+    layers = split_params(flat, shape)
+    for i, (weight, bias) in enumerate(layers):
+        inputs.append(h)
+        z = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+        pre.append(z)
+        h = torch.relu(z) if i + 1 < len(layers) else z
+    return h.squeeze(2), inputs, pre
+
+
+def loss_and_grad(
+    flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-cell mean BCE loss ``(cells,)`` and its gradient ``(cells, n_params)``."""
+    logits, inputs, pre = _forward(flat, x, shape)
+    cells, batch = logits.shape
+    loss = _bce(logits, y)
+    layers = split_params(flat, shape)
+    dz = ((torch.sigmoid(logits) - y) / batch).unsqueeze(2)  # (cells, batch, out)
+    grads: list[torch.Tensor] = []
+    for i in range(len(layers) - 1, -1, -1):
+        weight, _ = layers[i]
+        grads.append(dz.sum(dim=1))  # d bias
+        grads.append(torch.bmm(dz.transpose(1, 2), inputs[i]).reshape(cells, -1))  # d weight
+        if i > 0:
+            dh = torch.bmm(dz, weight)
+            dz = torch.ops.aten.threshold_backward(dh, pre[i - 1], 0)
+    return loss, torch.cat(grads[::-1], dim=1)
+
+
+@torch.no_grad()
+def evaluate(
+    flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-cell mean BCE loss and accuracy (logit > 0 predicts class 1) on ``(x, y)``."""
+    logits, _, _ = _forward(flat, x, shape)
+    loss = _bce(logits, y)
+    accuracy = ((logits > 0) == (y > 0.5)).to(flat.dtype).mean(dim=1)
+    return loss, accuracy
+
+
+def autograd_loss_and_grad(
+    flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same loss and gradient through autograd: the reference for tests and timings."""
+    with torch.enable_grad():
+        leaf = flat.detach().requires_grad_(True)
+        logits, _, _ = _forward(leaf, x, shape)
+        loss = _bce(logits, y)
+        (grad,) = torch.autograd.grad(loss.sum(), leaf)
+    return loss.detach(), grad
+
+
+def as_module(row: torch.Tensor, shape: MLPShape) -> torch.nn.Sequential:
+    """An ordinary ``nn.Sequential`` holding one cell's parameters (for per-cell oracles)."""
+    modules: list[torch.nn.Module] = []
+    for i, (weight, bias) in enumerate(split_params(row.unsqueeze(0), shape)):
+        linear = torch.nn.Linear(weight.shape[2], weight.shape[1], dtype=row.dtype)
+        with torch.no_grad():
+            linear.weight.copy_(weight[0])
+            linear.bias.copy_(bias[0])
+        modules.append(linear)
+        if i + 1 < shape.hidden_layers + 1:
+            modules.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*modules)
+
+
+def module_to_row(module: torch.nn.Sequential) -> torch.Tensor:
+    """Inverse of :func:`as_module`: the flat parameter vector of an ``nn.Sequential``."""
+    return torch.cat([p.detach().reshape(-1) for p in module.parameters()])

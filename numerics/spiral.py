@@ -1,0 +1,114 @@
+"""The two-class spiral of problem set Q2.b: knobs for size, noise and turns; a fixed split.
+
+Class ``c`` in {0, 1} lies on the arm
+
+.. math::
+
+    x(s) = s \\,(\\cos(2\\pi k s + c\\pi),\\ \\sin(2\\pi k s + c\\pi)) + \\sigma\\,\\xi,
+    \\qquad s \\sim U(s_0, 1),\\ \\xi \\sim N(0, I_2),
+
+where ``k`` is the number of turns and ``sigma`` the noise. More turns make the decision
+boundary longer and more curved; more noise makes the arms overlap, which caps the attainable
+validation accuracy. The presets ``easy`` / ``default`` / ``hard`` move both knobs (problem set
+Q2.c: "adjust the difficulty of the data"). Everything is drawn from one ``torch.Generator``
+seeded by ``data_seed``, so a spec always yields the same points and the same split.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from wdproof.derivations.errors import InputError
+
+#: Where the arms start (radius ``s_0``): keeps the two arms apart near the origin.
+ARM_START = 0.05
+
+
+@dataclass(frozen=True)
+class SpiralSpec:
+    """How to draw the data set.
+
+    Attributes:
+        n_points: total number of points (half per class).
+        noise: standard deviation ``sigma`` of the isotropic Gaussian noise.
+        turns: number of turns ``k`` of each arm.
+        val_fraction: share of the points held out for validation.
+        data_seed: seed of the generator that draws points and split.
+    """
+
+    n_points: int = 1000
+    noise: float = 0.05
+    turns: float = 1.5
+    val_fraction: float = 0.3
+    data_seed: int = 0
+
+    def validate(self) -> None:
+        if self.n_points < 10:
+            raise InputError(f"spiral needs at least 10 points, got n_points={self.n_points}")
+        if not (self.noise >= 0 and math.isfinite(self.noise)):
+            raise InputError(f"spiral noise must be a finite number >= 0, got {self.noise}")
+        if not (self.turns > 0 and math.isfinite(self.turns)):
+            raise InputError(f"spiral turns must be a finite number > 0, got {self.turns}")
+        if not 0 < self.val_fraction < 1:
+            raise InputError(f"val_fraction must lie in (0, 1), got {self.val_fraction}")
+
+
+#: Data difficulty presets (Q2.c): fewer turns and less noise is easier.
+SPIRAL_PRESETS: dict[str, SpiralSpec] = {
+    "easy": SpiralSpec(turns=1.0, noise=0.03),
+    "default": SpiralSpec(),
+    "hard": SpiralSpec(turns=2.0, noise=0.08),
+}
+
+
+@dataclass(frozen=True)
+class SpiralData:
+    """Points and labels (``y`` is 0.0 or 1.0), already split."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+
+    def to(self, dtype: torch.dtype) -> SpiralData:
+        return SpiralData(*(t.to(dtype) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
+
+
+def make_spiral(spec: SpiralSpec, dtype: torch.dtype = torch.float64) -> SpiralData:
+    """Draw the spiral of ``spec`` and split it (deterministic: same spec, same tensors)."""
+    spec.validate()
+    gen = torch.Generator().manual_seed(spec.data_seed)
+    labels = torch.arange(spec.n_points) % 2
+    s = ARM_START + (1 - ARM_START) * torch.rand(spec.n_points, generator=gen, dtype=torch.float64)
+    angle = 2 * math.pi * spec.turns * s + math.pi * labels
+    points = torch.stack([s * torch.cos(angle), s * torch.sin(angle)], dim=1)
+    points = points + spec.noise * torch.randn(spec.n_points, 2, generator=gen, dtype=torch.float64)
+    order = torch.randperm(spec.n_points, generator=gen)
+    n_val = max(1, round(spec.val_fraction * spec.n_points))
+    val, train = order[:n_val], order[n_val:]
+    y = labels.to(torch.float64)
+    return SpiralData(points[train], y[train], points[val], y[val]).to(dtype)
+
+
+def plot_spiral(data: SpiralData, ax=None, title: str | None = None):
+    """Scatter the training (dots) and validation (crosses) points of both classes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    colours = ("tab:blue", "tab:orange")
+    for cls in (0, 1):
+        tr = data.x_train[data.y_train == cls].numpy()
+        va = data.x_val[data.y_val == cls].numpy()
+        ax.scatter(tr[:, 0], tr[:, 1], s=6, c=colours[cls], label=f"class {cls} (train)")
+        ax.scatter(va[:, 0], va[:, 1], s=12, c=colours[cls], marker="x", linewidths=0.7,
+                   label=f"class {cls} (validation)")
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax

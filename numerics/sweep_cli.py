@@ -1,0 +1,112 @@
+"""``wdproof sweep``: run (or load) a learning-rate x weight-decay sweep, draw it, answer Q2.c.
+
+Examples::
+
+    wdproof sweep                       # default preset: 3 variants x 16 lr x 24 wd x 3 seeds
+    wdproof sweep --preset hard --out build/sweep
+    wdproof sweep --preset tiny --seeds 2 --threshold 0.8 --json
+    wdproof sweep --lr-range 1e-4 1 16 --wd-range 1e-6 10 24 --force
+
+Results, ``summary.json`` and figures go to ``<out>/<preset>/``. A second run with the same
+configuration loads the stored arrays; ``--force`` trains again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from wdproof.derivations.errors import InputError
+from wdproof.numerics.batched_adam import VARIANTS
+from wdproof.numerics.sweep_config import PRESETS, log_grid, preset
+
+DEFAULT_OUT = Path("build") / "sweep"
+
+
+def _grid(flag: str, low: float, high: float, count: float) -> tuple[float, ...]:
+    if count != int(count) or count < 1:
+        raise InputError(f"empty grid: {flag} asks for {count:g} values (need an integer >= 1)")
+    if not (low > 0 and high > 0):
+        raise InputError(f"{flag} bounds must be > 0 on a log grid, got {low:g} and {high:g}")
+    return log_grid(low, high, int(count))
+
+
+def config_from_args(args: argparse.Namespace):
+    """The validated :class:`SweepConfig` the arguments describe (InputError if invalid)."""
+    overrides: dict = {}
+    if args.seeds is not None:
+        if args.seeds < 1:
+            raise InputError(f"--seeds must be >= 1, got {args.seeds}")
+        overrides["seeds"] = tuple(range(args.seeds))
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    if args.lr_range is not None:
+        overrides["lrs"] = _grid("--lr-range", *args.lr_range)
+    if args.wd_range is not None:
+        overrides["wds"] = _grid("--wd-range", *args.wd_range)
+    if args.variants is not None:
+        overrides["variants"] = tuple(v.strip() for v in args.variants.split(",") if v.strip())
+    if args.beta1 is not None or args.beta2 is not None:
+        base = PRESETS.get(args.preset, PRESETS["default"]).betas
+        overrides["betas"] = (args.beta1 if args.beta1 is not None else base[0],
+                              args.beta2 if args.beta2 is not None else base[1])
+    return preset(args.preset, **overrides)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from wdproof.numerics import sweep_analysis, sweep_plots, sweep_store
+
+    if not 0 < args.threshold <= 1:
+        raise InputError(f"--threshold must lie in (0, 1], got {args.threshold}")
+    config = config_from_args(args)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=f"sweep {config.preset}", unit="step", file=sys.stderr,
+                       disable=None, mininterval=0.5, leave=False)
+        bar.update(done - bar.n)
+
+    try:
+        result = sweep_store.load_or_run(config, args.out, force=args.force, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = sweep_analysis.summarize(result, args.threshold)
+    figures = {} if args.no_figures else sweep_plots.write_figures(result, args.threshold)
+    summary["figures"] = {k: {e: str(p) for e, p in v.items()} for k, v in figures.items()}
+    sweep_store.save_json(result.directory / "summary.json", summary)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    how = "loaded from cache" if result.from_cache else "trained"
+    print(f"{config.n_cells} runs {how} ({result.wall_time_s:.1f} s of training) in {result.directory}")
+    print(sweep_analysis.format_summary(summary))
+    for name, paths in summary["figures"].items():
+        print(f"{name}: {paths['pdf']} (PNG: {paths['png']})")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``sweep`` subcommand."""
+    p = subparsers.add_parser("sweep", help="learning-rate x weight-decay sweep of Adam+L2 and AdamW (Q2.b/c)",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("--preset", default="default", help=f"one of {', '.join(PRESETS)} (default: default)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
+    p.add_argument("--seeds", type=int, help="number of seeds (0, 1, ..., N-1)")
+    p.add_argument("--steps", type=int, help="training steps per run")
+    p.add_argument("--threshold", type=float, default=0.9, help="'good' validation accuracy (default 0.9)")
+    p.add_argument("--lr-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of learning rates")
+    p.add_argument("--wd-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of weight decays")
+    p.add_argument("--variants", help=f"comma-separated subset of {', '.join(VARIANTS)}")
+    p.add_argument("--beta1", type=float, help="Adam beta1")
+    p.add_argument("--beta2", type=float, help="Adam beta2")
+    p.add_argument("--force", action="store_true", help="ignore cached results and train again")
+    p.add_argument("--no-figures", action="store_true", help="skip the heatmaps and data figure")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=_run)

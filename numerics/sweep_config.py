@@ -1,0 +1,171 @@
+"""The full configuration of a sweep: a frozen dataclass, its presets, checks and hash.
+
+Everything that changes a number in the results is a field here, so the SHA-256 of the
+canonical JSON of the fields (plus :data:`ENGINE_VERSION`) identifies a result set: the cache
+of :mod:`~wdproof.numerics.sweep_store` is keyed by it, and a stored ``config.json`` whose
+hash differs from the current configuration is stale. ``preset`` is a label only and is left
+out of the hash.
+
+Presets (problem set Q2.b/Q2.c): ``default`` is the 16 x 24 grid of the problem set with 3
+seeds; ``easy`` and ``hard`` run the same grid on easier / harder spirals; ``tiny`` is a 3 x 4
+grid, width 8, 1 seed and 60 steps, for tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from wdproof.derivations.errors import InputError
+from wdproof.numerics.batched_adam import ADAM_VARIANTS, VARIANTS
+from wdproof.numerics.batched_mlp import MLPShape
+from wdproof.numerics.spiral import SPIRAL_PRESETS, SpiralSpec
+
+#: Bump when the engine changes in a way that changes results: invalidates every cache.
+ENGINE_VERSION = 1
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def log_grid(low: float, high: float, n: int) -> tuple[float, ...]:
+    """``n`` log-spaced values from ``low`` to ``high`` inclusive (rounded to 6 significant digits)."""
+    if n < 1:
+        raise InputError(f"a grid needs at least one value, got {n}")
+    if not (low > 0 and high > 0):
+        raise InputError(f"log grid bounds must be > 0, got [{low}, {high}]")
+    return tuple(float(f"{v:.6g}") for v in np.geomspace(low, high, n))
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """One sweep: data, model, optimizer variants, the (lr, wd) grid, seeds, training length.
+
+    Attributes:
+        preset: the preset this configuration came from (a label; not hashed).
+        data: the spiral.
+        width, hidden_layers: the MLP (see :mod:`~wdproof.numerics.batched_mlp`).
+        variants: optimizer variants (:data:`~wdproof.numerics.batched_adam.VARIANTS`).
+        lrs, wds: the grid: learning rates ``alpha`` (rows) and weight decays ``lambda``
+            (columns); the same numbers for every variant, read per the variant's rule.
+        seeds: one initialisation and minibatch order per seed.
+        steps, batch_size: minibatch Adam steps and minibatch size.
+        betas, eps: Adam's ``(beta1, beta2)`` and ``epsilon``.
+        eta: the paper's schedule multiplier ``eta_t`` (held constant).
+        dtype: ``"float32"`` for sweeps (seed spread dwarfs float32 rounding), ``"float64"``
+            for the per-cell torch.optim comparison.
+    """
+
+    preset: str = "default"
+    data: SpiralSpec = field(default_factory=SpiralSpec)
+    width: int = 32
+    hidden_layers: int = 3
+    variants: tuple[str, ...] = ADAM_VARIANTS
+    lrs: tuple[float, ...] = log_grid(3e-4, 1.0, 16)
+    wds: tuple[float, ...] = log_grid(1e-6, 10.0, 24)
+    seeds: tuple[int, ...] = (0, 1, 2)
+    steps: int = 400
+    batch_size: int = 64
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    eta: float = 1.0
+    dtype: str = "float32"
+
+    @property
+    def shape(self) -> MLPShape:
+        return MLPShape(width=self.width, hidden_layers=self.hidden_layers)
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        return DTYPES[self.dtype]
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.variants) * len(self.seeds) * len(self.lrs) * len(self.wds)
+
+    def validate(self) -> SweepConfig:
+        """Raise :class:`InputError` (one line) on the first invalid field; return ``self``."""
+        self.data.validate()
+        if not self.lrs or not self.wds:
+            raise InputError(f"empty grid: {len(self.lrs)} learning rates x {len(self.wds)} weight decays")
+        if not self.seeds:
+            raise InputError("no seeds: give at least one")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise InputError(f"seeds repeat: {self.seeds}")
+        bad_lr = [lr for lr in self.lrs if not (lr > 0 and math.isfinite(lr))]
+        if bad_lr:
+            raise InputError(f"learning rates must be finite and > 0, got {bad_lr[0]}")
+        bad_wd = [wd for wd in self.wds if not (wd >= 0 and math.isfinite(wd))]
+        if bad_wd:
+            raise InputError(f"weight decays must be finite and >= 0, got {bad_wd[0]}")
+        for name, beta in zip(("beta1", "beta2"), self.betas, strict=True):
+            if not 0 <= beta < 1:
+                raise InputError(f"{name} must lie in [0, 1), got {beta}")
+        if not self.eps > 0:
+            raise InputError(f"eps must be > 0, got {self.eps}")
+        if not (self.eta > 0 and math.isfinite(self.eta)):
+            raise InputError(f"eta must be finite and > 0, got {self.eta}")
+        if self.steps < 1:
+            raise InputError(f"steps must be a positive integer, got {self.steps}")
+        if self.width < 1 or self.hidden_layers < 1:
+            raise InputError(f"width and hidden_layers must be >= 1, got {self.width}, {self.hidden_layers}")
+        n_train = self.data.n_points - max(1, round(self.data.val_fraction * self.data.n_points))
+        if not 1 <= self.batch_size <= n_train:
+            raise InputError(f"batch_size must lie in [1, {n_train}] (training points), got {self.batch_size}")
+        unknown = [v for v in self.variants if v not in VARIANTS]
+        if unknown or not self.variants:
+            raise InputError(f"unknown variant {unknown[0] if unknown else '(none given)'!r}; known: {', '.join(VARIANTS)}")
+        if len(set(self.variants)) != len(self.variants):
+            raise InputError(f"variants repeat: {self.variants}")
+        if self.dtype not in DTYPES:
+            raise InputError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> SweepConfig:
+        raw = dict(raw)
+        raw["data"] = SpiralSpec(**raw["data"])
+        for key in ("variants", "lrs", "wds", "seeds", "betas"):
+            raw[key] = tuple(raw[key])
+        return cls(**raw)
+
+    def config_hash(self) -> str:
+        """SHA-256 of the canonical JSON of every field but ``preset``, plus the engine version."""
+        payload = {k: v for k, v in self.to_dict().items() if k != "preset"}
+        payload["engine_version"] = ENGINE_VERSION
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+PRESETS: dict[str, SweepConfig] = {
+    "default": SweepConfig(),
+    "easy": SweepConfig(preset="easy", data=SPIRAL_PRESETS["easy"]),
+    "hard": SweepConfig(preset="hard", data=SPIRAL_PRESETS["hard"]),
+    "tiny": SweepConfig(
+        preset="tiny",
+        data=SpiralSpec(n_points=200),
+        width=8,
+        lrs=log_grid(3e-3, 3e-1, 3),
+        wds=log_grid(1e-4, 1.0, 4),
+        seeds=(0,),
+        steps=60,
+        batch_size=32,
+    ),
+}
+
+
+def preset(name: str, **overrides) -> SweepConfig:
+    """The named preset with ``overrides`` applied, validated (unknown name: InputError)."""
+    try:
+        base = PRESETS[name]
+    except KeyError:
+        raise InputError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
+    return dataclasses.replace(base, **overrides).validate()

@@ -1,0 +1,136 @@
+"""Figures of a sweep: heatmaps per variant (problem set Q2.b) and the data set.
+
+``heatmaps``: one column per variant; top row validation accuracy, bottom row validation loss,
+both the mean over seeds. Each row shares one colour scale across variants (accuracy fixed to
+[0.5, 1] so that presets compare too; loss on a common log scale). Marked on every panel: the
+optimum (white star: highest mean accuracy / lowest mean loss), cells where some seed diverged
+(black 'x'), the threshold contour (accuracy row) and the decay-tolerance edge of
+:mod:`~wdproof.numerics.sweep_analysis` (white dots and its fitted line).
+
+Every figure is written as a vector PDF (for the LaTeX report) and a PNG (for people).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LogNorm
+
+from wdproof.numerics.batched_adam import VARIANT_LABELS
+from wdproof.numerics.spiral import make_spiral, plot_spiral
+from wdproof.numerics.sweep_analysis import cell_mean, fit_ridge
+from wdproof.numerics.sweep_config import SweepConfig
+from wdproof.numerics.sweep_store import SweepResult
+
+matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in the report
+
+HEATMAPS = "heatmaps"
+DATASET = "spiral"
+
+
+def _log_ticks(values, axis_set, label_set) -> None:
+    """Tick each decade of a log-spaced grid at its (fractional) cell index."""
+    logs = np.log10(values)
+    decades = np.arange(np.ceil(logs.min() - 1e-9), np.floor(logs.max() + 1e-9) + 1)
+    positions = np.interp(decades, logs, np.arange(len(values)))
+    axis_set(positions)
+    label_set([f"$10^{{{int(d)}}}$" for d in decades])
+
+
+def _index_of(values, grid) -> np.ndarray:
+    """Fractional cell index of ``values`` on a log-spaced ``grid``."""
+    return np.interp(np.log10(values), np.log10(grid), np.arange(len(grid)))
+
+
+def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
+    """The accuracy / loss heatmaps of every variant side by side; returns the figure."""
+    config = result.config
+    variants = config.variants
+    means = {
+        metric: {v: cell_mean(result.metric(metric, v))[0] for v in variants}
+        for metric in ("val_acc", "val_loss")
+    }
+    losses = np.concatenate([m.ravel() for m in means["val_loss"].values()])
+    losses = losses[np.isfinite(losses) & (losses > 0)]
+    loss_norm = LogNorm(vmin=losses.min(), vmax=losses.max()) if losses.size else None
+    fig, axes = plt.subplots(2, len(variants), figsize=(4.2 * len(variants) + 1.2, 7.4),
+                             squeeze=False, constrained_layout=True)
+    for col, variant in enumerate(variants):
+        diverged = (result.metric("diverged_step", variant) >= 0).any(axis=0)
+        for row, metric in enumerate(("val_acc", "val_loss")):
+            ax = axes[row, col]
+            data = means[metric][variant]
+            kwargs = {"vmin": 0.5, "vmax": 1.0, "cmap": "viridis"} if row == 0 else {"norm": loss_norm, "cmap": "magma_r"}
+            ax.imshow(np.ma.masked_invalid(data), origin="lower", aspect="auto",
+                              interpolation="nearest", **kwargs)
+            ax.set_facecolor("0.85")
+            bad_i, bad_j = np.nonzero(diverged)
+            ax.scatter(bad_j, bad_i, marker="x", s=14, c="black", linewidths=0.8)
+            finite = np.where(np.isnan(data), np.inf if row else -np.inf, data)
+            best = np.unravel_index(np.argmin(finite) if row else np.argmax(finite), data.shape)
+            ax.scatter([best[1]], [best[0]], marker="*", s=170, c="white", edgecolors="black", zorder=3)
+            if row == 0:
+                filled = np.nan_to_num(data, nan=0.5)
+                if filled.min() < threshold <= filled.max():
+                    ax.contour(filled, levels=[threshold], colors="white", linewidths=0.8, linestyles="--")
+                ridge = fit_ridge(data, config.lrs, config.wds)
+                if ridge.n_rows:
+                    ax.plot(_index_of(ridge.edges, config.wds), _index_of(ridge.lrs, config.lrs),
+                            "o", ms=3, mfc="white", mec="black", mew=0.4)
+                if np.isfinite(ridge.slope):
+                    lr_line = np.array([min(ridge.lrs), max(ridge.lrs)])
+                    wd_line = 10 ** (ridge.intercept + ridge.slope * np.log10(lr_line))
+                    ax.plot(_index_of(wd_line, config.wds), _index_of(lr_line, config.lrs), "w-", lw=1)
+                ax.set_title(f"{VARIANT_LABELS[variant]}\nedge slope {ridge.slope:+.2f}", fontsize=10)
+            _log_ticks(config.wds, ax.set_xticks, ax.set_xticklabels)
+            _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
+            ax.set_xlabel("weight decay $\\lambda$")
+            if col == 0:
+                ax.set_ylabel("learning rate $\\alpha$")
+        if col == len(variants) - 1:
+            fig.colorbar(axes[0, col].images[0], ax=axes[0, :], label="validation accuracy (mean over seeds)")
+            fig.colorbar(axes[1, col].images[0], ax=axes[1, :], label="validation loss (mean over seeds)")
+    fig.suptitle(
+        f"preset '{config.preset}': {len(config.lrs)} x {len(config.wds)} grid, {len(config.seeds)} "
+        f"seed(s), {config.steps} steps; star = optimum, x = diverged, dashed = accuracy {threshold:g}",
+        fontsize=10,
+    )
+    return fig
+
+
+def plot_dataset(config: SweepConfig):
+    """The spiral of ``config`` (training points dots, validation points crosses)."""
+    data = make_spiral(config.data)
+    fig, ax = plt.subplots(figsize=(4.6, 4.6), constrained_layout=True)
+    spec = config.data
+    plot_spiral(data, ax, title=f"'{config.preset}': {spec.turns:g} turns, noise {spec.noise:g}, "
+                                f"{spec.n_points} points")
+    ax.legend(fontsize=7, loc="lower right", framealpha=0.8)
+    return fig
+
+
+def save(fig, stem: Path) -> dict[str, Path]:
+    """Write ``stem.pdf`` and ``stem.png``; return both paths."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for ext in ("pdf", "png"):
+        path = stem.with_suffix(f".{ext}")
+        fig.savefig(path, dpi=150)
+        paths[ext] = path
+    plt.close(fig)
+    return paths
+
+
+def write_figures(result: SweepResult, threshold: float = 0.9, directory: Path | None = None) -> dict:
+    """Heatmaps and data figure next to the results: ``{"heatmaps": {"pdf", "png"}, "spiral": ...}``."""
+    directory = Path(directory or result.directory)
+    return {
+        HEATMAPS: save(plot_heatmaps(result, threshold), directory / HEATMAPS),
+        DATASET: save(plot_dataset(result.config), directory / DATASET),
+    }
