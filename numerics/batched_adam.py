@@ -97,12 +97,15 @@ class BatchedAdam:
             grad.addcmul_(p, c.l2)  # L2: the penalty's gradient joins the adaptive statistics
         self.m.lerp_(grad, 1 - self.beta1)
         self.v.mul_(self.beta2).addcmul_(grad, grad, value=1 - self.beta2)
+        # m_hat / (sqrt(v_hat) + eps) = (sqrt(b2) / b1) * m / (sqrt(v) + eps sqrt(b2)) with
+        # b_i = 1 - beta_i^t; dividing the denominator by the per-cell step s lets one
+        # addcdiv_ apply s, the bias corrections and the update (fewer passes over memory).
         bias1 = 1 - self.beta1**self.t
         bias2_sqrt = math.sqrt(1 - self.beta2**self.t)
-        denom = (self.v.sqrt() / bias2_sqrt).add_(self.eps)
+        denom = self.v.sqrt().add_(self.eps * bias2_sqrt).div_(c.step)
         if self._has_decay:
             p.mul_(1 - c.decay)  # decoupled: shrink theta outside the adaptive step
-        p.addcmul_(self.m / denom, c.step, value=-1 / bias1)
+        p.addcdiv_(self.m, denom, value=-bias2_sqrt / bias1)
 
     def freeze(self, cells: torch.Tensor) -> None:
         """Stop the boolean-masked ``cells`` for good: zero parameters, state and coefficients.

@@ -84,24 +84,24 @@ def _bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def _forward(flat: torch.Tensor, x: torch.Tensor, shape: MLPShape):
-    """Logits ``(cells, batch)``, each layer's input ``h_{l-1}`` and pre-activation ``z_l``."""
+    """Logits ``(cells, batch)`` and each layer's input ``h_{l-1}`` (ReLU applied in place)."""
     cells = flat.shape[0]
     h = x.expand(cells, *x.shape)
-    inputs, pre = [], []
+    inputs = []
     layers = split_params(flat, shape)
     for i, (weight, bias) in enumerate(layers):
         inputs.append(h)
-        z = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
-        pre.append(z)
-        h = torch.relu(z) if i + 1 < len(layers) else z
-    return h.squeeze(2), inputs, pre
+        h = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+        if i + 1 < len(layers):
+            h = h.relu_()  # [z > 0] == [relu(z) > 0]: the backward pass needs only h
+    return h.squeeze(2), inputs
 
 
 def loss_and_grad(
     flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-cell mean BCE loss ``(cells,)`` and its gradient ``(cells, n_params)``."""
-    logits, inputs, pre = _forward(flat, x, shape)
+    logits, inputs = _forward(flat, x, shape)
     cells, batch = logits.shape
     loss = _bce(logits, y)
     layers = split_params(flat, shape)
@@ -112,8 +112,8 @@ def loss_and_grad(
         grads.append(dz.sum(dim=1))  # d bias
         grads.append(torch.bmm(dz.transpose(1, 2), inputs[i]).reshape(cells, -1))  # d weight
         if i > 0:
-            dh = torch.bmm(dz, weight)
-            dz = torch.ops.aten.threshold_backward(dh, pre[i - 1], 0)
+            dz = torch.bmm(dz, weight)  # dh_{l-1}, masked in place by the ReLU below
+            torch.ops.aten.threshold_backward.grad_input(dz, inputs[i], 0, grad_input=dz)
     return loss, torch.cat(grads[::-1], dim=1)
 
 
@@ -122,7 +122,7 @@ def evaluate(
     flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-cell mean BCE loss and accuracy (logit > 0 predicts class 1) on ``(x, y)``."""
-    logits, _, _ = _forward(flat, x, shape)
+    logits, _ = _forward(flat, x, shape)
     loss = _bce(logits, y)
     accuracy = ((logits > 0) == (y > 0.5)).to(flat.dtype).mean(dim=1)
     return loss, accuracy
@@ -134,7 +134,7 @@ def autograd_loss_and_grad(
     """The same loss and gradient through autograd: the reference for tests and timings."""
     with torch.enable_grad():
         leaf = flat.detach().requires_grad_(True)
-        logits, _, _ = _forward(leaf, x, shape)
+        logits, _ = _forward(leaf, x, shape)
         loss = _bce(logits, y)
         (grad,) = torch.autograd.grad(loss.sum(), leaf)
     return loss.detach(), grad
