@@ -60,7 +60,7 @@ class SpiralSpec:
 SPIRAL_PRESETS: dict[str, SpiralSpec] = {
     "easy": SpiralSpec(turns=1.0, noise=0.03),
     "default": SpiralSpec(),
-    "hard": SpiralSpec(turns=2.0, noise=0.08),
+    "hard": SpiralSpec(turns=2.0, noise=0.06),
 }
 
 

@@ -139,6 +139,22 @@ def summarize(result: SweepResult, threshold: float = 0.9) -> dict:
     }
 
 
+def difficulty_rows(summaries: list[dict]) -> list[tuple]:
+    """One row per (preset, variant): the Q2.c difficulty comparison as a table.
+
+    Columns: preset, variant, best mean validation accuracy, its spread over seeds, cells
+    >= threshold, their fraction, ridge slope, its standard error.
+    """
+    rows = []
+    for summary in summaries:
+        for name, s in summary["variants"].items():
+            ridge = s.get("ridge", {})
+            rows.append((summary["preset"], name, s["best_val_acc"], s.get("best_val_acc_std", float("nan")),
+                         s["n_good"], s["fraction_good"], ridge.get("slope", float("nan")),
+                         ridge.get("stderr", float("nan"))))
+    return rows
+
+
 def format_summary(summary: dict) -> str:
     """A short plain-text table of :func:`summarize` (for the command line)."""
     t = summary["threshold"]

@@ -95,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     """Add the ``sweep`` subcommand."""
     p = subparsers.add_parser("sweep", help="learning-rate x weight-decay sweep of Adam+L2 and AdamW (Q2.b/c)",
-                              description=__doc__.split("\n\n")[0])
+                              description="Run (or load from the cache) a learning-rate x weight-decay "
+                              "sweep, draw its heatmaps and print the Q2.c answers.")
     p.add_argument("--preset", default="default", help=f"one of {', '.join(PRESETS)} (default: default)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     p.add_argument("--seeds", type=int, help="number of seeds (0, 1, ..., N-1)")

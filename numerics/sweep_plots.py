@@ -107,11 +107,22 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
 def plot_dataset(config: SweepConfig):
     """The spiral of ``config`` (training points dots, validation points crosses)."""
     data = make_spiral(config.data)
-    fig, ax = plt.subplots(figsize=(4.6, 4.6), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(4.6, 5.2), constrained_layout=True)
     spec = config.data
-    plot_spiral(data, ax, title=f"'{config.preset}': {spec.turns:g} turns, noise {spec.noise:g}, "
+    plot_spiral(data, ax, title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}, "
                                 f"{spec.n_points} points")
-    ax.legend(fontsize=7, loc="lower right", framealpha=0.8)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, frameon=False)
+    return fig
+
+
+def plot_datasets(configs):
+    """The spirals of several configurations side by side (the Q2.c difficulty comparison)."""
+    fig, axes = plt.subplots(1, len(configs), figsize=(3.6 * len(configs), 4.1),
+                             constrained_layout=True, squeeze=False)
+    for ax, config in zip(axes[0], configs, strict=True):
+        spec = config.data
+        plot_spiral(make_spiral(spec), ax, title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}")
+    axes[0, 0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.01), ncol=2, frameon=False)
     return fig
 
 
@@ -125,6 +136,11 @@ def save(fig, stem: Path) -> dict[str, Path]:
         paths[ext] = path
     plt.close(fig)
     return paths
+
+
+def write_dataset_comparison(configs, directory: Path | str) -> dict[str, Path]:
+    """``<directory>/spirals.{pdf,png}``: :func:`plot_datasets` of ``configs``."""
+    return save(plot_datasets(configs), Path(directory) / "spirals")
 
 
 def write_figures(result: SweepResult, threshold: float = 0.9, directory: Path | None = None) -> dict:
