@@ -192,11 +192,18 @@ def run_chunks(
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="sweep") as pool:
             futures = {pool.submit(run_chunk, config, chunk, on_step): chunk for chunk in todo}
+            handed_over = set()
             try:
                 for future in as_completed(futures):
                     on_done(futures[future], future.result())
+                    handed_over.add(future)
             except BaseException:
+                # interrupted or failed: let running chunks end, keep every one that succeeded
                 pool.shutdown(wait=True, cancel_futures=True)
+                for future, chunk in futures.items():
+                    if future not in handed_over and future.done() and not future.cancelled() \
+                            and future.exception() is None:
+                        on_done(chunk, future.result())
                 raise
     finally:
         torch.set_num_threads(previous)
