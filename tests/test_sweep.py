@@ -260,3 +260,17 @@ def test_summary_counts_and_best_cell_come_from_the_arrays():
         assert s["best_val_acc_std"] == pytest.approx(acc[v, :, i, j].std())
     assert summary["variants"]["adam-l2"]["n_diverged"] == 1
     assert summary["variants"]["adamw-torch"]["n_diverged"] == 0
+
+
+def test_difficulty_table_and_dataset_figure(tmp_path):
+    from wdproof.numerics.sweep_analysis import difficulty_rows
+    from wdproof.numerics.sweep_plots import write_dataset_comparison
+
+    rng = np.random.default_rng(2)
+    acc = rng.uniform(0.5, 1.0, size=(2, 2, 4, 5))
+    summary = summarize(synthetic_result(acc, np.full(acc.shape, -1)), threshold=0.75)
+    rows = difficulty_rows([summary])
+    assert [r[1] for r in rows] == ["adam-l2", "adamw-torch"]
+    assert rows[1][2] == pytest.approx(np.nanmax(acc[1].mean(axis=0)))
+    paths = write_dataset_comparison([preset("easy"), preset("hard")], tmp_path)
+    assert paths["pdf"].read_bytes()[:4] == b"%PDF" and paths["png"].stat().st_size > 0
