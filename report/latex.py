@@ -16,7 +16,8 @@ _ENCODER = UnicodeToLatexEncoder(unknown_char_policy="replace", non_ascii_only=F
 
 def escape(text: object) -> str:
     """User or program text as LaTeX that typesets it literally (``% _ & # $ { } \\ ~ ^`` ...)."""
-    return _ENCODER.unicode_to_latex(str(text))
+    # "--" would become an en dash through the font's ligatures; "-{}-" keeps both hyphens.
+    return _ENCODER.unicode_to_latex(str(text)).replace("--", "-{}-").replace("--", "-{}-")
 
 
 def prose(text: object) -> str:

@@ -1,9 +1,194 @@
-"""Q2.b / Q2.c material for the solution key: sweep figures and the computed answers."""
+"""Q2.b / Q2.c material for the solution key: figures and answers, from the saved sweep results.
+
+Every number printed in Q2.c is computed here by :func:`wdproof.numerics.sweep_analysis.summarize`
+from the arrays in ``results.npz``, at report time, never copied from a run. The sweep cache is
+shared with ``wdproof sweep`` (``<out>/sweep/<preset>/``), so a sweep run once serves both.
+
+A cache is only used when its configuration hash equals the requested configuration's; with
+``--no-sweep`` a missing or stale cache omits the sections with a note saying why, and without
+it the sweep is (re)computed with a progress bar.
+"""
 
 from __future__ import annotations
 
+import math
+import shutil
+import sys
 from pathlib import Path
 
+from wdproof.numerics import sweep_analysis, sweep_plots, sweep_store
+from wdproof.numerics.batched_adam import VARIANT_LABELS
+from wdproof.numerics.sweep_config import SweepConfig, preset
 
-def sweep_context(preset: str, out: Path, compute: bool) -> dict:
-    return {"available": False, "note": "The sweep is not built yet.", "data_figure": None}
+THRESHOLD = 0.9
+#: Presets compared in Q2.c(b) when the key is built from the default preset.
+DIFFICULTY_PRESETS = ("easy", "hard")
+
+
+def _progress_bar(label: str):
+    from tqdm import tqdm
+
+    state = {"bar": None}
+
+    def progress(done: int, total: int) -> None:
+        if state["bar"] is None:
+            state["bar"] = tqdm(total=total, desc=f"sweep {label}", unit="step", file=sys.stderr,
+                                disable=None, mininterval=0.5, leave=False)
+        state["bar"].update(done - state["bar"].n)
+
+    return progress, state
+
+
+def _result(config: SweepConfig, cache: Path, compute: bool) -> tuple[object | None, str]:
+    """The sweep result, or None and the reason it is not available."""
+    if not sweep_store.is_stale(config, cache):
+        return sweep_store.load(sweep_store.result_dir(config, cache)), ""
+    if not compute:
+        directory = sweep_store.result_dir(config, cache)
+        why = (
+            "its cached results were computed with a different configuration"
+            if sweep_store.stored_hash(directory) else "no cached results exist"
+        )
+        return None, (
+            f"Sweep preset '{config.preset}' omitted (--no-sweep): {why} in {directory}. "
+            f"Run 'wdproof sweep --preset {config.preset} --out {cache}' or drop --no-sweep."
+        )
+    progress, state = _progress_bar(config.preset)
+    try:
+        return sweep_store.load_or_run(config, cache, progress=progress), ""
+    finally:
+        if state["bar"] is not None:
+            state["bar"].close()
+
+
+def _percent(x: float, latex: bool = True) -> str:
+    """``0.931`` as ``93.1\\%`` (for a LaTeX cell) or ``93.1%`` (for prose, escaped later)."""
+    if math.isnan(x):
+        return "--"
+    return f"{100 * x:.1f}" + ("\\%" if latex else "%")
+
+
+def _rows(summary: dict) -> list[dict]:
+    rows = []
+    for variant in summary["variants"].values():
+        ridge = variant.get("ridge") or {}
+        slope, stderr = ridge.get("slope", math.nan), ridge.get("stderr", math.nan)
+        best = _percent(variant["best_val_acc"])
+        if not math.isnan(variant.get("best_val_acc_std", math.nan)):
+            best += f" $\\pm$ {100 * variant['best_val_acc_std']:.1f}"
+        rows.append({
+            "variant": variant["label"],
+            "best": best,
+            "best_lr": variant.get("best_lr", math.nan),
+            "best_wd": variant.get("best_wd", math.nan),
+            "good": f"{variant['n_good']}/{variant['n_cells']} ({_percent(variant['fraction_good'])})",
+            "slope": "--" if math.isnan(slope) else f"${slope:+.2f} \\pm {stderr:.2f}$",
+        })
+    return rows
+
+
+def _reading(summary: dict) -> str:
+    """Q2.c in words, every number and comparison taken from ``summary``."""
+    variants = summary["variants"]
+    if "adam-l2" not in variants or len(variants) < 2:
+        return ""
+    l2 = variants["adam-l2"]
+    sentences = []
+    for name, other in variants.items():
+        if name == "adam-l2":
+            continue
+        more = "more" if other["n_good"] > l2["n_good"] else "fewer" if other["n_good"] < l2["n_good"] else "as many"
+        sentences.append(
+            f"{other['label']} reaches a best mean validation accuracy of "
+            f"{_percent(other['best_val_acc'], False)} against {_percent(l2['best_val_acc'], False)} "
+            f"for Adam + $L_2$, with {more} settings at or above {100 * summary['threshold']:.0f}% "
+            f"({other['n_good']} against {l2['n_good']} of {l2['n_cells']})."
+        )
+    sentences.append(
+        "The ridge slope measures coupling: near $-1$ the usable weight decay scales like "
+        "$1/\\alpha$ (only the product $\\alpha\\lambda$ matters), near $0$ it does not depend on "
+        "the learning rate."
+    )
+    return " ".join(sentences)
+
+
+def _copy_figure(path: Path, figures: Path, name: str) -> str:
+    figures.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, figures / name)
+    return f"figures/{name}"
+
+
+def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
+    spec = config.data
+    setup = (
+        f"An MLP with {config.hidden_layers} hidden ReLU layers of width {config.width} is trained "
+        f"with minibatch Adam variants on a two-class spiral; every (learning rate, weight decay) "
+        f"cell of every variant and seed trains at once as one batched computation."
+    )
+    rows = [
+        ("data", f"{spec.n_points} points, {spec.turns:g} turns, noise {spec.noise:g}, "
+                 f"{100 * spec.val_fraction:.0f}% held out for validation"),
+        ("grid", f"{len(config.lrs)} learning rates in [{config.lrs[0]:g}, {config.lrs[-1]:g}] x "
+                 f"{len(config.wds)} weight decays in [{config.wds[0]:g}, {config.wds[-1]:g}], log-spaced"),
+        ("variants", ", ".join(VARIANT_LABELS[v] for v in config.variants)),
+        ("training", f"{config.steps} steps, batch {config.batch_size}, betas {config.betas}, "
+                     f"eps {config.eps:g}, {config.dtype}"),
+        ("seeds", ", ".join(map(str, config.seeds))),
+        ("configuration hash", config.config_hash()[:16]),
+    ]
+    return setup, rows
+
+
+def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float = THRESHOLD) -> dict:
+    """Everything the Q2.b and Q2.c templates show, or ``available: False`` and a note."""
+    config = preset(preset_name)
+    cache = out / "sweep"
+    result, why = _result(config, cache, compute)
+    if result is None:
+        return {"available": False, "note": why, "data_figure": None}
+    figures_dir = out / "figures"
+    drawn = sweep_plots.write_figures(result, threshold)
+    summary = sweep_analysis.summarize(result, threshold)
+    setup, config_rows = _setup(config)
+    context = {
+        "available": True,
+        "preset": config.preset,
+        "setup": setup,
+        "config_rows": config_rows,
+        "seeds": ", ".join(map(str, config.seeds)),
+        "config_hash": summary["config_hash"][:16],
+        "results_file": str(result.directory / sweep_store.RESULTS_FILE),
+        "data_figure": _copy_figure(drawn["spiral"]["pdf"], figures_dir, f"spiral-{config.preset}.pdf"),
+        "heatmaps": [{
+            "path": _copy_figure(drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{config.preset}.pdf"),
+            "caption": (
+                f"Validation accuracy (top) and loss (bottom), mean over {len(config.seeds)} seed(s), "
+                f"preset '{config.preset}'. One colour scale per row; the best cell is marked, "
+                "diverged cells are crossed out."
+            ),
+        }],
+        "threshold_percent": f"{100 * threshold:g}",
+        "rows": _rows(summary),
+        "reading": _reading(summary),
+        "difficulty": [],
+        "difficulty_note": "The difficulty comparison is built with the default preset only.",
+    }
+    if config.preset != "default":
+        return context
+    levels, notes = [], []
+    for name in DIFFICULTY_PRESETS:
+        other = preset(name)
+        other_result, other_why = _result(other, cache, compute)
+        if other_result is None:
+            notes.append(other_why)
+            continue
+        other_drawn = sweep_plots.write_figures(other_result, threshold)
+        levels.append({
+            "preset": name,
+            "description": f"{other.data.n_points} points, {other.data.turns:g} turns, noise {other.data.noise:g}",
+            "rows": _rows(sweep_analysis.summarize(other_result, threshold)),
+            "figure": _copy_figure(other_drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{name}.pdf"),
+        })
+    context["difficulty"] = levels
+    context["difficulty_note"] = " ".join(notes)
+    return context

@@ -112,3 +112,43 @@ def test_latex_failure_shows_first_error_and_keeps_tex(tmp_path, monkeypatch, ca
 def test_latex_error_lines_are_extracted():
     log = "junk\n./x.tex:12: Undefined control sequence.\nl.12 \\foo\n\nmore\n"
     assert "Undefined control sequence" in build.first_errors(log)
+
+
+@needs_tex
+def test_q2c_numbers_come_from_the_saved_sweep_results(tmp_path):
+    """Editing the cached arrays changes the key's Q2.c numbers: nothing is hard-coded."""
+    import numpy as np
+
+    assert main(["report", "--out", str(tmp_path), "--sweep-preset", "tiny"]) == 0
+    before = pdf_text(tmp_path / "solution-key.pdf")
+    results = tmp_path / "sweep" / "tiny" / "results.npz"
+    with np.load(results) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["val_acc"] = np.full_like(arrays["val_acc"], 0.987654)
+    np.savez(results, **arrays)
+    assert main(["report", "--out", str(tmp_path), "--sweep-preset", "tiny", "--no-sweep"]) == 0
+    after = pdf_text(tmp_path / "solution-key.pdf")
+    assert "98.8%" not in before
+    assert "98.8%" in after
+    n_cells = arrays["val_acc"].shape[-1] * arrays["val_acc"].shape[-2]
+    assert f"{n_cells}/{n_cells} (100.0%)" in after
+
+
+@needs_tex
+def test_no_sweep_without_cache_omits_q2_with_a_note(built):
+    text = pdf_text(built / "solution-key.pdf")
+    assert "omitted (--no-sweep)" in text and "no cached results exist" in text
+
+
+def test_stale_sweep_cache_is_reported_not_used(tmp_path):
+    from wdproof.numerics import sweep_store
+    from wdproof.numerics.sweep_config import preset
+    from wdproof.report.sweep_section import sweep_context
+
+    sweep_store.load_or_run(preset("tiny"), tmp_path / "sweep")
+    assert sweep_context("tiny", tmp_path, compute=False)["available"]
+    changed = preset("tiny", steps=61)
+    sweep_store.load_or_run(changed, tmp_path / "sweep")  # overwrites the cache with steps=61
+    context = sweep_context("tiny", tmp_path, compute=False)
+    assert not context["available"]
+    assert "different configuration" in context["note"]
