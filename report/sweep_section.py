@@ -105,9 +105,10 @@ def _reading(summary: dict) -> str:
             f"({other['n_good']} against {l2['n_good']} of {l2['n_cells']})."
         )
     sentences.append(
-        "The ridge slope measures coupling: near $-1$ the usable weight decay scales like "
-        "$1/\\alpha$ (only the product $\\alpha\\lambda$ matters), near $0$ it does not depend on "
-        "the learning rate."
+        "The ridge slope $s$ fits the largest usable weight decay against the learning rate, "
+        "$\\lambda_{\\mathrm{edge}} \\propto \\alpha^{s}$: near $-1$ only the product "
+        "$\\alpha\\lambda$ matters (decay coupled to the learning rate), near $0$ the usable decay "
+        "does not depend on the learning rate, near $+1$ only the ratio $\\lambda/\\alpha$ matters."
     )
     return " ".join(sentences)
 
