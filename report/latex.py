@@ -17,7 +17,11 @@ _ENCODER = UnicodeToLatexEncoder(unknown_char_policy="replace", non_ascii_only=F
 def escape(text: object) -> str:
     """User or program text as LaTeX that typesets it literally (``% _ & # $ { } \\ ~ ^`` ...)."""
     # "--" would become an en dash through the font's ligatures; "-{}-" keeps both hyphens.
-    return _ENCODER.unicode_to_latex(str(text)).replace("--", "-{}-").replace("--", "-{}-")
+    latex = _ENCODER.unicode_to_latex(str(text)).replace("--", "-{}-").replace("--", "-{}-")
+    # Code-like tokens (paths, calls, keyword arguments) may break after these characters.
+    for breakable in ("/", "=", "\\_", "(", ","):
+        latex = latex.replace(breakable, breakable + r"\allowbreak{}")
+    return latex
 
 
 def prose(text: object) -> str:
