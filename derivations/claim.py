@@ -75,6 +75,25 @@ class Identity:
         return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in self.given.items())
 
 
+def _leading_coefficient_nonzero(equation: sp.Eq, unknown: sp.Symbol) -> bool:
+    """Whether a polynomial equation's leading coefficient in ``unknown`` is provably nonzero.
+
+    ``solveset`` divides by symbolic coefficients as if they were nonzero: it solves
+    ``b (x - 1) = 0`` as ``{1}`` even when ``b`` may be 0 (then every ``x`` solves it). A
+    solution step is only sound when the symbols' assumptions rule that case out, so a step
+    whose leading coefficient SymPy cannot prove nonzero is rejected.
+    """
+    expr = equation.lhs - equation.rhs if isinstance(equation, sp.Eq) else sp.sympify(equation)
+    try:
+        poly = sp.Poly(sp.expand(expr), unknown)
+    except sp.PolynomialError:
+        return True  # not polynomial in the unknown: solveset reports conditions itself
+    if poly.degree() <= 0:
+        return True
+    coefficient = sp.simplify(poly.LC())
+    return bool(coefficient.is_nonzero) or (coefficient.is_number and coefficient != 0)
+
+
 @dataclass(frozen=True)
 class Solution:
     """A derivation step: the solutions of ``equation`` for ``unknown`` are exactly ``solutions``.
@@ -90,6 +109,8 @@ class Solution:
     domain: sp.Set = sp.S.Complexes
 
     def verify(self) -> bool:
+        if not _leading_coefficient_nonzero(self.equation, self.unknown):
+            return False
         found = sp.solveset(self.equation, self.unknown, domain=self.domain)
         if isinstance(found, sp.FiniteSet) and isinstance(self.solutions, sp.FiniteSet):
             if len(found) != len(self.solutions):

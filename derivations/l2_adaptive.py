@@ -33,6 +33,9 @@ col = sp.Symbol("k", integer=True, nonnegative=True)
 scalar_k = sp.Symbol("k", positive=True)  # M_t = k I
 m1, m2 = sp.symbols("m_1 m_2", positive=True)  # M_t = diag(m_1, m_2)
 decay_positive = sp.Symbol("lambda", positive=True)  # lambda > 0 where a step needs it
+l2_positive = sp.Symbol("lambda'", positive=True)  # lambda' = 0 leaves the residual lambda theta
+entry_off = sp.Symbol("(M_t)_{ik}", real=True)  # an off-diagonal entry, i != k
+entry_diag = sp.Symbol("(M_t)_{ii}", real=True)
 
 adaptive_l2_step = theta - alpha * precond * (grad + lam_l2 * theta)
 adaptive_decay_step = (1 - lam) * theta - alpha * precond * grad
@@ -44,14 +47,14 @@ _a, _l, (_m1, _m2) = COUNTEREXAMPLE["alpha"], COUNTEREXAMPLE["lambda"], COUNTERE
 
 ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
     id="adaptive-l2-not-weight-decay",
-    title="Adaptive methods with M_t != kI: no L2 coefficient reproduces weight decay",
+    title="Adaptive methods with M_t != kI (k > 0): no L2 coefficient reproduces weight decay",
     source="Loshchilov & Hutter 2019, Prop. 2; problem set Q1.b (second part)",
     question="Q1.b",
     statement=sp.Eq(adaptive_l2_step - adaptive_decay_step, residual),
     statement_text=(
         r"For every dimension $n$, $\alpha > 0$ and $\lambda > 0$: there is an $L_2$ coefficient "
         r"$\lambda'$ with $\theta - \alpha M_t (g + \lambda'\theta) = (1 - \lambda)\theta - \alpha M_t g$ "
-        r"for every $\theta$ and $g$ if and only if $M_t = kI$ for a scalar $k$, and then "
+        r"for every $\theta$ and $g$ if and only if $M_t = kI$ for a scalar $k > 0$, and then "
         r"$\lambda' = \lambda/(\alpha k)$. In particular, if $M_t$ is not a multiple of the identity, "
         r"no $\lambda'$ exists."
     ),
@@ -87,7 +90,21 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
             lam * sp.KroneckerDelta(row, col, (0, n - 1)) - alpha * lam_l2 * precond[row, col],
         ),
         Solution(
-            r"If $M_t = kI$ the condition is one scalar equation, solved by "
+            r"Only if: $\lambda' = 0$ leaves the residual $\lambda\theta \ne 0$, so $\lambda' > 0$; "
+            r"then every off-diagonal entry ($\delta_{ik} = 0$) must vanish.",
+            sp.Eq(alpha * l2_positive * entry_off, 0),
+            entry_off,
+            sp.FiniteSet(0),
+        ),
+        Solution(
+            r"Every diagonal entry must equal the same $k = \lambda/(\alpha\lambda') > 0$, so "
+            r"$M_t = kI$ (any $n$).",
+            sp.Eq(decay_positive - alpha * l2_positive * entry_diag, 0),
+            entry_diag,
+            sp.FiniteSet(decay_positive / (alpha * l2_positive)),
+        ),
+        Solution(
+            r"If: for $M_t = kI$ the condition is one scalar equation, solved by "
             r"$\lambda' = \lambda/(\alpha k)$.",
             sp.Eq(lam - alpha * lam_l2 * scalar_k, 0),
             lam_l2,
@@ -118,7 +135,8 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
     ),
     verdict=Verdict.proved(
         r"Exact for every $n$: an $L_2$ coefficient reproducing weight decay $\lambda > 0$ exists iff "
-        r"$M_t = kI$ ($\lambda = \alpha\lambda' k$); for $M_t \ne kI$ none exists."
+        r"$M_t = kI$ with $k > 0$ ($\lambda = \alpha\lambda' k$); for any other $M_t$ (including "
+        r"$M_t = 0$) none exists."
     ),
 )
 

@@ -33,10 +33,12 @@ def matrix(name: str) -> sp.MatrixSymbol:
     return sp.MatrixSymbol(name, n, n)
 
 
-#: LaTeX for symbols whose names SymPy cannot typeset on its own.
-SYMBOL_NAMES: dict[sp.Basic, str] = {lam_l2: r"\lambda'"}
+#: LaTeX for symbol *names* SymPy cannot typeset on its own (whatever their assumptions).
+SYMBOL_NAMES: dict[str, str] = {lam_l2.name: r"\lambda'"}
 
 
 def latex(expr: sp.Basic) -> str:
     """``sympy.latex`` with this module's symbol names."""
-    return sp.latex(expr, symbol_names=SYMBOL_NAMES)
+    symbols = getattr(sp.sympify(expr), "free_symbols", set())
+    names = {s: SYMBOL_NAMES[s.name] for s in symbols if getattr(s, "name", None) in SYMBOL_NAMES}
+    return sp.latex(expr, symbol_names=names)

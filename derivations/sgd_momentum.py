@@ -30,6 +30,10 @@ import sympy as sp
 from wdproof.derivations.claim import Claim, Identity, Solution, Verdict, is_zero
 from wdproof.derivations.notation import alpha, beta1, eta, lam, lam_l2, n, vector
 
+# The step-2 argument needs lambda' > 0 (with lambda' = 0 there is nothing to reproduce);
+# stating it as an assumption lets SymPy divide by it soundly.
+_lam_l2_positive = sp.Symbol("lambda'", positive=True)
+
 SOURCE = "Loshchilov & Hutter 2019, Alg. 1; problem set Q1.a.ii"
 PAPER_CONVENTION = (
     r"Paper Alg. 1: $m_0 = 0$; $g_t = \nabla f_t(\theta_{t-1})$; "
@@ -313,7 +317,12 @@ SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
         Solution(
             r"With $\alpha > 0$ and $\lambda' > 0$ that coefficient vanishes only for "
             r"$\beta_1 = 0$, so for $\beta_1 > 0$ no constant $\lambda$ works.",
-            sp.Eq(coefficient_of(l2_theta_2 - w_theta_2, theta_0).subs(lam, alpha * lam_l2), 0),
+            sp.Eq(
+                coefficient_of(l2_theta_2 - w_theta_2, theta_0).subs(
+                    {lam: alpha * lam_l2}
+                ).subs(lam_l2, _lam_l2_positive),
+                0,
+            ),
             beta1,
             sp.FiniteSet(0),
         ),

@@ -209,7 +209,7 @@ PYTORCH_SGD_MOMENTUM_MATCHES_ALG1 = Claim(
         Solution(
             r"For $\beta_1 > 0$ and $v_{t-1} \ne 0$ the gap vanishes only if "
             r"$\eta_t = \eta_{t-1}$.",
-            sp.Eq(beta1 * alpha * (eta_prev - eta), 0),
+            sp.Eq(sp.Symbol("beta_1", positive=True) * alpha * (eta_prev - eta), 0),
             eta,
             sp.FiniteSet(eta_prev),
         ),

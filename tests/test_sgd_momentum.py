@@ -53,7 +53,12 @@ WRONG_AND_RIGHT_STEPS = {
     ),
     "no beta_1 at all could close the step-2 gap": (
         Solution("wrong", sp.Eq(-beta1 * alpha * lam_l2, 0), beta1, sp.EmptySet),
-        Solution("right", sp.Eq(-beta1 * alpha * lam_l2, 0), beta1, sp.FiniteSet(0)),
+        Solution(
+            "right (needs lambda' > 0)",
+            sp.Eq(-beta1 * alpha * sp.Symbol("lambda'", positive=True), 0),
+            beta1,
+            sp.FiniteSet(0),
+        ),
     ),
     "PyTorch invariant under a changing schedule": (
         Identity(

@@ -47,3 +47,12 @@ def test_refuted_verdict_requires_counterexample():
         Verdict("refuted")
     with pytest.raises(ValueError):
         Verdict("conditional")
+
+
+def test_solution_needs_a_provably_nonzero_coefficient():
+    # solveset would answer {1} for b (x - 1) = 0, but with b = 0 every x solves it.
+    x = sp.Symbol("x")
+    maybe_zero = sp.Symbol("b", nonnegative=True)
+    nonzero = sp.Symbol("b", positive=True)
+    assert not Solution("b may be 0", sp.Eq(maybe_zero * (x - 1), 0), x, sp.FiniteSet(1)).verify()
+    assert Solution("b > 0", sp.Eq(nonzero * (x - 1), 0), x, sp.FiniteSet(1)).verify()
