@@ -168,7 +168,8 @@ PYTORCH_SGD_MOMENTUM_MATCHES_ALG1 = Claim(
         r"$\eta_t = \eta$, PyTorch's SGD (with or without weight_decay $\lambda'$) and Alg. 1 "
         r"produce identical iterates at every step, the buffers related by "
         r"$m_t = \alpha\eta\, v_t$; if the multiplier changes between steps (a schedule) and "
-        r"$\beta_1 > 0$, the invariant breaks and the iterates differ."
+        r"$\beta_1 > 0$, the invariant breaks at the first step where $\eta_t \ne \eta_{t-1}$ "
+        r"and the iterates differ there unless the buffer $v_{t-1}$ is zero."
     ),
     conventions=PYTORCH_CONVENTION
     + r" Paper Alg. 1: $m_0 = 0$, $m_t = \beta_1 m_{t-1} + \eta_t\alpha g_t$, "
