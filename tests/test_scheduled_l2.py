@@ -1,12 +1,13 @@
-"""The iteration-dependent L2 schedule and Prop. 3's constant: wrong constants are rejected, and
-the schedule's condition (M_t built from grad f_t only) is shown to matter numerically."""
+"""The iteration-dependent L2 schedule: wrong constants are rejected, and the schedule's
+condition (M_t built from grad f_t only) is shown to matter, symbolically and numerically."""
 
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 from wdproof.derivations import scheduled_l2
-from wdproof.derivations.claim import Identity
+from wdproof.derivations.claim import Identity, Solution
 from wdproof.derivations.notation import alpha, lam
 from wdproof.derivations.registry import get_claim
 from wdproof.numerics.confirmation import confirm
@@ -14,7 +15,9 @@ from wdproof.numerics.confirmation import confirm
 
 def test_schedule_gradient_needs_symmetry():
     s = scheduled_l2
-    no_symmetry = Identity("x", s.schedule_regularizer.diff(s.theta), lam / alpha * s.precond.inverse() * s.theta)
+    no_symmetry = Identity(
+        "x", s.schedule_regularizer.diff(s.theta), lam / alpha * s.precond.inverse() * s.theta
+    )
     assert not no_symmetry.verify()
 
 
@@ -39,9 +42,29 @@ def test_schedule_condition_matters_numerically():
     assert min(violated) > 1e-4  # M_t from the regularized gradient: clearly not AdamW
 
 
-def test_prop3_only_the_paper_constant_matches():
-    c = confirm(get_claim("prop3-scale-adjusted-l2-normalization"))
-    by_name = {row[0]: row[-1] for row in c.rows}
-    assert by_name["lambda'/(2 alpha) (paper)"] <= 1e-12
-    assert by_name["lambda'/alpha"] > 1e-3
-    assert by_name["lambda'/2"] > 1e-3
+def test_residual_vanishes_only_for_the_same_preconditioner():
+    s = scheduled_l2
+    solution = next(step for step in s.ITERATION_DEPENDENT_L2.steps if isinstance(step, Solution))
+    other = Solution("wrong root", solution.equation, solution.unknown, sp.FiniteSet(2 * s.m_j))
+    assert solution.verify() and not other.verify()
+
+
+@pytest.mark.parametrize("value", [0, sp.Rational(1, 200), sp.Rational(1, 20)])
+def test_residual_instance_is_not_a_wrong_value(value):
+    s = scheduled_l2
+    assert not Identity("x", s.coordinate_residual, value, given=s.RESIDUAL_INSTANCE).verify()
+
+
+def test_residual_instance_matches_the_matrix_residual():
+    # The coordinate formula is the n = 1 case of the matrix residual, with the instance's numbers.
+    s = scheduled_l2
+    one = {s.n: 1}
+    scalars = {
+        s.precond.subs(one): sp.Matrix([[1]]),
+        s.precond_used.subs(one): sp.Matrix([[sp.Rational(1, 2)]]),
+        s.theta.subs(one): sp.Matrix([1]),
+        s.grad.subs(one): sp.Matrix([1]),
+    }
+    residual = (s.contaminated_step - s.decoupled_step).subs(one).subs(scalars).doit()
+    residual = sp.Matrix(residual).subs({lam: sp.Rational(1, 100), alpha: sp.Rational(1, 10)})
+    assert residual == sp.Matrix([s.coordinate_residual.subs(s.RESIDUAL_INSTANCE)])
