@@ -10,6 +10,7 @@ from wdproof.derivations import l2_adaptive
 from wdproof.derivations.claim import Identity
 from wdproof.derivations.notation import alpha, lam, lam_l2
 from wdproof.numerics.confirmation import DTYPE
+from wdproof.numerics.confirmations import l2_adaptive as confirmation
 from wdproof.numerics.confirmations.l2_adaptive import effective_decay_run, spearman
 
 # --- Prop. 2 -------------------------------------------------------------------------------
@@ -52,6 +53,25 @@ def test_counterexample_diag_1_4_has_no_l2_coefficient():
     assert best == pytest.approx(3 * decay / 5, rel=1e-9)  # the minimax residual, analytically
 
 
+def test_torch_counterexample_needs_lambda_over_alpha_m_per_coordinate():
+    ce = l2_adaptive.COUNTEREXAMPLE
+    needed, target = confirmation.required_l2_coefficients()
+    for got, mj in zip(needed.tolist(), ce["m"], strict=True):
+        assert got == pytest.approx(float(ce["lambda"] / (ce["alpha"] * mj)), rel=1e-12)
+    per_coordinate = confirmation.preconditioned_sgd_step(tuple(needed.tolist()))
+    assert float((per_coordinate - target).abs().max()) <= 1e-15
+    for single in needed.tolist():  # one lambda' for both coordinates misses one of them
+        assert float((confirmation.preconditioned_sgd_step(single) - target).abs().max()) > 1e-3
+
+
+def test_scalar_preconditioner_gives_no_spread(monkeypatch):
+    scalar = dict(l2_adaptive.COUNTEREXAMPLE, m=(4, 4))
+    monkeypatch.setattr(confirmation, "COUNTEREXAMPLE", scalar)
+    needed, _ = confirmation.required_l2_coefficients()
+    assert float(needed.max() - needed.min()) <= 1e-15
+    assert not confirmation.adam_l2_separates_from_adamw().holds
+
+
 def test_scalar_preconditioner_has_the_predicted_coefficient():
     m = 2.5 * torch.eye(2, dtype=DTYPE)
     assert one_step_gap(m, 0.1, 0.01, 0.01 / (0.1 * 2.5)) <= 1e-15
@@ -62,9 +82,20 @@ def test_scalar_preconditioner_has_the_predicted_coefficient():
 
 
 def test_effective_decay_anticorrelates_with_gradient_size():
-    grad_rms, decay = effective_decay_run(steps=30)
-    assert spearman(grad_rms, decay) < -0.5
-    assert spearman(grad_rms, grad_rms) == pytest.approx(1.0)
+    run = effective_decay_run(steps=30)
+    assert spearman(run["grad_rms"], run["decay"]) < -0.5
+    assert spearman(run["grad_rms"], run["grad_rms"]) == pytest.approx(1.0)
+
+
+def test_measured_decay_part_is_lr_l2_theta_over_preconditioner_denominator():
+    run = effective_decay_run(steps=20)
+    assert float((run["measured"] - run["predicted"]).abs().max()) <= 1e-12
+    assert bool((run["decay"] > 0).all())  # L2 shrinks every coordinate toward 0
+
+
+def test_twin_without_the_shifted_second_moment_does_not_isolate_the_decay():
+    run = effective_decay_run(steps=20, shift=False)
+    assert float((run["measured"] - run["predicted"]).abs().max()) > 1e-9
 
 
 def test_effective_decay_sign_step_rejects_wrong_sign():

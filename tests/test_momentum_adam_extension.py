@@ -10,6 +10,7 @@ from wdproof.derivations import momentum_adam_extension as ext
 from wdproof.derivations.claim import Identity
 from wdproof.derivations.notation import alpha, beta1, eps, lam, lam_l2
 from wdproof.numerics.confirmation import DTYPE
+from wdproof.numerics.confirmations import momentum_adam_extension as confirmation
 from wdproof.numerics.confirmations.momentum_adam_extension import (
     first_step_shrink,
     scalar_preconditioner_pair,
@@ -23,7 +24,9 @@ def test_first_step_shrink_matches_the_symbolic_prediction():
     shrink = 1 - ext.first_step_l2(ext.theta0) / ext.theta0  # alpha lambda'/(lambda' theta + eps)
     l2_shrink, adamw_shrink = first_step_shrink()
     for measured, start in zip(l2_shrink, ce["theta_0"], strict=True):
-        predicted = float(shrink.subs({alpha: ce["lr"], lam_l2: ce["L2"], eps: 1e-8, ext.theta0: start}))
+        predicted = float(
+            shrink.subs({alpha: ce["lr"], lam_l2: ce["L2"], eps: 1e-8, ext.theta0: start})
+        )
         assert measured == pytest.approx(predicted, rel=1e-12)
     # AdamW shrinks every coordinate alike; Adam + L2 does not, so no single lambda fits.
     assert adamw_shrink[0] == pytest.approx(adamw_shrink[1], rel=1e-12)
@@ -32,6 +35,21 @@ def test_first_step_shrink_matches_the_symbolic_prediction():
 
 def test_two_step_counterexample_reproduces_minus_9_over_1900():
     assert two_step_difference() == pytest.approx(-9 / 1900, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "predicted, holds",
+    [(-9 / 1900, True), (9 / 1900, False), (-9 / 1000, False), (0.0, False)],
+)
+def test_confirmation_enforces_the_exact_predicted_gap(monkeypatch, predicted, holds):
+    monkeypatch.setattr(
+        confirmation,
+        "TWO_STEP_COUNTEREXAMPLE",
+        dict(ext.TWO_STEP_COUNTEREXAMPLE, step2_difference=predicted),
+    )
+    result = confirmation.momentum_separates_with_scalar_preconditioner()
+    assert result.holds is holds
+    assert result.extra["mlp_deviation_beta1_0"] <= 1e-12 < result.extra["mlp_deviation_beta1_0.9"]
 
 
 def test_huge_eps_emulates_a_scalar_preconditioner():
@@ -56,7 +74,9 @@ def test_without_momentum_the_scalar_case_agrees():
 
 def test_step2_residual_without_beta1_factor_is_rejected():
     wrong = alpha * ext.k * lam_l2 / (1 + beta1) * (ext.l2_theta_1 - ext.theta_0)
-    step = Identity("no beta_1", ext.l2_theta_2 - ext.wd_theta_2, wrong, given={lam: alpha * ext.k * lam_l2})
+    step = Identity(
+        "no beta_1", ext.l2_theta_2 - ext.wd_theta_2, wrong, given={lam: alpha * ext.k * lam_l2}
+    )
     assert not step.verify()
     no_gap = Identity("no gap", ext.l2_theta_2, ext.wd_theta_2, given={lam: alpha * ext.k * lam_l2})
     assert not no_gap.verify()
@@ -64,6 +84,10 @@ def test_step2_residual_without_beta1_factor_is_rejected():
 
 def test_bias_correction_at_t2_does_not_cancel_beta1():
     # mhat_1 = g_1 for every beta_1, but mhat_2 still weights the two gradients by beta_1.
-    naive = Identity("mhat_2 = (x_1 + x_2)/2", ext.bias_corrected_mean_2(ext.x_1, ext.x_2), (ext.x_1 + ext.x_2) / 2)
+    naive = Identity(
+        "mhat_2 = (x_1 + x_2)/2",
+        ext.bias_corrected_mean_2(ext.x_1, ext.x_2),
+        (ext.x_1 + ext.x_2) / 2,
+    )
     assert not naive.verify()
     assert sp.simplify(ext.bias_corrected_mean_2(ext.x_1, ext.x_2).subs(beta1, 0) - ext.x_2) == 0

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import sympy as sp
+import torch
 
 from wdproof.derivations import adam_epsilon as epsilon
 from wdproof.derivations import optimizer_conventions as conventions
 from wdproof.derivations.claim import Identity
 from wdproof.derivations.notation import alpha, eps, eta, lam, latex
+from wdproof.numerics.confirmations import optimizer_conventions as confirmation
 
 
 @pytest.mark.parametrize(
@@ -48,6 +52,36 @@ def test_eps_inside_sqrt_matches_only_the_fitted_gradient():
         check=epsilon._factor_radicands,
     )
     assert same.verify() and not other.verify()
+
+
+@pytest.mark.parametrize(
+    "gradient, lr, eps_",
+    [([1e-3, 1.0], 0.1, 1e-3), ([-0.5, 2e-2, 7.0], 0.01, 1e-8), ([3.0, -1e-4], 1.0, 1e-1)],
+)
+def test_required_inside_eps_is_eps_squared_plus_two_eps_abs_g(gradient, lr, eps_):
+    run = confirmation.required_inside_eps(lr, eps_, gradient)
+    g = torch.tensor(gradient, dtype=torch.float64)
+    scale = g.abs() + eps_  # eps'_j is (|g_j| + eps)^2 - g_j^2: rounding ~ ulp of scale^2
+    expected = eps_**2 + 2 * eps_ * g.abs()
+    assert bool(((run["eps_in"] - expected).abs() <= 1e-14 * scale**2 + 1e-9 * expected).all())
+    # eps outside the root, recovered the same way, is eps itself for every coordinate
+    outside = lr * run["mhat"].abs() / run["step"].abs() - run["vhat"].sqrt()
+    assert bool(((outside - eps_).abs() <= 1e-14 * scale + 1e-9 * eps_).all())
+
+
+def test_equal_gradient_sizes_need_one_eps_so_the_spread_vanishes():
+    run = confirmation.required_inside_eps(0.1, 1e-3, [0.5, -0.5, 0.5])
+    assert float(run["eps_in"].max() - run["eps_in"].min()) < confirmation.EPS_SPREAD_TOLERANCE
+
+
+def test_eps_inside_confirmation_separates_and_its_guard_can_fail(monkeypatch):
+    result = confirmation.eps_inside_sqrt_counterexample()
+    assert result.holds and result.extra["own_eps_max_miss"] <= 1e-12
+    wrong = dict(epsilon.INSIDE_COUNTEREXAMPLE, eps_inside=1e-6)  # eps^2 only: forgot 2 eps g_0
+    fake = SimpleNamespace(verdict=SimpleNamespace(counterexample=wrong))
+    monkeypatch.setattr(confirmation, "EPS_INSIDE_SQRT", fake)
+    with pytest.raises(RuntimeError, match="eps_inside"):
+        confirmation.eps_inside_sqrt_counterexample()
 
 
 def test_update_rules_typeset():

@@ -1,21 +1,23 @@
 """torch.optim.Adam(weight_decay) is not torch.optim.AdamW (paper Prop. 2, Q1.b).
 
-Both confirmations run bias-corrected RMSProp -- ``betas = (0, beta_2)``, the method of Q1.b --
-on a 4-16-8-1 tanh MLP in float64.
-
-* Prop. 2: ``Adam(weight_decay=lambda')`` (L2) against ``AdamW(weight_decay=wd)`` (decoupled,
-  ``theta <- theta (1 - lr wd)``) for a log grid of decays ``lambda = lr wd``. Prop. 2 predicts
-  that no decay reproduces the L2 trajectory: the smallest separation over the grid must stay
-  clearly above float64 rounding (tolerance 1e-6).
-* Effective decay: with L2 the regularizer shrinks coordinate ``j`` by ``lr lambda' (M_t)_jj``,
-  read from Adam's own state. Coordinates are binned by the RMS of ``grad f_t`` over the run;
-  the claim predicts the small-gradient quartile is decayed more than the large-gradient one.
+* Prop. 2, the ledger's counterexample: ``alpha = 1/10``, ``lambda = 1/100``, ``M = diag(1, 4)``
+  as ``torch.optim.SGD`` with one parameter group per coordinate, ``lr_j = alpha m_j``. Its L2 step
+  (``weight_decay = lambda'``) is affine in ``lambda'``, so two torch steps (``lambda' = 0, 1``)
+  give the ``lambda'_j`` with which coordinate ``j`` matches decoupled decay
+  ``(1 - lambda) theta - alpha M g``; they differ (``lambda/(alpha m_j)`` = 0.1 and 0.025), so no
+  single ``lambda'`` reproduces weight decay. Supporting rows: bias-corrected RMSProp
+  (``betas = (0, beta_2)``) on a 4-16-8-1 tanh MLP, Adam + L2 against AdamW for a grid of decays.
+* Effective decay: in the L2 run coordinate ``j`` is pulled by ``lr lambda' (M_t)_jj``. The part
+  of torch's last step that the ``lambda' theta`` term contributes is measured as the difference
+  of two torch steps from the same state with the same ``M_t`` (weight_decay ``lambda'`` vs 0);
+  coordinates binned by the RMS of ``grad f_t``: the small-gradient quartile decays more.
 """
 
 from __future__ import annotations
 
 import torch
 
+from wdproof.derivations.l2_adaptive import COUNTEREXAMPLE
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import gradients, max_deviation, mlp_regression, run_torch
 
@@ -24,6 +26,9 @@ LR, BETA2, EPS = 1e-2, 0.999, 1e-8
 L2 = 1e-1  # lambda'
 DECAY_GRID = tuple(10.0**e for e in (-6, -4, -3, -2.5, -2, -1.5, -1))  # lambda = lr * wd
 SEPARATION_TOLERANCE = 1e-6
+MATCH_TOLERANCE = 1e-12
+#: Start and gradient of the one-step counterexample (any theta with nonzero entries will do).
+THETA_0, GRADIENT = (1.0, -2.0), (0.3, -0.7)
 
 
 def l2_adam(params):
@@ -37,31 +42,114 @@ def decoupled_adam(decay: float):
     )
 
 
+def preconditioned_sgd_step(l2: float | tuple[float, ...]) -> torch.Tensor:
+    """One ``torch.optim.SGD`` step with ``M = diag(m)``: coordinate ``j`` is its own group.
+
+    Group ``j`` has ``lr = alpha m_j`` and ``weight_decay = l2`` (or ``l2[j]``), so torch steps
+    ``theta_j - alpha m_j (g_j + lambda' theta_j)``: the L2 step of Prop. 2 with a fixed ``M``.
+    """
+    alpha, m = float(COUNTEREXAMPLE["alpha"]), COUNTEREXAMPLE["m"]
+    l2s = l2 if isinstance(l2, tuple) else (l2,) * len(m)
+    params = [torch.tensor([x], dtype=DTYPE, requires_grad=True) for x in THETA_0]
+    optimizer = torch.optim.SGD(
+        [
+            {"params": [p], "lr": alpha * mj, "weight_decay": w}
+            for p, mj, w in zip(params, m, l2s, strict=True)
+        ],
+        lr=alpha,
+    )
+    loss = sum(g * p.sum() for g, p in zip(GRADIENT, params, strict=True))  # grad f = GRADIENT
+    loss.backward()
+    optimizer.step()
+    return torch.cat([p.detach() for p in params])
+
+
+def required_l2_coefficients() -> tuple[torch.Tensor, torch.Tensor]:
+    """Per coordinate, the ``lambda'_j`` that makes torch's L2 step the decoupled step.
+
+    The target is ``(1 - lambda) theta - alpha M g`` (torch's ``lambda' = 0`` step shrunk by
+    ``lambda theta``). Torch's step is affine in ``lambda'``, so from its steps at 0 and 1,
+    ``lambda'_j = (target_j - step0_j)/(step1_j - step0_j)`` (``= lambda/(alpha m_j)``).
+    Returns ``(lambda'_j, target)``.
+    """
+    theta = torch.tensor(THETA_0, dtype=DTYPE)
+    plain, unit = preconditioned_sgd_step(0.0), preconditioned_sgd_step(1.0)
+    target = plain - float(COUNTEREXAMPLE["lambda"]) * theta
+    return (target - plain) / (unit - plain), target
+
+
 @confirms("adaptive-l2-not-weight-decay")
 def adam_l2_separates_from_adamw() -> Confirmation:
+    """Headline: the spread of the ``lambda'_j`` the counterexample's coordinates need.
+
+    Guards: ``lambda'_j = lambda/(alpha m_j)`` and the per-coordinate ``lambda'_j`` reproduce the
+    decoupled step to 1e-12; on the MLP no decay of the grid comes within 1e-6 of Adam + L2.
+    """
+    alpha, decay, m = (
+        float(COUNTEREXAMPLE["alpha"]),
+        float(COUNTEREXAMPLE["lambda"]),
+        COUNTEREXAMPLE["m"],
+    )
+    needed, target = required_l2_coefficients()
+    per_coordinate = float((preconditioned_sgd_step(tuple(needed.tolist())) - target).abs().max())
+    formula = torch.tensor([decay / (alpha * mj) for mj in m], dtype=DTYPE)
+    shown = ", ".join(f"{x:.6g}" for x in needed.tolist())
+    rows = [(f"one step, M = diag{m}, lambda'_j per coordinate", decay, shown, per_coordinate)]
+    for j, value in enumerate(needed.tolist()):
+        miss = float((preconditioned_sgd_step(value) - target).abs().max())
+        rows.append(
+            (f"one step, M = diag{m}, single lambda' = lambda'_{j + 1}", decay, value, miss)
+        )
     problem = mlp_regression(seed=5)
     with_l2 = run_torch(problem, l2_adam, STEPS)
-    rows = []
-    for decay in DECAY_GRID:
-        with_decay = run_torch(problem, decoupled_adam(decay), STEPS)
-        rows.append((decay, decay / LR, max_deviation(with_l2, with_decay)))
+    separations = []
+    for grid_decay in DECAY_GRID:
+        separations.append(
+            max_deviation(with_l2, run_torch(problem, decoupled_adam(grid_decay), STEPS))
+        )
+        rows.append((f"MLP, {STEPS} steps, Adam + L2 vs AdamW", grid_decay, L2, separations[-1]))
+    _require(
+        (
+            float(((needed - formula) / formula).abs().max()) <= MATCH_TOLERANCE,
+            f"recovered lambda'_j = {needed.tolist()} are not lambda/(alpha m_j) = {formula.tolist()}",
+        ),
+        (
+            per_coordinate <= MATCH_TOLERANCE,
+            f"per-coordinate lambda'_j miss the decoupled step by {per_coordinate:.3g}",
+        ),
+        (
+            min(separations) > SEPARATION_TOLERANCE,
+            f"an AdamW decay comes within {min(separations):.3g} of Adam + L2",
+        ),
+    )
     return Confirmation(
-        quantity=f"min over lambda of max |theta_L2 - theta_WD(lambda)| over {STEPS} steps",
-        value=min(row[-1] for row in rows),
+        quantity=f"spread of the L2 lambda'_j that M = diag{m} needs per coordinate to match decay",
+        value=float(needed.max() - needed.min()),
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
         columns=(
-            r"decay $\lambda = \mathrm{lr}\cdot\mathrm{wd}$",
-            "AdamW weight_decay",
-            r"$\max_t \lVert\theta^{L_2}_t - \theta^{W}_t\rVert_\infty$",
+            "setting",
+            r"decay $\lambda$",
+            r"L2 $\lambda'$",
+            r"$\max \lVert\theta^{L_2} - \theta^{W}\rVert_\infty$",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; torch.optim.Adam(lr={LR}, "
-            f"betas=(0, {BETA2}), weight_decay={L2}) vs torch.optim.AdamW(lr={LR}, "
-            f"betas=(0, {BETA2}), weight_decay=lambda/lr) for each lambda of the grid."
+            f"float64. Counterexample alpha = {alpha}, lambda = {decay}, M = diag{m}: "
+            f"torch.optim.SGD with per-coordinate groups lr = alpha m_j, theta_0 = {THETA_0}, "
+            f"grad f = {GRADIENT}; lambda'_j = ({shown}) = lambda/(alpha m_j). MLP rows: "
+            f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP, torch.optim.Adam(lr={LR}, "
+            f"betas=(0, {BETA2}), weight_decay={L2}) vs torch.optim.AdamW(weight_decay=lambda/lr)."
         ),
+        extra={"lambda_l2_required": needed.tolist(), "mlp_min_separation": min(separations)},
     )
+
+
+def _require(*checks: tuple[bool, str]) -> None:
+    """Fail the confirmation (the ledger records the message) unless every check holds."""
+    failed = [why for ok, why in checks if not ok]
+    if failed:
+        raise RuntimeError("; ".join(failed))
 
 
 def _ranks(x: torch.Tensor) -> torch.Tensor:
@@ -77,29 +165,84 @@ def spearman(x: torch.Tensor, y: torch.Tensor) -> float:
     return float((rx * ry).sum() / torch.sqrt((rx * rx).sum() * (ry * ry).sum()))
 
 
-def effective_decay_run(steps: int = 2 * STEPS) -> tuple[torch.Tensor, torch.Tensor]:
-    """RMS of ``grad f_t`` per coordinate, and ``lr lambda' (M_t)_jj`` at the last step."""
+def _flat(tensors) -> torch.Tensor:
+    return torch.cat([x.reshape(-1) for x in tensors])
+
+
+def effective_decay_run(steps: int = 2 * STEPS, shift: bool = True) -> dict[str, torch.Tensor]:
+    """Run Adam + L2 (``betas = (0, beta_2)``); measure the decay part of its last step.
+
+    Before the last step a twin ``Adam(weight_decay=0)`` gets clones of the parameters and state,
+    its ``exp_avg_sq`` shifted by ``(1 - beta_2)/beta_2 ((g + lambda' theta)^2 - g^2)`` so that
+    after its update it holds the L2 run's ``v_t``: both steps use the same ``M_t``. Both get the
+    gradient ``g``; ``step_L2 - step_twin`` is the part of torch's step that ``lambda' theta``
+    contributes, ``-lr lambda' (M_t)_jj theta_j``. Returns flat tensors: ``grad_rms`` (RMS of
+    ``grad f_t`` over the run), ``theta`` (before the last step), ``measured`` (the decay part),
+    ``predicted`` (``-lr lambda' theta_j/(sqrt(vhat_j) + eps)`` with ``vhat`` from torch's state)
+    and ``decay`` (``-measured/theta``, the measured shrink rate ``lr lambda' (M_t)_jj``).
+    ``shift=False`` is the control: the twin's ``v_t`` lacks the ``lambda' theta`` term, so the
+    difference is no longer ``-lr lambda' M_t theta``.
+    """
     problem = mlp_regression(seed=6)
     params = problem.initial()
     optimizer = l2_adam(params)
     grad_squares = torch.zeros(sum(p.numel() for p in params), dtype=DTYPE)
     for t in range(steps):
         grad = gradients(problem, params, t)
-        grad_squares += torch.cat([g.reshape(-1) for g in grad]) ** 2
+        grad_squares += _flat(grad) ** 2
+        if t == steps - 1:
+            twin_params, twin = _shifted_twin(optimizer, params, grad, shift)
+            before = _flat(params).detach().clone()
         for p, g in zip(params, grad, strict=True):
             p.grad = g  # Adam adds lambda' theta itself (L2)
         optimizer.step()
-    preconditioner = []
-    for p in params:
-        state = optimizer.state[p]
-        vhat = state["exp_avg_sq"] / (1 - BETA2 ** float(state["step"]))
-        preconditioner.append((1 / (vhat.sqrt() + EPS)).reshape(-1))  # (M_t)_jj
-    return (grad_squares / steps).sqrt(), LR * L2 * torch.cat(preconditioner)
+    for p, g in zip(twin_params, grad, strict=True):
+        p.grad = g.clone()
+    twin.step()
+    measured = _flat(params).detach() - _flat(twin_params).detach()
+    vhat = _flat(
+        optimizer.state[p]["exp_avg_sq"] / (1 - BETA2 ** float(optimizer.state[p]["step"]))
+        for p in params
+    )
+    predicted = -LR * L2 * before / (vhat.sqrt() + EPS)
+    return {
+        "grad_rms": (grad_squares / steps).sqrt(),
+        "theta": before,
+        "measured": measured,
+        "predicted": predicted,
+        "decay": -measured / before,
+    }
+
+
+def _shifted_twin(optimizer, params, grad, shift: bool = True):
+    """``Adam(weight_decay=0)`` on clones whose update reproduces ``optimizer``'s ``v_t``."""
+    twin_params = [p.detach().clone().requires_grad_(True) for p in params]
+    twin = torch.optim.Adam(twin_params, lr=LR, betas=(0.0, BETA2), eps=EPS, weight_decay=0.0)
+    for p, q, g in zip(params, twin_params, grad, strict=True):
+        state = {k: v.clone() for k, v in optimizer.state[p].items()}
+        with torch.no_grad():
+            l2_grad = g + L2 * p
+            if shift:
+                state["exp_avg_sq"] += (1 - BETA2) / BETA2 * (l2_grad * l2_grad - g * g)
+        twin.state[q] = state
+    return twin_params, twin
 
 
 @confirms("l2-decay-weaker-for-large-gradients")
 def large_gradient_coordinates_decay_less() -> Confirmation:
-    grad_rms, decay = effective_decay_run()
+    """Headline: measured mean shrink rate, smallest- over largest-gradient quartile (> 1).
+
+    Guard: the measured decay part equals ``-lr lambda' theta_j/(sqrt(vhat_j) + eps)`` to 1e-12.
+    """
+    run = effective_decay_run()
+    grad_rms, decay = run["grad_rms"], run["decay"]
+    formula_gap = float((run["measured"] - run["predicted"]).abs().max())
+    _require(
+        (
+            formula_gap <= MATCH_TOLERANCE,
+            f"decay part of torch's step differs from lr lambda' theta/(sqrt(vhat) + eps) by {formula_gap:.3g}",
+        )
+    )
     order = torch.argsort(grad_rms)
     quartiles = torch.chunk(order, 4)
     uniform = float(decay.mean())  # the AdamW lambda with the same average shrink
@@ -116,7 +259,7 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
     ratio = float(decay[quartiles[0]].mean() / decay[quartiles[-1]].mean())
     rho = spearman(grad_rms, decay)
     return Confirmation(
-        quantity="mean effective decay of the smallest-gradient quartile / largest-gradient quartile",
+        quantity="measured mean L2 shrink rate, smallest-gradient quartile / largest-gradient quartile",
         value=ratio,
         tolerance=1.0,
         relation=">",
@@ -124,15 +267,17 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
             "gradient quartile",
             "coordinates",
             r"mean RMS of $\nabla f_t$",
-            r"mean $\alpha\lambda'(M_t)_{jj}$",
+            r"mean measured shrink $\alpha\lambda'(M_t)_{jj}$",
             r"ratio to uniform $\lambda$",
         ),
         rows=rows,
         note=(
             f"float64; {2 * STEPS} steps of torch.optim.Adam(lr={LR}, betas=(0, {BETA2}), "
-            f"weight_decay={L2}) on a 4-16-8-1 tanh MLP (225 coordinates); (M_t)_jj from the "
-            f"optimizer's exp_avg_sq; uniform lambda = {uniform:.3g} is the decoupled decay with "
-            f"the same mean; Spearman correlation of RMS gradient and effective decay = {rho:.3f}."
+            f"weight_decay={L2}) on a 4-16-8-1 tanh MLP (225 coordinates). Shrink rate = -(decay "
+            "part of torch's last step)/theta_j, the decay part being that step minus a weight_decay=0 "
+            "twin's from the same state and the same M_t; it matches lr lambda' theta_j/(sqrt(vhat_j) "
+            f"+ eps) to {formula_gap:.1g}. Uniform lambda = {uniform:.3g} is the decoupled decay with "
+            f"the same mean; Spearman correlation of RMS gradient and shrink rate = {rho:.3f}."
         ),
-        extra={"spearman": rho, "uniform_decay": uniform},
+        extra={"spearman": rho, "uniform_decay": uniform, "formula_gap": formula_gap},
     )
