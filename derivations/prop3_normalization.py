@@ -66,11 +66,13 @@ CONVENTIONS = (
 
 PROP3_AS_PRINTED = Claim(
     id="prop3-printed-normalization",
-    title="Prop. 3 as printed (lambda'/(2 alpha) with lambda' = lambda/alpha) decays by lambda/alpha",
+    title=(
+        "Prop. 3 as printed divides by alpha twice: its scale-adjusted L2 term decays by lambda "
+        "over alpha, not lambda"
+    ),
     source=(
-        r"Loshchilov & Hutter 2019 (ICLR), Prop. 3 as printed: "
-        r"$f_t^{sreg} = f_t + \frac{\lambda'}{2\alpha}\lVert\theta\odot\sqrt{s}\rVert^2$ with "
-        r"$\lambda' = \lambda/\alpha$; problem set Q1.b (last part)"
+        "Loshchilov & Hutter 2019 (ICLR), Prop. 3 as printed: f_t^sreg = f_t + lambda'/(2 alpha) "
+        "||theta . sqrt(s)||^2 with lambda' = lambda/alpha; problem set Q1.b (last part)"
     ),
     question="Q1.b",
     statement=sp.Eq(
@@ -137,7 +139,10 @@ PROP3_AS_PRINTED = Claim(
 
 PROP3_CORRECTED = Claim(
     id="prop3-scale-adjusted-l2-normalization",
-    title="Corrected normalization of Prop. 3: lambda'/(2 alpha) ||theta . sqrt(s)||^2 with lambda' = lambda",
+    title=(
+        "Corrected normalization of Prop. 3: the scale-adjusted L2 term needs the constant lambda "
+        "over 2 alpha (lambda' = lambda)"
+    ),
     source=(
         "Corrected normalization of Loshchilov & Hutter 2019, Prop. 3 (the printed lambda' = "
         "lambda/alpha is refuted by prop3-printed-normalization); problem set Q1.b (last part)"
