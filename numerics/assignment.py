@@ -8,7 +8,8 @@ each block by one line, at the block's indentation::
 
 so the student file imports, constructs optimizers, and fails only when ``step`` runs. Every
 other line (docstrings, TODO comments, ``__init__``) is kept verbatim. :func:`write_assignment`
-writes that file and a README for students (``wdproof assign --out DIR``).
+writes that file and a README for students (``wdproof assign --out DIR``), refusing to
+replace existing ones unless ``--force``.
 """
 
 from __future__ import annotations
@@ -118,16 +119,24 @@ correction or epsilon inside the square root). You may run it as often as you li
 """
 
 
-def write_assignment(out_dir: Path) -> list[Path]:
-    """Write the student file and README into ``out_dir``; return their paths."""
+def write_assignment(out_dir: Path, force: bool = False) -> list[Path]:
+    """Write the student file and README into ``out_dir``; return their paths.
+
+    An existing student file or README (perhaps a student's work) is never replaced unless
+    ``force``: without it, nothing is written and the first such file is named in the error.
+    """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a directory")
+    student = out_dir / STUDENT_FILENAME
+    readme = out_dir / "README.md"
+    if not force:
+        for path in (student, readme):
+            if path.exists() or path.is_symlink():
+                raise InputError(f"{path}: already exists; pass --force to overwrite it")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        student = out_dir / STUDENT_FILENAME
         student.write_text(student_version(solution_source()), encoding="utf-8")
-        readme = out_dir / "README.md"
         readme.write_text(STUDENT_README.format(filename=STUDENT_FILENAME), encoding="utf-8")
     except OSError as err:
         raise InputError(f"--out {out_dir}: cannot write ({err.strerror})") from None

@@ -12,6 +12,7 @@ everywhere. A failed check reports the first step and tensor where the student d
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,10 +225,23 @@ def validate_student_file(path: Path) -> Path:
     return path
 
 
+def check_limits(time_limit: float = TIME_LIMIT_S, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+    """Bad input (exit 2): a limit that is not a positive finite number (``nan``, ``inf``, 0)."""
+    if not (math.isfinite(time_limit) and time_limit > 0):
+        raise InputError(
+            f"--time-limit must be a positive finite number of seconds, got {time_limit}"
+        )
+    if not (math.isfinite(memory_limit) and memory_limit > 0):
+        raise InputError(
+            f"memory limit must be a positive finite number of bytes, got {memory_limit}"
+        )
+
+
 def grade_file(
     path: Path, time_limit: float = TIME_LIMIT_S, memory_limit: int = MEMORY_LIMIT_BYTES
 ) -> GradeReport:
     """Grade ``path`` against :data:`CHECKS`; every failure mode becomes feedback, never a crash."""
+    check_limits(time_limit, memory_limit)
     path = validate_student_file(path)
     outcome = run_student(path, [c.spec() for c in CHECKS], time_limit, memory_limit)
     if outcome.import_error:

@@ -5,7 +5,8 @@
 ``python -I`` there (isolated mode: no ``PYTHON*`` variables, no user site, the cwd not on
 ``sys.path``) in its own session with a minimal environment, and limits it:
 
-* wall clock -- ``time_limit`` seconds, after which the whole process group gets ``SIGKILL``;
+* wall clock -- ``time_limit`` seconds, after which the whole process group gets ``SIGKILL``
+  (as it does when waiting is interrupted, e.g. by Ctrl-C, before the exception propagates);
 * address space -- ``RLIMIT_AS = memory_limit`` bytes. Grading the reference solution (torch
   2.13 CPU, one thread) fails at a 0.5 GiB limit and passes at 0.7 GiB (measured), so the
   default 2 GiB leaves room and still turns a runaway allocation into a ``RuntimeError``;
@@ -86,6 +87,15 @@ def _read_records(path: Path, result: SandboxResult) -> None:
             result.records[record["name"]] = record
 
 
+def _kill_group(process: subprocess.Popen) -> int:
+    """``SIGKILL`` the student's process group (its own session), reap it, return its status."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended already
+        pass
+    return process.wait()
+
+
 def run_student(
     student_file: Path,
     checks: list[dict],
@@ -129,11 +139,10 @@ def run_student(
                 result.returncode = process.wait(timeout=time_limit)
             except subprocess.TimeoutExpired:
                 result.timed_out = True
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:  # it ended between the timeout and the kill
-                    pass
-                result.returncode = process.wait()
+                result.returncode = _kill_group(process)
+            except BaseException:  # Ctrl-C or any error here: never leave the student running
+                _kill_group(process)
+                raise
         result.elapsed_s = time.perf_counter() - started
         result.stderr_tail = (work / "stderr.txt").read_bytes()[-2000:].decode("utf-8", "replace")
         _read_records(results, result)

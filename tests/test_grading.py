@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
+import subprocess
 import time
 
 import pytest
 
+from wdproof.derivations.errors import InputError
 from wdproof.numerics.assignment import (
     SOLUTION_PATH,
     solution_blocks,
@@ -23,12 +27,14 @@ from wdproof.numerics.grading import (
     MAX_SCORE,
     SHAPES,
     STEPS,
+    check_limits,
     first_departure,
     grade_file,
     judge,
     trajectory_of,
 )
 from wdproof.numerics.mistakes import MISTAKES, apply_mistake
+from wdproof.numerics.sandbox import run_student
 from wdproof.report.cli import main
 
 CHECK_KEYS = {"name", "passed", "points", "max_points", "feedback", "diagnosis"}
@@ -68,6 +74,43 @@ def test_assign_writes_student_file_and_readme(tmp_path, capsys):
     assert student == student_version(solution_source())
     assert "wdproof grade" in (tmp_path / "hw" / "README.md").read_text()
     compile(student, "optimizers.py", "exec")  # the stubbed file is valid Python
+
+
+@pytest.mark.parametrize("existing", ["optimizers.py", "README.md"])
+def test_assign_refuses_to_overwrite_without_force(existing, tmp_path, capsys):
+    work = "class Adam: ...  # a student's work\n"
+    (tmp_path / existing).write_text(work)
+    assert main(["assign", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and existing in err[0] and "--force" in err[0]
+    assert (tmp_path / existing).read_text() == work  # untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == [existing]  # nothing else written
+
+
+def test_assign_force_overwrites(tmp_path, capsys):
+    (tmp_path / "optimizers.py").write_text("old\n")
+    (tmp_path / "README.md").write_text("old\n")
+    assert main(["assign", "--out", str(tmp_path), "--force"]) == 0
+    assert (tmp_path / "optimizers.py").read_text() == student_version(solution_source())
+    assert "wdproof grade" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "command, phrases",
+    [
+        ("grade", ["Adam", "AdamW", "torch.optim.Optimizer", "wdproof assign", "0 ", "2 "]),
+        ("assign", ["template", "--force", "torch.optim.Optimizer"]),
+    ],
+)
+def test_help_describes_the_contract(command, phrases, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse rewraps; compare words
+    missing = [p for p in phrases if p not in text]
+    assert not missing, missing
+    if command == "grade":
+        assert "whatever the score" in text and "bad input" in text
 
 
 def test_reference_solution_scores_full_marks_and_exits_0(capsys):
@@ -128,10 +171,41 @@ def test_infinite_loop_is_stopped_within_the_limit(tmp_path):
     path = tmp_path / "loop.py"
     path.write_text("while True:\n    pass\n")
     started = time.perf_counter()
-    report = grade_file(path, time_limit=2.0)
-    assert time.perf_counter() - started < 2.0 + 3.0
+    report = grade_file(path, time_limit=3.0)
+    # Stopped by the limit, not by finishing: a generous margin for a busy machine (the loop
+    # never ends on its own, so without the kill this would hang, not merely run late).
+    assert time.perf_counter() - started < 3.0 + 20.0
     assert report.score == 0
-    assert all("time limit" in c.feedback for c in report.checks)
+    assert all("3 s time limit" in c.feedback for c in report.checks)
+
+
+def test_interrupted_wait_kills_the_student_process_group(tmp_path, monkeypatch):
+    """Ctrl-C while grading (simulated: KeyboardInterrupt from the wait) kills the child."""
+    path = tmp_path / "loop.py"
+    path.write_text("while True:\n    pass\n")
+    real_wait = subprocess.Popen.wait
+    started: list[subprocess.Popen] = []
+
+    def interrupted_wait(self, timeout=None):
+        if timeout is None:  # the reaping wait after the kill
+            return real_wait(self)
+        started.append(self)
+        time.sleep(0.5)  # the child is running (the loop never ends) when the interrupt comes
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess.Popen, "wait", interrupted_wait)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_student(path, [c.spec() for c in CHECKS], time_limit=60.0)
+        (process,) = started
+        assert process.returncode == -signal.SIGKILL  # killed and reaped, not left running
+        with pytest.raises(ProcessLookupError):
+            os.killpg(process.pid, 0)  # nothing of its process group survives
+    finally:
+        for process in started:  # never leak a spinning child if the assertions fail
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                real_wait(process)
 
 
 MISBEHAVING = """
@@ -203,6 +277,10 @@ def test_grade_bad_input_exits_2_with_one_line(name, content, message, tmp_path,
     [
         (["assign", "--out", "{file}"], "not a directory"),
         (["grade", str(SOLUTION_PATH), "--time-limit", "0"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "-1"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "nan"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "inf"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "soon"], "--time-limit"),
         (["grade"], "required"),
     ],
 )
@@ -212,3 +290,24 @@ def test_assign_and_grade_usage_errors_exit_2(argv, message, tmp_path, capsys):
     assert main([a.replace("{file}", str(existing_file)) for a in argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+@pytest.mark.parametrize(
+    "limits, message",
+    [
+        ({"time_limit": float("nan")}, "--time-limit"),
+        ({"time_limit": float("inf")}, "--time-limit"),
+        ({"memory_limit": float("nan")}, "memory limit"),
+        ({"memory_limit": float("inf")}, "memory limit"),
+        ({"memory_limit": 0}, "memory limit"),
+    ],
+)
+def test_grade_file_rejects_non_finite_limits(limits, message):
+    with pytest.raises(InputError, match=message):
+        check_limits(**limits)
+    with pytest.raises(InputError, match=message):  # before any process starts
+        grade_file(SOLUTION_PATH, **limits)
+
+
+def test_finite_positive_limits_are_accepted():
+    check_limits(time_limit=0.5, memory_limit=1 << 30)  # no error
