@@ -84,7 +84,24 @@ def test_scalar_preconditioner_has_the_predicted_coefficient():
 def test_effective_decay_anticorrelates_with_gradient_size():
     run = effective_decay_run(steps=30)
     assert spearman(run["grad_rms"], run["decay"]) < -0.5
-    assert spearman(run["grad_rms"], run["grad_rms"]) == pytest.approx(1.0)
+
+
+X = [0.1, 0.5, 2.0, 3.0, 10.0]
+
+
+@pytest.mark.parametrize(
+    "y, rho",
+    [
+        ([-v for v in X], -1.0),  # reversed order
+        ([2**v for v in X], 1.0),  # monotone but far from linear: Pearson's r would be < 1
+        ([0.5, 0.1, 3.0, 2.0, 10.0], 0.8),  # two swaps: 1 - 6 * 4 / (5 * 24)
+        ([3.0, 10.0, 0.1, 2.0, 0.5], -0.6),  # ranks 4 5 1 3 2: sum d^2 = 32, 1 - 6 * 32 / 120
+    ],
+)
+def test_spearman_is_the_rank_correlation(y, rho):
+    assert spearman(torch.tensor(X, dtype=DTYPE), torch.tensor(y, dtype=DTYPE)) == pytest.approx(
+        rho, abs=1e-12
+    )
 
 
 def test_measured_decay_part_is_lr_l2_theta_over_preconditioner_denominator():

@@ -33,13 +33,37 @@ def test_first_step_shrink_matches_the_symbolic_prediction():
     assert abs(l2_shrink[0] - l2_shrink[1]) > 1e-2
 
 
-def test_two_step_counterexample_reproduces_minus_9_over_1900():
-    assert two_step_difference() == pytest.approx(-9 / 1900, abs=1e-12)
+def exact_step2_difference() -> sp.Rational:
+    """``theta_2(L2) - theta_2(decay)`` from the derivation's SymPy maps at the counterexample."""
+    ce = ext.TWO_STEP_COUNTEREXAMPLE
+    exact = {key: sp.Rational(str(ce[key])) for key in ("alpha", "k", "beta_1", "L2", "lambda")}
+    values = {
+        alpha: exact["alpha"],
+        ext.k: exact["k"],
+        beta1: exact["beta_1"],
+        lam_l2: exact["L2"],
+        lam: exact["lambda"],
+        ext.theta_0: sp.Rational(str(ce["theta_0"])),
+        ext.g_1: 0,  # f = 0
+        ext.g_2: 0,
+    }
+    assert (ext.l2_theta_1 - ext.wd_theta_1).subs(values) == 0  # step 1 agrees: lambda = alpha k L2
+    return sp.nsimplify((ext.l2_theta_2 - ext.wd_theta_2).subs(values))
+
+
+EXACT_GAP = float(exact_step2_difference())
+
+
+def test_two_step_counterexample_matches_sympy_and_torch():
+    assert EXACT_GAP != 0
+    assert EXACT_GAP == pytest.approx(ext.TWO_STEP_COUNTEREXAMPLE["step2_difference"], abs=1e-15)
+    assert two_step_difference() == pytest.approx(EXACT_GAP, abs=1e-12)
 
 
 @pytest.mark.parametrize(
     "predicted, holds",
-    [(-9 / 1900, True), (9 / 1900, False), (-9 / 1000, False), (0.0, False)],
+    [(EXACT_GAP, True), (-EXACT_GAP, False), (EXACT_GAP * 1.9, False), (0.0, False)],
+    ids=["exact", "sign flipped", "times 1 + beta_1", "no gap"],
 )
 def test_confirmation_enforces_the_exact_predicted_gap(monkeypatch, predicted, holds):
     monkeypatch.setattr(

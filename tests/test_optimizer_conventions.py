@@ -11,7 +11,7 @@ import torch
 from wdproof.derivations import adam_epsilon as epsilon
 from wdproof.derivations import optimizer_conventions as conventions
 from wdproof.derivations.claim import Identity
-from wdproof.derivations.notation import alpha, eps, eta, lam, latex
+from wdproof.derivations.notation import alpha, beta1, beta2, eps, eta, lam, latex, t
 from wdproof.numerics.confirmations import optimizer_conventions as confirmation
 
 
@@ -84,8 +84,58 @@ def test_eps_inside_confirmation_separates_and_its_guard_can_fail(monkeypatch):
         confirmation.eps_inside_sqrt_counterexample()
 
 
-def test_update_rules_typeset():
-    assert len(conventions.UPDATE_RULES) == 6
-    for name, equation in conventions.UPDATE_RULES:
-        text = latex(equation)
-        assert name and text and "hat" in latex(conventions.adam_direction)
+c = conventions
+#: name -> (left-hand side, free symbols of the right-hand side): each rule is its own equation.
+RULE_CASES = {
+    "first moment": (c.m_t, {beta1, c.m_prev, c.g_t}),
+    "second moment": (c.v_t, {beta2, c.v_prev, c.g_t}),
+    "bias corrections": (sp.Tuple(c.m_hat, c.v_hat), {c.m_t, c.v_t, beta1, beta2, t}),
+    "Adam (torch.optim.Adam, L2 weight_decay added to g_t)": (
+        c.theta_next,
+        {c.theta_prev, c.lr, c.m_hat, c.v_hat, eps},
+    ),
+    "AdamW, torch.optim.AdamW": (c.theta_next, {c.theta_prev, c.lr, c.wd, c.m_hat, c.v_hat, eps}),
+    "AdamW, paper Alg. 2": (c.theta_next, {c.theta_prev, eta, alpha, lam, c.m_hat, c.v_hat, eps}),
+}
+
+
+def test_update_rules_are_the_expected_equations():
+    rules = dict(conventions.UPDATE_RULES)
+    assert set(rules) == set(RULE_CASES)
+    for name, (lhs, rhs_symbols) in RULE_CASES.items():
+        equation = rules[name]
+        assert equation.lhs == lhs, name
+        assert equation.rhs.free_symbols == rhs_symbols, name
+        # an update, not a tautology: lhs - rhs is not identically zero
+        differences = zip(lhs, equation.rhs) if isinstance(lhs, sp.Tuple) else [(lhs, equation.rhs)]
+        assert all(sp.simplify(a - b) != 0 for a, b in differences), name
+
+
+def test_update_rules_are_consistent_with_each_other():
+    rules = dict(conventions.UPDATE_RULES)
+    adam = rules["Adam (torch.optim.Adam, L2 weight_decay added to g_t)"].rhs
+    torch_adamw = rules["AdamW, torch.optim.AdamW"].rhs
+    paper_adamw = rules["AdamW, paper Alg. 2"].rhs
+    assert sp.simplify(torch_adamw.subs(conventions.wd, 0) - adam) == 0  # no decay: plain Adam
+    mapped = torch_adamw.subs({conventions.lr: alpha * eta, conventions.wd: lam / alpha})
+    assert sp.simplify(mapped - paper_adamw) == 0  # Claim 1's mapping
+    assert sp.simplify(torch_adamw.subs(conventions.lr, alpha * eta) - paper_adamw) != 0
+
+
+@pytest.mark.parametrize("name", RULE_CASES)
+def test_each_rule_typesets_its_own_equation(name):
+    equation = dict(conventions.UPDATE_RULES)[name]
+    text = latex(equation)
+    assert text.startswith(latex(equation.lhs) + " = "), text
+    for symbol in equation.rhs.free_symbols:  # every symbol of this rule's right-hand side
+        assert latex(symbol) in text, (name, latex(symbol), text)
+
+
+def test_solution_key_renders_these_rules(monkeypatch):
+    from wdproof.report import grading_section
+
+    monkeypatch.setattr(grading_section, "reference_vs_torch", lambda: 0.0)  # skip the torch run
+    rendered = grading_section.grading_context()["rules"]
+    assert [(r["name"], r["latex"]) for r in rendered] == [
+        (name, latex(equation)) for name, equation in conventions.UPDATE_RULES
+    ]
