@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -171,6 +173,14 @@ def run_chunk(
     return {name: run.metrics[name].reshape(len(lrs), len(wds)) for name in METRICS}
 
 
+#: Printed once when an interrupt stops a sweep.
+STOP_MESSAGE = "stopping: finished chunks kept; rerun to resume"
+
+
+class ChunkStopped(Exception):
+    """Raised inside a worker's step callback once the sweep has been told to stop."""
+
+
 def run_chunks(
     config: SweepConfig,
     todo: list[Chunk],
@@ -185,21 +195,36 @@ def run_chunks(
     stream of multi-threaded ops: torch releases the GIL inside ops, the chunks are independent,
     and OpenMP's barriers stall badly when another process shares the cores (measured: 7x slower
     on this 2-core machine under load), while independent workers merely share them.
+
+    On an interrupt (or any failure) a stop flag is set: running chunks abandon their work at
+    their next step, queued ones never start, chunks that had finished are still handed to
+    ``on_done``, and the exception is re-raised. Further Ctrl-C presses during that brief wait
+    are ignored, so the worker threads are always joined before the interpreter exits.
     """
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    stop = threading.Event()
+
+    def step(t: int) -> None:
+        if stop.is_set():
+            raise ChunkStopped
+        if on_step is not None:
+            on_step(t)
+
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="sweep") as pool:
-            futures = {pool.submit(run_chunk, config, chunk, on_step): chunk for chunk in todo}
+            futures = {pool.submit(run_chunk, config, chunk, step): chunk for chunk in todo}
             handed_over = set()
             try:
                 for future in as_completed(futures):
                     on_done(futures[future], future.result())
                     handed_over.add(future)
-            except BaseException:
-                # interrupted or failed: let running chunks end, keep every one that succeeded
-                pool.shutdown(wait=True, cancel_futures=True)
+            except BaseException as err:
+                stop.set()
+                if isinstance(err, KeyboardInterrupt):
+                    print(STOP_MESSAGE, file=sys.stderr, flush=True)
+                _join(pool)
                 for future, chunk in futures.items():
                     if future not in handed_over and future.done() and not future.cancelled() \
                             and future.exception() is None:
@@ -207,3 +232,13 @@ def run_chunks(
                 raise
     finally:
         torch.set_num_threads(previous)
+
+
+def _join(pool: ThreadPoolExecutor) -> None:
+    """Cancel queued chunks and wait for the running ones to stop, ignoring repeated Ctrl-C."""
+    while True:
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
+        except KeyboardInterrupt:
+            continue

@@ -1,6 +1,9 @@
 """Sweep results on disk: arrays (.npz) plus their configuration (JSON), cached and resumable.
 
-Layout of ``<out>/<preset>/``::
+A preset's stock configuration lives in ``<out>/<preset>/`` (the folder the report reads);
+any other configuration -- a preset with overrides such as ``--seeds 1`` -- gets its own
+``<out>/<preset>-<hash8>/``, so an override run never touches the stock results. Layout of
+either folder::
 
     config.json            the configuration, its hash, the wall time, the variant order
     results.npz            metric arrays of shape (variants, seeds, n_lr, n_wd), plus lrs, wds
@@ -8,7 +11,8 @@ Layout of ``<out>/<preset>/``::
 
 :func:`load_or_run` returns the stored results when ``config.json`` carries the hash of the
 requested configuration (a cache hit: nothing is trained). Otherwise the stored results are
-*stale* and the sweep runs; chunks already in ``chunks/<hash12>/`` from an interrupted run of the
+*stale* (e.g. the engine version or the preset's definition changed) and the sweep runs; the
+stale results stay loadable until the new ones are assembled. Chunks already in ``chunks/<hash12>/`` from an interrupted run of the
 same configuration are loaded instead of trained again (resume). Every file is written to a
 temporary name in the same folder and moved into place with ``os.replace``, so an interruption
 never leaves a half-written file under a final name.
@@ -30,7 +34,7 @@ import numpy as np
 
 from wdproof.derivations.errors import InputError
 from wdproof.numerics import sweep
-from wdproof.numerics.sweep_config import SweepConfig
+from wdproof.numerics.sweep_config import PRESETS, SweepConfig
 
 CONFIG_FILE = "config.json"
 RESULTS_FILE = "results.npz"
@@ -60,9 +64,29 @@ class SweepResult:
         return self.arrays[name][self.config.variants.index(variant)]
 
 
+def is_stock(config: SweepConfig) -> bool:
+    """True when ``config`` is exactly its preset's stock configuration."""
+    stock = PRESETS.get(config.preset)
+    return stock is not None and stock.config_hash() == config.config_hash()
+
+
 def result_dir(config: SweepConfig, out: Path | str) -> Path:
-    """Where the sweep of ``config`` is stored: ``<out>/<preset>``."""
-    return Path(out) / config.preset
+    """Where ``config`` is stored: ``<out>/<preset>`` for a stock preset, else ``<out>/<preset>-<hash8>``."""
+    name = config.preset if is_stock(config) else f"{config.preset}-{config.config_hash()[:8]}"
+    return Path(out) / name
+
+
+def check_writable(directory: Path | str) -> Path:
+    """Create ``directory`` and prove it writable before any training is spent (InputError)."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".write-test.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise InputError(f"cannot write to {directory}: {err.strerror or err}") from None
+    return directory
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -99,7 +123,7 @@ def stored_hash(directory: Path) -> str | None:
 
 
 def is_stale(config: SweepConfig, out: Path | str) -> bool:
-    """True when ``<out>/<preset>`` holds no results for exactly this configuration."""
+    """True when :func:`result_dir` holds no results for exactly this configuration."""
     return stored_hash(result_dir(config, out)) != config.config_hash()
 
 
@@ -154,7 +178,6 @@ def load_or_run(
     def on_done(chunk: sweep.Chunk, arrays: dict[str, np.ndarray]) -> None:
         _save_npz(_chunk_path(chunk_dir, chunk), arrays)
 
-    (directory / CONFIG_FILE).unlink(missing_ok=True)  # results.npz is about to stop matching it
     started = time.perf_counter()
     sweep.run_chunks(config, todo, on_done, on_step, workers)
     elapsed = time.perf_counter() - started
@@ -178,6 +201,8 @@ def _assemble(config: SweepConfig, directory: Path, chunk_dir: Path, digest: str
         ])
     arrays["lrs"] = np.asarray(config.lrs)
     arrays["wds"] = np.asarray(config.wds)
+    # stale results stayed loadable during training; unmark them just before results.npz changes
+    (directory / CONFIG_FILE).unlink(missing_ok=True)
     _save_npz(directory / RESULTS_FILE, arrays)
     meta = {
         "config_hash": digest,

@@ -141,14 +141,19 @@ def test_no_sweep_without_cache_omits_q2_with_a_note(built):
 
 
 def test_stale_sweep_cache_is_reported_not_used(tmp_path):
+    import json
+
     from wdproof.numerics import sweep_store
     from wdproof.numerics.sweep_config import preset
     from wdproof.report.sweep_section import sweep_context
 
-    sweep_store.load_or_run(preset("tiny"), tmp_path / "sweep")
+    directory = sweep_store.load_or_run(preset("tiny"), tmp_path / "sweep").directory
     assert sweep_context("tiny", tmp_path, compute=False)["available"]
-    changed = preset("tiny", steps=61)
-    sweep_store.load_or_run(changed, tmp_path / "sweep")  # overwrites the cache with steps=61
+    sweep_store.load_or_run(preset("tiny", steps=61), tmp_path / "sweep")  # an override run
+    assert sweep_context("tiny", tmp_path, compute=False)["available"]  # ...leaves the stock cache alone
+    meta = json.loads((directory / sweep_store.CONFIG_FILE).read_text())
+    meta["config_hash"] = "0" * 64  # as if the engine or the preset definition had changed since
+    (directory / sweep_store.CONFIG_FILE).write_text(json.dumps(meta))
     context = sweep_context("tiny", tmp_path, compute=False)
     assert not context["available"]
     assert "different configuration" in context["note"]

@@ -154,16 +154,76 @@ def test_interrupted_sweep_resumes_without_redoing_finished_chunks(tmp_path, mon
         np.testing.assert_array_equal(resumed.arrays[name], fresh.arrays[name])
 
 
+def test_override_run_leaves_the_stock_cache_intact(tmp_path):
+    stock = sweep_store.load_or_run(tiny(), tmp_path)
+    assert stock.directory == tmp_path / "tiny"
+    before = {name: (stock.directory / name).read_bytes() for name in ("config.json", "results.npz")}
+    override = sweep_store.load_or_run(preset("tiny", steps=61), tmp_path)
+    assert override.directory == tmp_path / f"tiny-{preset('tiny', steps=61).config_hash()[:8]}"
+    assert override.config.steps == 61 and not override.from_cache
+    assert {name: (stock.directory / name).read_bytes() for name in before} == before
+    assert not sweep_store.is_stale(tiny(), tmp_path)
+    assert sweep_store.load_or_run(tiny(), tmp_path).from_cache
+
+
+def test_stale_stock_results_stay_until_the_new_ones_are_complete(tmp_path, monkeypatch):
+    directory = sweep_store.load_or_run(tiny(), tmp_path).directory
+    meta = json.loads((directory / "config.json").read_text())
+    meta["config_hash"] = "0" * 64  # as if the engine or the preset had changed since
+    (directory / "config.json").write_text(json.dumps(meta))
+    assert sweep_store.is_stale(tiny(), tmp_path)
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "run_chunk", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_store.load_or_run(tiny(), tmp_path, workers=1)
+    assert sweep_store.stored_hash(directory) == "0" * 64  # old results still there and loadable
+    assert sweep_store.load(directory).config.steps == tiny().steps
+    monkeypatch.undo()
+    assert not sweep_store.load_or_run(tiny(), tmp_path).from_cache
+    assert sweep_store.stored_hash(directory) == tiny().config_hash()
+
+
+def test_interrupt_stops_running_chunks_promptly(capsys):
+    import os
+    import signal
+
+    config = preset("tiny", steps=5000)
+    steps_seen = []
+
+    def on_step(t):
+        steps_seen.append(t)
+        if len(steps_seen) == 20:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while two chunks are mid-run
+
+    saved = []
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_chunks(config, sweep.chunks(config), lambda c, a: saved.append(c), on_step, workers=2)
+    assert len(steps_seen) < 200, "workers kept training after the interrupt"
+    assert saved == []  # nothing had finished
+    assert sweep.STOP_MESSAGE in capsys.readouterr().err
+
+
 BAD_INPUTS = [
     (["--preset", "nope"], "unknown preset"),
     (["--lr-range", "1e-3", "1e-1", "0"], "empty grid"),
     (["--wd-range", "1e-3", "1e-1", "0"], "empty grid"),
     (["--lr-range", "-0.001", "0.1", "4"], "> 0"),
     (["--lr-range", "0", "1e-1", "4"], "> 0"),
-    (["--beta1", "1.0"], "beta1"),
-    (["--beta2", "-0.5"], "beta2"),
-    (["--steps", "0"], "steps"),
-    (["--seeds", "0"], "seeds"),
+    (["--beta1", "1.0"], "--beta1 must"),
+    (["--beta2", "-0.5"], "--beta2 must"),
+    (["--beta1", "nan"], "--beta1 must"),
+    (["--steps", "0"], "--steps must"),
+    (["--steps", "1000000000"], "--steps must"),
+    (["--seeds", "0"], "--seeds must"),
+    (["--seeds", "100000"], "--seeds must"),
+    (["--lr-range", "1e-3", "1e9", "1e9"], "at most 256"),
+    (["--wd-range", "1e-3", "1", "257"], "at most 256"),
+    (["--lr-range", "1e-3", "inf", "3"], "finite"),
+    (["--wd-range", "nan", "1", "3"], "finite"),
+    (["--out", "/proc/wdproof-sweep"], "cannot write"),
     (["--threshold", "1.5"], "threshold"),
     (["--variants", "adam-l2,adamx"], "unknown variant"),
     (["--lr-range", "1e-3", "oops", "3"], "invalid float"),
@@ -175,8 +235,27 @@ def test_bad_sweep_input_exits_2_with_one_line(argv, needle, tmp_path, capsys, m
     monkeypatch.setattr(sweep, "run_chunk", lambda *a, **k: pytest.fail("trained on bad input"))
     assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and "Warning" not in err
     assert needle in err
+
+
+def test_out_under_a_regular_file_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sweep, "run_chunk", lambda *a, **k: pytest.fail("trained before checking --out"))
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["sweep", "--preset", "tiny", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "cannot write" in err
+
+
+def test_sweep_help_names_all_variant_families_defaults_and_examples(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["sweep", "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for needle in ("SGD/SGDW", "Adam/AdamW", "default: the preset's", "default 0.9)", "default 0.999)",
+                   "examples:", "wdproof sweep --preset hard", "<out>/<preset>/", "30 s on 2 cores"):
+        assert needle in text, needle
 
 
 def test_config_rejects_negative_weight_decay():
