@@ -55,7 +55,7 @@ def compile_pdf(tex_path: Path) -> Path:
     result = subprocess.run(
         ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
          tex_path.name],
-        cwd=workdir, capture_output=True, text=True,
+        check=False, cwd=workdir, capture_output=True, text=True,
     )
     log = workdir / (tex_path.stem + ".log")
     if result.returncode != 0:

@@ -25,7 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = ("wdproof.numerics.grading_cli", "wdproof.num
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit status 2."""
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):
         raise InputError(f"{self.prog}: {message} (see --help)")
 
 
@@ -41,10 +41,23 @@ def _check_ids(ids: list[str]) -> list[str]:
     return ids
 
 
-def _claims(args: argparse.Namespace) -> int:
-    from wdproof.numerics.ledger import evaluate_many
+def _evaluate_with_progress(claims) -> list:
+    from tqdm import tqdm
 
-    entries = evaluate_many()
+    from wdproof.numerics.ledger import evaluate
+
+    bar = tqdm(claims, desc="evaluating", unit="claim", disable=None, leave=False, file=sys.stderr)
+    return [evaluate(claim) for claim in bar]
+
+
+def _shorten(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _claims(args: argparse.Namespace) -> int:
+    from wdproof.derivations.registry import all_claims
+
+    entries = _evaluate_with_progress(all_claims())
     if args.json:
         print(json.dumps([e.as_dict() for e in entries], indent=2))
         return 0
@@ -52,7 +65,7 @@ def _claims(args: argparse.Namespace) -> int:
     rows = [
         (
             e.claim.id,
-            e.claim.source,
+            _shorten(e.claim.source),
             e.claim.verdict.kind,
             f"{e.confirmation.value:.3g}",
             f"{e.confirmation.relation} {e.confirmation.tolerance:.0e}",
@@ -92,10 +105,25 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def writable_directory(path: Path) -> Path:
+    """Create ``path`` if needed and prove it writable, before any work is spent (InputError)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".wdproof-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        raise InputError(f"cannot write to output folder {path}: {err.strerror or err}") from None
+    return path
+
+
 def _report(args: argparse.Namespace) -> int:
+    from wdproof.numerics.sweep_config import preset
     from wdproof.report.documents import ReportOptions
     from wdproof.report.pipeline import ReportRequest, build_report
 
+    preset(args.sweep_preset)  # an unknown preset fails now, not after the ledger is evaluated
+    writable_directory(args.out)
     text = {k: getattr(args, k) for k in ("title", "course", "author") if getattr(args, k) is not None}
     return build_report(
         ReportRequest(
@@ -115,14 +143,32 @@ def build_parser() -> argparse.ArgumentParser:
             "Verify the claims of Loshchilov & Hutter, 'Decoupled Weight Decay Regularization' "
             "(ICLR 2019): SymPy derivations, torch.optim confirmations, LaTeX reports."
         ),
+        epilog=(
+            "exit codes: 0 success; 1 a claim failed verification; 2 bad usage or input; "
+            "3 LaTeX not installed (.tex written); 4 LaTeX failed; 130 interrupted"
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    claims = sub.add_parser("claims", help="list the claim ledger with verdicts and numeric deviations")
+    claims = sub.add_parser(
+        "claims",
+        help="list the claim ledger with verdicts and numeric deviations",
+        description=(
+            "Evaluate every claim (SymPy steps and torch.optim confirmation) and print id, "
+            "source, verdict and the measured numeric value with its bound."
+        ),
+    )
     claims.add_argument("--json", action="store_true", help="print the ledger as a JSON list")
     claims.set_defaults(handler=_claims)
 
-    verify = sub.add_parser("verify", help="check derivations and numeric confirmations; exit 1 if any fails")
+    verify = sub.add_parser(
+        "verify",
+        help="check derivations and numeric confirmations; exit 1 if any fails",
+        description=(
+            "Check every derivation step of the named claims with SymPy and run their numeric "
+            "confirmation against torch.optim (float64). Exit 0 only if every claim holds."
+        ),
+    )
     verify.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
     verify.set_defaults(handler=_verify)
 
@@ -131,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the solution key and problem set PDFs from the verified ledger",
         description=(
             "Evaluate every claim, run (or load) the Q2 sweep, and write "
-            "OUT/solution-key.pdf and OUT/problem-set.pdf."
+            "OUT/solution-key.pdf and OUT/problem-set.pdf. Exit 3 when LaTeX is missing (the "
+            ".tex files are written), 4 when LaTeX fails (its first errors are shown)."
         ),
     )
     report.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
@@ -145,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--sweep-preset", default="default", metavar="PRESET",
-        help="sweep preset for Q2.b/Q2.c (default: default)",
+        help="sweep preset for Q2.b/Q2.c: default, easy, hard or tiny (default: default; its "
+        "first run trains three sweeps, about 1.5 min on 2 cores, then the cache is reused)",
     )
     report.add_argument("--keep-tex", action="store_true", help="keep the .tex sources next to the PDFs")
     report.set_defaults(handler=_report)

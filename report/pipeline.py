@@ -13,7 +13,12 @@ from pathlib import Path
 
 from wdproof.numerics.ledger import evaluate_many
 from wdproof.report.build import LatexFailedError, LatexMissingError, clean_auxiliary, compile_pdf
-from wdproof.report.documents import ReportOptions, render_problem_set, render_solution_key, write_tex
+from wdproof.report.documents import (
+    ReportOptions,
+    render_problem_set,
+    render_solution_key,
+    write_tex,
+)
 from wdproof.report.grading_section import grading_context
 from wdproof.report.sweep_section import sweep_context
 

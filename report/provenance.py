@@ -35,7 +35,7 @@ def provenance() -> dict[str, object]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "git_commit": git_commit() or "not a git checkout",

@@ -126,14 +126,23 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
         f"with minibatch Adam variants on a two-class spiral; every (learning rate, weight decay) "
         f"cell of every variant and seed trains at once as one batched computation."
     )
+    data = (
+        f"{spec.n_points} points, {spec.turns:g} turns, noise {spec.noise:g}, "
+        f"{100 * spec.val_fraction:.0f}% held out for validation"
+    )
+    grid = (
+        f"{len(config.lrs)} learning rates in [{config.lrs[0]:g}, {config.lrs[-1]:g}] x "
+        f"{len(config.wds)} weight decays in [{config.wds[0]:g}, {config.wds[-1]:g}], log-spaced"
+    )
+    training = (
+        f"{config.steps} steps, batch {config.batch_size}, betas {config.betas}, "
+        f"eps {config.eps:g}, {config.dtype}"
+    )
     rows = [
-        ("data", f"{spec.n_points} points, {spec.turns:g} turns, noise {spec.noise:g}, "
-                 f"{100 * spec.val_fraction:.0f}% held out for validation"),
-        ("grid", f"{len(config.lrs)} learning rates in [{config.lrs[0]:g}, {config.lrs[-1]:g}] x "
-                 f"{len(config.wds)} weight decays in [{config.wds[0]:g}, {config.wds[-1]:g}], log-spaced"),
+        ("data", data),
+        ("grid", grid),
         ("variants", ", ".join(VARIANT_LABELS[v] for v in config.variants)),
-        ("training", f"{config.steps} steps, batch {config.batch_size}, betas {config.betas}, "
-                     f"eps {config.eps:g}, {config.dtype}"),
+        ("training", training),
         ("seeds", ", ".join(map(str, config.seeds))),
         ("configuration hash", config.config_hash()[:16]),
     ]
