@@ -7,6 +7,7 @@ reference-optimizer tests run torch.optim and the method under test on the same 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -60,7 +61,7 @@ def mlp_regression(
     x = torch.randn(n_points, dims[0], generator=gen, dtype=DTYPE)
     y = torch.sin(x.sum(dim=1, keepdim=True)) + 0.1 * x[:, :1] ** 2
     values: list[torch.Tensor] = []
-    for fan_in, fan_out in zip(dims[:-1], dims[1:], strict=True):
+    for fan_in, fan_out in itertools.pairwise(dims):
         values.append(torch.randn(fan_out, fan_in, generator=gen, dtype=DTYPE) / fan_in**0.5)
         values.append(0.1 * torch.randn(fan_out, generator=gen, dtype=DTYPE))
 

@@ -14,7 +14,10 @@ from wdproof.report.cli import main
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "wdproof.report.cli", *args], capture_output=True, text=True
+        [sys.executable, "-m", "wdproof.report.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
