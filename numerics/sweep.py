@@ -212,6 +212,11 @@ def run_chunks(
 
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
+    # set_flush_denormal initialises torch's CPU-feature detection on first use; done first from
+    # two worker threads at once, one of them could come back without flushing and train its
+    # chunk with different numerics (seen as one irreproducible chunk). Initialise it here.
+    torch.set_flush_denormal(True)
+    torch.set_flush_denormal(False)
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="sweep") as pool:
             futures = {pool.submit(run_chunk, config, chunk, step): chunk for chunk in todo}
