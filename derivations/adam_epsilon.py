@@ -43,7 +43,9 @@ EPS_HAT = Claim(
     title="The eps-hat (TensorFlow) form of Adam is PyTorch's iff eps_hat = eps sqrt(1 - beta2^t)",
     source="Kingma & Ba 2015, Sec. 2 (efficient form); Loshchilov & Hutter 2019, Alg. 2; Q2.a",
     question="Q2.a",
-    statement=sp.Eq(efficient_step.subs(eps_hat, eps * sp.sqrt(correction2)), torch_step),
+    statement=sp.Eq(
+        efficient_step.subs(eps_hat, eps * sp.sqrt(correction2)), torch_step, evaluate=False
+    ),
     statement_text=(
         "At step t the efficient-form update alpha_t m_t/(sqrt(v_t) + epsilonhat) equals "
         "PyTorch's alpha mhat_t/(sqrt(vhat_t) + eps) for every m_t, v_t if and only if "

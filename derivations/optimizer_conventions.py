@@ -134,12 +134,20 @@ def mean_after(steps: sp.Expr) -> sp.Expr:
 step_with_correction = alpha * g / (sp.sqrt(g**2) + eps)
 step_without_correction = alpha * mean_after(t) / (sp.sqrt((1 - beta2**t) * g**2) + eps)
 
+def _corrected_step_statement() -> sp.Eq:
+    """``alpha (m_t/(1-beta1^t)) / (sqrt(v_t/(1-beta2^t)) + eps) = alpha g/(|g| + eps)``, as written."""
+    with sp.evaluate(False):
+        m_hat = ((1 - beta1**t) * g) / (1 - beta1**t)
+        v_hat = ((1 - beta2**t) * g**2) / (1 - beta2**t)
+        return sp.Eq(alpha * m_hat / (sp.sqrt(v_hat) + eps), step_with_correction)
+
+
 BIAS_CORRECTION = Claim(
     id="adam-bias-correction-constant-gradient",
     title="With a constant gradient, bias-corrected Adam steps alpha g/(|g| + eps) at every t",
     source="Loshchilov & Hutter 2019, Alg. 2 lines 9-10; problem set Q2.a",
     question="Q2.a",
-    statement=sp.Eq(mean_after(t) / (1 - beta1**t), g),
+    statement=_corrected_step_statement(),
     statement_text=(
         "If every gradient coordinate equals g, then m_t = (1 - beta_1^t) g and "
         "v_t = (1 - beta_2^t) g^2 for every t >= 0, so mhat_t = g, vhat_t = g^2 and Adam's "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 from wdproof.derivations.registry import all_claims
 from wdproof.numerics.confirmation import unconfirmed_claims
@@ -38,6 +39,8 @@ def test_numeric_confirmation_agrees_with_verdict(claim, ledger):
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
 def test_claim_metadata_is_complete(claim):
     assert claim.title and claim.source and claim.statement_text and claim.conventions
+    # A relation SymPy evaluated away (to True/False) would typeset as a bare word.
+    assert not isinstance(claim.statement, sp.logic.boolalg.BooleanAtom), claim.statement
     if claim.verdict.kind == "refuted":
         assert claim.verdict.counterexample
     if claim.verdict.kind == "conditional":
