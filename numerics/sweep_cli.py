@@ -21,7 +21,7 @@ import math
 import sys
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError
+from wdproof.derivations.errors import InputError, writable_directory
 from wdproof.numerics.batched_adam import VARIANTS
 from wdproof.numerics.sweep_config import PRESETS, log_grid, preset
 
@@ -83,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     if not 0 < args.threshold <= 1:
         raise InputError(f"--threshold must lie in (0, 1], got {args.threshold}")
     config = config_from_args(args)
-    sweep_store.check_writable(sweep_store.result_dir(config, args.out))
+    writable_directory(sweep_store.result_dir(config, args.out))
     bar = None
 
     def progress(done: int, total: int) -> None:

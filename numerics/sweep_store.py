@@ -76,19 +76,6 @@ def result_dir(config: SweepConfig, out: Path | str) -> Path:
     return Path(out) / name
 
 
-def check_writable(directory: Path | str) -> Path:
-    """Create ``directory`` and prove it writable before any training is spent (InputError)."""
-    directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=directory, prefix=".write-test.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise InputError(f"cannot write to {directory}: {err.strerror or err}") from None
-    return directory
-
-
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError
+from wdproof.derivations.errors import InputError, writable_directory
 
 #: Modules that contribute subcommands, in ``--help`` order.
 COMMAND_MODULES: tuple[str, ...] = ("wdproof.numerics.grading_cli", "wdproof.numerics.sweep_cli")
@@ -103,18 +103,6 @@ def _verify(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(f"{len(claims) - failures} passed, {failures} failed in {elapsed:.1f} s")
     return 1 if failures else 0
-
-
-def writable_directory(path: Path) -> Path:
-    """Create ``path`` if needed and prove it writable, before any work is spent (InputError)."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".wdproof-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        raise InputError(f"cannot write to output folder {path}: {err.strerror or err}") from None
-    return path
 
 
 def _report(args: argparse.Namespace) -> int:
