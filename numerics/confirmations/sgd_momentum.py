@@ -21,12 +21,12 @@ from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
 from wdproof.numerics.problems import (
     Params,
     Problem,
-    gradients,
     logistic_regression,
     max_deviation,
     mlp_regression,
     run_torch,
 )
+from wdproof.numerics.reference_optimizers import SGDW, run_rule
 
 STEPS = 60
 TOLERANCE = 1e-12
@@ -57,28 +57,12 @@ def alg1_trajectory(
     decay: float = 0.0,
     schedule: Schedule | None = None,
 ) -> list[Params]:
-    """Paper Alg. 1, written out: SGD + L2 (``l2``) and/or SGDW (``decay``) with momentum."""
+    """Paper Alg. 1 (:class:`~wdproof.numerics.reference_optimizers.SGDW`): SGD + L2 (``l2``)
+    and/or SGDW (``decay``) with momentum; ``schedule`` is indexed from step 0 like torch's loop.
+    """
     schedule = schedule or constant()
-    theta = [v.clone() for v in problem.initial_values]
-    m = [torch.zeros_like(v) for v in theta]  # m_0 = 0
-    history = []
-    for t in range(steps):
-        eta_t = schedule(t)
-        grad = gradients(
-            problem, [p.requires_grad_(True) for p in theta], t
-        )  # grad f_t(theta_{t-1})
-        with torch.no_grad():
-            for p, m_p, g_p in zip(theta, m, grad, strict=True):
-                g_p = g_p + l2 * p  # line 6: g_t <- grad f_t + lambda' theta_{t-1}
-                m_p.mul_(beta1).add_(
-                    eta_t * alpha * g_p
-                )  # line 8: m_t <- beta_1 m_{t-1} + eta_t alpha g_t
-                p.sub_(
-                    m_p + eta_t * decay * p
-                )  # line 9: theta_t <- theta_{t-1} - m_t - eta_t lambda theta_{t-1}
-        theta = [p.detach() for p in theta]
-        history.append([p.clone() for p in theta])
-    return history
+    rule = SGDW(alpha, beta1, weight_decay=decay, l2=l2, schedule=lambda t: schedule(t - 1))
+    return run_rule(problem, rule, steps)
 
 
 def torch_sgd_trajectory(
