@@ -1,198 +1,85 @@
-"""The claim: one statement from the sources, its SymPy derivation and its verdict.
+"""The claim: one statement from the sources, its proof, and the verdict the kernel computes.
 
 A :class:`Claim` is the unit the whole toolkit passes around. Derivation modules build
 claims; ``wdproof.numerics`` confirms them against ``torch.optim``; ``wdproof.report``
-typesets them; the tests iterate over them. Nothing here knows about the other two.
+typesets them; the tests iterate over them and mutate them. Nothing here knows about the
+other two layers.
 
-Every derivation step is an object SymPy *checks*, never a string that is only printed:
+A claim states *what its source says* (:class:`~wdproof.derivations.kernel.Statement`) and
+carries a :class:`~wdproof.derivations.kernel.Proof`. Its verdict is computed by
+:func:`wdproof.derivations.kernel.judge`; the author's ``expect`` is only a test expectation:
+``wdproof verify`` fails a claim whose computed verdict differs from it.
 
-* :class:`Identity` -- ``lhs == rhs`` (optionally under substitutions ``given``), checked by
-  reducing ``lhs - rhs`` to zero. Matrix expressions built from ``MatrixSymbol`` are checked
-  in the non-commutative matrix algebra, so the step holds for every dimension ``n``.
-* :class:`Solution` -- the solution set of ``equation`` in ``unknown`` is exactly ``solutions``
-  (used for the "iff" directions and for "no coefficient exists" arguments).
+A :class:`Definition` is an update rule as a source writes it (paper Alg. 1's SGDW step, say):
+typeset beside the claims that use it, never judged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
 
 import sympy as sp
 
+from wdproof.derivations.kernel import Proof, Statement, Verdict, VerdictKind, judge
 from wdproof.derivations.notation import latex
-
-VerdictKind = Literal["proved", "refuted", "conditional"]
-
-
-def is_zero(expr: sp.Basic) -> bool:
-    """True when SymPy can reduce ``expr`` (scalar, explicit matrix or matrix expression) to 0."""
-    if isinstance(expr, sp.MatrixBase):
-        return all(is_zero(entry) for entry in expr)
-    if isinstance(expr, sp.MatrixExpr):
-        reduced = sp.expand(expr.doit())
-        if isinstance(reduced, sp.ZeroMatrix) or reduced == 0:
-            return True
-        if reduced.is_Matrix and not isinstance(reduced, sp.MatrixExpr):
-            return is_zero(sp.Matrix(reduced))
-        return False
-    expr = sp.sympify(expr)
-    if expr == 0:
-        return True
-    for reduce in (sp.expand, sp.simplify, lambda e: sp.simplify(sp.expand(e.doit()))):
-        if reduce(expr) == 0:
-            return True
-    return False
-
-
-@dataclass(frozen=True)
-class Identity:
-    """A derivation step ``lhs = rhs``, with ``given`` substituted before checking.
-
-    ``text`` is the sentence that justifies the step. ``given`` maps symbols to the values a
-    hypothesis fixes (e.g. ``{lambda: alpha*lambda_prime}``); it is printed with the step.
-    ``check`` optionally replaces the default reduction (for sums over a symbolic range, say);
-    it receives ``lhs - rhs`` after substitution and returns whether that is zero.
-    """
-
-    text: str
-    lhs: sp.Basic
-    rhs: sp.Basic
-    given: Mapping[sp.Basic, sp.Basic] = field(default_factory=dict)
-    check: Callable[[sp.Basic], bool] | None = None
-
-    def verify(self) -> bool:
-        difference = self.lhs - self.rhs
-        if self.given:
-            difference = difference.subs(dict(self.given))
-        return (self.check or is_zero)(difference)
-
-    def equation_latex(self) -> str:
-        return f"{latex(self.lhs)} = {latex(self.rhs)}"
-
-    def given_latex(self) -> str:
-        return ", ".join(f"{latex(k)} = {latex(v)}" for k, v in self.given.items())
-
-
-def _leading_coefficient_nonzero(equation: sp.Eq, unknown: sp.Symbol) -> bool:
-    """Whether a polynomial equation's leading coefficient in ``unknown`` is provably nonzero.
-
-    ``solveset`` divides by symbolic coefficients as if they were nonzero: it solves
-    ``b (x - 1) = 0`` as ``{1}`` even when ``b`` may be 0 (then every ``x`` solves it). A
-    solution step is only sound when the symbols' assumptions rule that case out, so a step
-    whose leading coefficient SymPy cannot prove nonzero is rejected.
-    """
-    expr = equation.lhs - equation.rhs if isinstance(equation, sp.Eq) else sp.sympify(equation)
-    try:
-        poly = sp.Poly(sp.expand(expr), unknown)
-    except sp.PolynomialError:
-        return True  # not polynomial in the unknown: solveset reports conditions itself
-    if poly.degree() <= 0:
-        return True
-    coefficient = sp.simplify(poly.LC())
-    return bool(coefficient.is_nonzero) or (coefficient.is_number and coefficient != 0)
-
-
-@dataclass(frozen=True)
-class Solution:
-    """A derivation step: the solutions of ``equation`` for ``unknown`` are exactly ``solutions``.
-
-    ``solutions`` is a SymPy set (``FiniteSet``, ``EmptySet`` ...). The check runs ``solveset``
-    over ``domain`` and compares sets, so an empty expected set proves non-existence.
-    """
-
-    text: str
-    equation: sp.Eq
-    unknown: sp.Symbol
-    solutions: sp.Set
-    domain: sp.Set = sp.S.Complexes
-
-    def verify(self) -> bool:
-        if not _leading_coefficient_nonzero(self.equation, self.unknown):
-            return False
-        found = sp.solveset(self.equation, self.unknown, domain=self.domain)
-        if isinstance(found, sp.FiniteSet) and isinstance(self.solutions, sp.FiniteSet):
-            if len(found) != len(self.solutions):
-                return False
-            return all(
-                any(is_zero(a - b) for b in self.solutions.args) for a in found.args
-            )
-        return found == self.solutions
-
-    def equation_latex(self) -> str:
-        return (
-            f"{latex(self.equation)} \\iff {latex(self.unknown)} \\in {latex(self.solutions)}"
-        )
-
-    def given_latex(self) -> str:
-        return ""
-
-
-Step = Identity | Solution
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """``proved``; ``refuted`` with a concrete counterexample; or ``conditional`` on a condition.
-
-    ``counterexample`` maps names to concrete values (numbers, lists) that the numeric
-    confirmation re-checks with torch. ``condition`` is a sentence naming when the claim holds.
-    """
-
-    kind: VerdictKind
-    condition: str | None = None
-    counterexample: Mapping[str, object] | None = None
-    explanation: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind == "refuted" and not self.counterexample:
-            raise ValueError("a refuted verdict needs a concrete counterexample")
-        if self.kind == "conditional" and not self.condition:
-            raise ValueError("a conditional verdict needs its condition")
-
-    @classmethod
-    def proved(cls, explanation: str = "") -> Verdict:
-        return cls("proved", explanation=explanation)
-
-    @classmethod
-    def refuted(cls, counterexample: Mapping[str, object], explanation: str = "") -> Verdict:
-        return cls("refuted", counterexample=counterexample, explanation=explanation)
-
-    @classmethod
-    def conditional(cls, condition: str, explanation: str = "") -> Verdict:
-        return cls("conditional", condition=condition, explanation=explanation)
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One statement of the sources, derived step by step and judged.
+    """One statement of the sources, proved or refuted by the kernel.
 
     Attributes:
         id: stable kebab-case identifier, used by the CLI, the tests and the report.
-        title: one-line statement a reader can quote.
-        source: the statement it verifies ("Loshchilov & Hutter 2019, Prop. 1; problem set Q1.a.i").
+        title: one line a reader can quote.
+        source: where the statement is made, exactly ("paper Prop. 1 (main text)", "lecture
+            notes 004, slide 'Weight decay vs L2'", "problem set Q1.b").
         question: the problem-set question whose section of the report shows it ("Q1.a.i").
-        statement: the claim as a SymPy relation (typeset in the report).
-        statement_text: the claim in words, with its quantifiers.
-        conventions: the update-rule conventions the derivation assumes.
-        steps: the derivation; every step is checked by SymPy.
-        verdict: what the derivation establishes.
+        statement: the source's statement as SymPy objects, with its quantifiers.
+        statement_text: the same statement in words, as the source makes it.
+        conventions: the update-rule conventions the statement assumes.
+        proof: the proof object the kernel checks.
+        expect: the verdict the author expects (a test expectation, never a verdict).
+        explanation: what the verdict means, in words (a remark: it carries no weight).
+        instance: the concrete numbers the torch confirmation runs (a counterexample's setting,
+            a numeric instance of a refuted existence claim).
     """
 
     id: str
     title: str
     source: str
     question: str
-    statement: sp.Basic
+    statement: Statement
     statement_text: str
     conventions: str
-    steps: tuple[Step, ...]
-    verdict: Verdict
+    proof: Proof
+    expect: VerdictKind
+    explanation: str = ""
+    instance: Mapping[str, object] = field(default_factory=dict)
 
-    def verify_steps(self) -> list[bool]:
-        """Check every derivation step with SymPy; one boolean per step."""
-        return [step.verify() for step in self.steps]
+    @cached_property
+    def verdict(self) -> Verdict:
+        """The verdict the kernel computes from ``statement`` and ``proof`` (cached)."""
+        return judge(self.statement, self.proof)
 
     def statement_latex(self) -> str:
-        return latex(self.statement)
+        return self.statement.latex()
+
+    def hypotheses_latex(self) -> list[str]:
+        return [latex(h) for h in self.verdict.hypotheses]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """An update rule as a source writes it: equations to typeset, not a claim to judge."""
+
+    id: str
+    title: str
+    source: str
+    question: str
+    text: str
+    equations: tuple[tuple[str, sp.Basic], ...]
+
+    def equations_latex(self) -> list[tuple[str, str]]:
+        return [(name, latex(eq)) for name, eq in self.equations]

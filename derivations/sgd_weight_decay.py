@@ -18,67 +18,77 @@ from __future__ import annotations
 
 import sympy as sp
 
-from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
+from wdproof.derivations.claim import Claim
+from wdproof.derivations.kernel import (
+    Chain,
+    Characterization,
+    Coefficients,
+    Conditions,
+    Link,
+    Proof,
+    Statement,
+)
 from wdproof.derivations.notation import alpha, lam, lam_l2, vector
 
 theta = vector("theta_t")
 grad = vector("g_t")  # g_t = grad f_t(theta_t), any vector
 
 l2_regularizer = lam_l2 / 2 * (theta.T * theta)
-l2_gradient = l2_regularizer.diff(theta)
+#: The L2 step as SGD takes it: the regularizer's gradient, lambda' theta, joins g_t.
 sgd_l2_step = theta - alpha * (grad + lam_l2 * theta)
 sgd_weight_decay_step = (1 - lam) * theta - alpha * grad
 
 SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
     id="sgd-l2-equals-weight-decay",
-    title="For SGD, L2 regularization equals weight decay with lambda = alpha * lambda'",
-    source="Loshchilov & Hutter 2019, Prop. 1; problem set Q1.a.i",
+    title="For SGD, L2 regularization equals weight decay exactly when lambda = alpha lambda'",
+    source="paper Prop. 1 (main text); problem set Q1.a.i",
     question="Q1.a.i",
-    statement=sp.Eq(sgd_l2_step, sgd_weight_decay_step.subs(lam, alpha * lam_l2)),
+    statement=Statement.solution_set(
+        [lam], sgd_l2_step, sgd_weight_decay_step, sp.FiniteSet(alpha * lam_l2)
+    ),
     statement_text=(
         r"For every dimension $n$, every iterate $\theta_t$ and every gradient $g_t$, one SGD "
         r"step on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ equals one SGD step with weight "
-        r"decay $\lambda$ if and only if $\lambda = \alpha\lambda'$; hence the two trajectories "
-        r"coincide at every step $t$."
+        r"decay $\lambda$ if and only if $\lambda = \alpha\lambda'$: the set of decay rates that "
+        r"make the two steps agree for all $\theta_t$, $g_t$ is $\{\alpha\lambda'\}$. Equal "
+        r"one-step maps from a common $\theta_0$ give equal iterates at every step $t$."
     ),
     conventions=(
-        r"SGD with learning rate $\alpha$, no momentum; weight decay multiplies $\theta_t$ by "
-        r"$1 - \lambda$ in the same step (paper Eq. 1); $g_t = \nabla f_t(\theta_t)$."
+        r"SGD with learning rate $\alpha$, no momentum; the $L_2$ term's gradient is "
+        r"$\nabla\frac{\lambda'}{2}\lVert\theta\rVert^2 = \lambda'\theta$; weight decay "
+        r"multiplies $\theta_t$ by $1 - \lambda$ in the same step (paper Eq. 1); "
+        r"$g_t = \nabla f_t(\theta_t)$. $\theta_t$ and $g_t$ are $n \times 1$ matrix symbols, "
+        r"$n$ symbolic."
     ),
-    steps=(
-        Identity(
-            r"SymPy's matrix calculus gives the gradient of the $L_2$ term "
-            r"$\frac{\lambda'}{2}\theta_t^\top\theta_t$ for any $n$:",
-            l2_gradient,
-            lam_l2 * theta,
+    proof=Proof(
+        Characterization(
+            # Only if: both maps are linear in (theta_t, g_t); for them to agree for every
+            # theta_t and g_t, each coefficient of the difference must vanish.
+            necessary=Conditions((Coefficients((theta, grad)),), (lam - alpha * lam_l2,)),
+            # If: with lambda = alpha lambda' the L2 step is the weight-decay step.
+            sufficient=(
+                Chain(
+                    sgd_l2_step,
+                    (
+                        Link(
+                            (1 - alpha * lam_l2) * theta - alpha * grad,
+                            r"Collect $\theta_t$: the $L_2$ step shrinks it by "
+                            r"$1 - \alpha\lambda'$, the decay step of rate $\alpha\lambda'$.",
+                        ),
+                    ),
+                ),
+            ),
         ),
-        Identity(
-            r"One SGD step on the regularized loss shrinks $\theta_t$ by the factor "
-            r"$1 - \alpha\lambda'$.",
-            sgd_l2_step,
-            (1 - alpha * lam_l2) * theta - alpha * grad,
-        ),
-        Identity(
-            r"The two one-step maps differ by a multiple of $\theta_t$; the gradient cancels.",
-            sgd_l2_step - sgd_weight_decay_step,
-            (lam - alpha * lam_l2) * theta,
-        ),
-        Solution(
-            r"The difference vanishes for every $\theta_t$ exactly when its coefficient is zero.",
-            sp.Eq(lam - alpha * lam_l2, 0),
-            lam,
-            sp.FiniteSet(alpha * lam_l2),
-        ),
-        Identity(
-            r"With $\lambda = \alpha\lambda'$ the maps are identical, so by induction on $t$ the "
-            r"trajectories from a common $\theta_0$ coincide at every step.",
-            sgd_l2_step,
-            sgd_weight_decay_step,
-            given={lam: alpha * lam_l2},
+        remarks=(
+            r"Identical one-step maps from the same $\theta_0$ give identical trajectories by "
+            r"induction on $t$.",
         ),
     ),
-    verdict=Verdict.proved(
-        r"Holds exactly, for every $n$ and every $t$, if and only if $\lambda = \alpha\lambda'$."
+    expect="proved",
+    explanation=(
+        r"Exact for every $n$ and every $t$: the maps agree if and only if "
+        r"$\lambda = \alpha\lambda'$, so an $L_2$ coefficient $\lambda'$ is weight decay of rate "
+        r"$\alpha\lambda'$, a rate that changes with the learning rate."
     ),
 )
 
