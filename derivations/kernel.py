@@ -25,7 +25,8 @@ Proof rules
                     the substitutions it cites (hypotheses, the proof's assumptions, lemmas, an
                     induction hypothesis). A link that repeats the previous expression verbatim is
                     rejected. The chain proves a ``forall`` statement only if ``start`` and
-                    ``e_k`` are the statement's two sides (checked by :func:`equal`).
+                    ``e_k`` are the statement's two sides as written (structurally equal, so a
+                    chain cut short never passes).
     Lemma           a named ``forall`` sub-result proved by its own chain; later links may cite it.
     Induction       over an integer symbol ``n``: a base chain for ``n = n0`` and a step chain for
                     ``n + 1`` whose links may cite ``"hypothesis"`` (the statement at ``n``,
@@ -418,15 +419,20 @@ class _Checker:
             current = link.expr
         return current
 
-    def ends_match(self, chain: Chain, end: sp.Basic, lhs, rhs, rules) -> bool:
-        direct = equal(chain.start, lhs, rules) and equal(end, rhs, rules)
-        return direct or (equal(chain.start, rhs, rules) and equal(end, lhs, rules))
+    @staticmethod
+    def ends_match(chain: Chain, end: sp.Basic, lhs, rhs, rules=()) -> bool:
+        """The chain runs from one side of the statement to the other, as written.
+
+        The ends are compared structurally (SymPy's ``==``), not up to simplification: every
+        algebraic step is a checked link, so a chain cut short never passes for a whole one.
+        """
+        return (chain.start, end) in ((lhs, rhs), (rhs, lhs))
 
     def prove_lemmas(self) -> None:
         for lemma in self.proof.lemmas:
             end = self.chain(lemma.chain, f"lemma {lemma.name}", base_rules=self.rules)
             ok = self.ends_match(lemma.chain, end, lemma.lhs, lemma.rhs, self.rules)
-            self.record(f"Lemma ({lemma.name}) proved: its chain runs from one side to the other.",
+            self.record(f"Lemma ({lemma.name}): the chain above runs from one side to the other.",
                         f"{latex(lemma.lhs)} = {latex(lemma.rhs)}", ok)
             self.lemmas[id(lemma)] = lemma
 
@@ -440,18 +446,19 @@ class _Checker:
         n = ind.variable
         if not (n.is_integer and n in (lhs - rhs).free_symbols):
             raise ProofError(f"induction variable {n} must be an integer symbol of the statement")
-        base_l, base_r = lhs.subs(n, ind.start), rhs.subs(n, ind.start)
-        end = self.chain(ind.base, "base case", base_rules=self.rules)
-        self.record(f"Base case {n} = {ind.start}: the chain joins both sides there.",
-                    f"{latex(base_l)} = {latex(base_r)}",
-                    self.ends_match(ind.base, end, base_l, base_r, self.rules))
-        step_l, step_r = lhs.subs(n, n + 1), rhs.subs(n, n + 1)
         smallest = 1 if n.is_positive else 0 if n.is_nonnegative else None
         if smallest is None or ind.start > smallest:
             raise ProofError(f"induction from {ind.start} does not cover every value of {n}")
+        base_l, base_r = lhs.subs(n, ind.start), rhs.subs(n, ind.start)
+        end = self.chain(ind.base, "base case", base_rules=self.rules)
+        self.record(f"Base case ${latex(n)} = {ind.start}$: the chain joins the two sides there.",
+                    f"{latex(base_l)} = {latex(base_r)}",
+                    self.ends_match(ind.base, end, base_l, base_r, self.rules))
+        step_l, step_r = lhs.subs(n, n + 1), rhs.subs(n, n + 1)
         extra = {"hypothesis": [(lhs, rhs)]}
         end = self.chain(ind.step, "induction step", extra, self.rules)
-        self.record(f"Induction step {n} -> {n} + 1: the chain joins both sides at {n} + 1.",
+        self.record(f"Induction step ${latex(n)} \\to {latex(n)} + 1$: assuming the statement "
+                    f"at ${latex(n)}$, the chain joins the two sides at ${latex(n)} + 1$.",
                     f"{latex(step_l)} = {latex(step_r)}",
                     self.ends_match(ind.step, end, step_l, step_r, self.rules))
 
@@ -501,7 +508,8 @@ class _Checker:
         unknowns = self.statement.unknowns
         solutions = _solve_exactly(equations, unknowns, self.statement.domain)
         shown = latex(solutions)
-        self.record(f"Solving the conditions for {', '.join(map(str, unknowns))} exactly.",
+        names = ", ".join(latex(u) for u in unknowns)
+        self.record(f"Solving the conditions exactly for ${names}$ (SymPy's solveset/solve).",
                     rf"{', '.join(latex(u) for u in unknowns)} \in {shown}", True)
         return solutions
 

@@ -2,40 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wdproof.derivations.claim import Claim
+from wdproof.derivations.kernel import Verdict
+from wdproof.derivations.notation import latex
 from wdproof.derivations.registry import all_claims, get_claim
 from wdproof.numerics.confirmation import Confirmation, confirm
 
 
 @dataclass(frozen=True)
 class LedgerEntry:
+    """A claim with the verdict the kernel computed and its torch confirmation."""
+
     claim: Claim
-    step_checks: tuple[bool, ...]
+    verdict: Verdict
     confirmation: Confirmation
 
     @property
-    def steps_verified(self) -> bool:
-        return all(self.step_checks)
+    def step_checks(self) -> tuple[bool, ...]:
+        return tuple(step.ok for step in self.verdict.steps)
+
+    @property
+    def as_expected(self) -> bool:
+        """The kernel computed the verdict the author expects (a test expectation)."""
+        return self.verdict.kind == self.claim.expect
 
     @property
     def holds(self) -> bool:
-        """The derivation checks and the numbers agree with the verdict."""
-        return self.steps_verified and self.confirmation.holds
+        """The kernel's verdict is the expected one and the numbers agree with it."""
+        return self.as_expected and self.confirmation.holds
+
+    def failure(self) -> str:
+        """Why the entry does not hold, in one line (empty when it holds)."""
+        if not self.as_expected:
+            why = f": {self.verdict.reason}" if self.verdict.reason else ""
+            return f"kernel computed {self.verdict.kind}, expected {self.claim.expect}{why}"
+        if not self.confirmation.holds:
+            return f"numeric confirmation failed: {self.confirmation.note}"
+        return ""
 
     def as_dict(self) -> dict:
-        c = self.confirmation
+        c, v = self.confirmation, self.verdict
         return {
             "id": self.claim.id,
             "title": self.claim.title,
             "source": self.claim.source,
             "question": self.claim.question,
-            "verdict": self.claim.verdict.kind,
-            "condition": self.claim.verdict.condition,
-            "counterexample": _jsonable(self.claim.verdict.counterexample),
-            "steps": len(self.step_checks),
+            "statement": self.claim.statement_latex(),
+            "statement_kind": self.claim.statement.kind,
+            "verdict": v.kind,
+            "expected_verdict": self.claim.expect,
+            "proof_form": v.form,
+            "hypotheses": [latex(h) for h in v.hypotheses],
+            "counterexample": _jsonable(v.counterexample),
+            "reason": v.reason,
+            "steps": len(v.steps),
             "steps_verified": sum(self.step_checks),
             "numeric": {
                 "quantity": c.quantity,
@@ -52,13 +75,13 @@ class LedgerEntry:
 def _jsonable(value):
     if value is None:
         return None
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, int | float | str | bool):
         return value
-    return str(value)
+    return str(value)  # SymPy numbers and symbols print exactly
 
 
 def _failed_confirmation(why: str) -> Confirmation:
@@ -66,19 +89,20 @@ def _failed_confirmation(why: str) -> Confirmation:
 
 
 def evaluate(claim: Claim) -> LedgerEntry:
-    """Check ``claim``'s derivation with SymPy and run its torch confirmation.
+    """Judge ``claim``'s proof with the kernel and run its torch confirmation.
 
-    A missing or crashing confirmation is recorded as a failed one (value NaN, the error in
-    ``note``) so that one broken claim never hides the results of the others.
+    The kernel never raises (a raising step is that claim's ``unproved`` verdict, with the
+    exception's message); a missing or crashing confirmation is recorded as a failed one (value
+    NaN, the error in ``note``), so one broken claim never hides the results of the others.
     """
-    steps = tuple(claim.verify_steps())
+    verdict = claim.verdict
     try:
         confirmation = confirm(claim)
     except LookupError as err:
         confirmation = _failed_confirmation(str(err))
     except Exception as err:  # noqa: BLE001 - reported per claim, see docstring
         confirmation = _failed_confirmation(f"confirmation raised {type(err).__name__}: {err}")
-    return LedgerEntry(claim, steps, confirmation)
+    return LedgerEntry(claim, verdict, confirmation)
 
 
 def evaluate_many(ids: Iterable[str] | None = None) -> list[LedgerEntry]:

@@ -61,12 +61,13 @@ def _claims(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.as_dict() for e in entries], indent=2))
         return 0
-    header = ("id", "source", "verdict", "numeric", "tolerance")
+    header = ("id", "source", "verdict", "proof", "numeric", "tolerance")
     rows = [
         (
             e.claim.id,
             _shorten(e.claim.source),
-            e.claim.verdict.kind,
+            e.verdict.kind + ("" if e.as_expected else f" (expected {e.claim.expect})"),
+            _shorten(e.verdict.form, 28),
             f"{e.confirmation.value:.3g}",
             f"{e.confirmation.relation} {e.confirmation.tolerance:.0e}",
         )
@@ -91,18 +92,39 @@ def _verify(args: argparse.Namespace) -> int:
     for claim in bar:
         bar.set_postfix_str(claim.id)
         entry = evaluate(claim)
-        c = entry.confirmation
-        status = "ok  " if entry.holds else "FAIL"
+        c, v = entry.confirmation, entry.verdict
         failures += not entry.holds
-        tqdm.write(
-            f"{status} {claim.id}: {sum(entry.step_checks)}/{len(entry.step_checks)} steps "
-            f"verified; verdict {claim.verdict.kind}; {c.quantity} = {c.value:.3g} "
-            f"({c.relation} {c.tolerance:.0e})"
-            + ("" if c.holds or not c.note.startswith(("confirmation raised", "claim ")) else f": {c.note}")
+        checked = f"{sum(entry.step_checks)}/{len(entry.step_checks)} proof steps checked"
+        line = (
+            f"{'ok  ' if entry.holds else 'FAIL'} {claim.id}: {v.kind} ({v.form}; {checked}); "
+            f"{c.quantity} = {c.value:.3g} ({c.relation} {c.tolerance:.0e})"
         )
+        tqdm.write(line + (f": {entry.failure()}" if not entry.holds else ""))
     elapsed = time.perf_counter() - started
     print(f"{len(claims) - failures} passed, {failures} failed in {elapsed:.1f} s")
+    if args.mutate:
+        failures += _mutate(claims)
     return 1 if failures else 0
+
+
+def _mutate(claims) -> int:
+    """Judge every mutant of every claim; print kill rates; 1 if any mutant survives."""
+    from tqdm import tqdm
+
+    from wdproof.derivations.mutations import KINDS, kill_report
+
+    started = time.perf_counter()
+    survivors = 0
+    print("mutation kill rates (killed/total):  " + "  ".join(KINDS))
+    for claim in tqdm(claims, desc="mutating", unit="claim", disable=None, leave=False, file=sys.stderr):
+        report = kill_report(claim)
+        rates = "  ".join(f"{report.killed[k]}/{report.total[k]}".rjust(len(k)) for k in KINDS)
+        tqdm.write(f"{'ok  ' if not report.survivors else 'FAIL'} {claim.id}: {rates}")
+        for survivor in report.survivors:
+            tqdm.write(f"     survived: {survivor}")
+        survivors += len(report.survivors)
+    print(f"{survivors} mutants survived in {time.perf_counter() - started:.1f} s")
+    return 1 if survivors else 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -142,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
         "claims",
         help="list the claim ledger with verdicts and numeric deviations",
         description=(
-            "Evaluate every claim (SymPy steps and torch.optim confirmation) and print id, "
-            "source, verdict and the measured numeric value with its bound."
+            "Evaluate every claim (the kernel's verdict and the torch.optim confirmation) and "
+            "print id, source, computed verdict, proof form and the measured numeric value with "
+            "its bound; --json adds the statement, hypotheses and counterexample."
         ),
     )
     claims.add_argument("--json", action="store_true", help="print the ledger as a JSON list")
@@ -153,11 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         help="check derivations and numeric confirmations; exit 1 if any fails",
         description=(
-            "Check every derivation step of the named claims with SymPy and run their numeric "
-            "confirmation against torch.optim (float64). Exit 0 only if every claim holds."
+            "Judge the proof of each named claim with the proof kernel (the verdict is computed, "
+            "and must be the one the claim expects) and run its numeric confirmation against "
+            "torch.optim (float64). Exit 0 only if every claim holds."
         ),
     )
     verify.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
+    verify.add_argument(
+        "--mutate", action="store_true",
+        help="also judge mutants of every claim (flipped verdict, perturbed statement, truncated "
+        "or perturbed proof) and print the kill rate per claim; exit 1 if any survives",
+    )
     verify.set_defaults(handler=_verify)
 
     report = sub.add_parser(

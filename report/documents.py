@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdproof.derivations.registry import QUESTIONS
+from wdproof.derivations.notation import latex
+from wdproof.derivations.registry import QUESTIONS, all_definitions
 from wdproof.numerics.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
 from wdproof.report.latex import escape, template_environment
@@ -44,16 +45,30 @@ class _Entry:
     """A ledger entry as the template reads it."""
 
     claim: object
-    steps: list
+    verdict: object
+    verdict_latex: str
+    counterexample: list[str]
     confirmation: object
     holds: bool
     relation_latex: str
 
 
+def _verdict_latex(entry: LedgerEntry) -> str:
+    """The verdict as one phrase: proved / refuted / conditional on $h_1$, $h_2$ / unproved."""
+    v = entry.verdict
+    text = r"\verdict{" + v.kind + "}"
+    if v.kind == "conditional":
+        text += " on " + ", ".join(f"${latex(h)}$" for h in v.hypotheses)
+    return text
+
+
 def _entry(entry: LedgerEntry) -> _Entry:
+    example = entry.verdict.counterexample or {}
     return _Entry(
         entry.claim,
-        list(zip(entry.claim.steps, entry.step_checks, strict=True)),
+        entry.verdict,
+        _verdict_latex(entry),
+        [f"{latex(k)} = {latex(v)}" for k, v in example.items()],
         entry.confirmation,
         entry.holds,
         r"\le" if entry.confirmation.relation == "<=" else ">",
@@ -78,6 +93,7 @@ def render_solution_key(
             "question": q,
             "heading": QUESTION_HEADINGS[q],
             "entries": [e for e in rendered if e.claim.question == q],
+            "definitions": [d for d in all_definitions() if d.question == q],
         }
         for q in QUESTIONS
     ]

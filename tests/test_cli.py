@@ -26,8 +26,13 @@ def test_claims_json_lists_prop1_proved():
     assert result.returncode == 0, result.stderr
     ledger = {entry["id"]: entry for entry in json.loads(result.stdout)}
     prop1 = ledger["sgd-l2-equals-weight-decay"]
-    assert prop1["verdict"] == "proved"
+    assert prop1["verdict"] == "proved" == prop1["expected_verdict"]
+    assert prop1["proof_form"].startswith("exact solution set")
+    assert prop1["statement_kind"] == "solutions" and prop1["hypotheses"] == []
+    assert prop1["steps_verified"] == prop1["steps"] > 0
     assert prop1["numeric_max_deviation"] <= 1e-12
+    conditional = [e for e in ledger.values() if e["verdict"] == "conditional"]
+    assert conditional and all(e["hypotheses"] for e in conditional)
     assert set(ledger) == set(claim_ids())
 
 

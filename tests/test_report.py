@@ -58,9 +58,10 @@ def test_solution_key_shows_every_claim_title_and_verdict(built, ledger):
     text = pdf_text(built / "solution-key.pdf")
     for entry in ledger.values():
         assert plain(entry.claim.title) in text, entry.claim.id
-    for verdict in {e.claim.verdict.kind for e in ledger.values()}:
+    for verdict in {e.verdict.kind for e in ledger.values()}:
         assert verdict in text
     assert "NOT VERIFIED" not in text
+    assert "unproved" not in text
 
 
 @needs_tex
@@ -68,12 +69,14 @@ def test_problem_set_has_questions_but_no_solutions(built, ledger):
     text = pdf_text(built / "problem-set.pdf").replace(NASTY_TITLE, "")
     for question in ("Q1.a.i", "Q1.a.ii", "Q1.b", "Q2.a", "Q2.b", "Q2.c"):
         assert question in text
-    for word in ("verified", "Verdict", "proved", "refuted", "conditional", "Derivation"):
+    for word in ("verified", "Verdict", "proved", "refuted", "conditional", "Proof"):
         assert word not in text, word
     for entry in ledger.values():
         assert plain(entry.claim.title) not in text
-        for step in entry.claim.steps:
-            assert " ".join(step.text.split()) not in text
+        for step in entry.verdict.steps:
+            words = " ".join(step.text.replace("$", "").split())
+            if len(words) > 40:  # the kernel's own short step sentences recur in every claim
+                assert words not in text
 
 
 @needs_tex
