@@ -192,16 +192,20 @@ class Statement:
                    definitions=tuple(definitions))
 
     @classmethod
-    def exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals) -> Statement:
-        return cls("exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain)
+    def exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals, definitions=()):
+        return cls("exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain,
+                   tuple(definitions))
 
     @classmethod
-    def not_exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals) -> Statement:
-        return cls("not-exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain)
+    def not_exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals, definitions=()):
+        return cls("not-exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain,
+                   tuple(definitions))
 
     @classmethod
-    def solution_set(cls, unknowns, lhs, rhs, solutions, hypotheses=(), domain=sp.S.Reals):
-        return cls("solutions", lhs, rhs, tuple(unknowns), solutions, tuple(hypotheses), domain)
+    def solution_set(cls, unknowns, lhs, rhs, solutions, hypotheses=(), domain=sp.S.Reals,
+                     definitions=()):
+        return cls("solutions", lhs, rhs, tuple(unknowns), solutions, tuple(hypotheses), domain,
+                   tuple(definitions))
 
     def substitutions(self) -> list[tuple[sp.Basic, sp.Basic]]:
         given = [*self.definitions, *self.hypotheses]
@@ -466,7 +470,9 @@ class _Checker:
     def derive(self, derivation, lhs, rhs) -> list[sp.Basic]:
         difference = _substitute(lhs - rhs, self.rules)
         if isinstance(derivation, Instance):
-            return [sp.simplify(_substitute(difference, list(derivation.values.items())).doit())]
+            value = _substitute(difference, list(derivation.values.items())).doit()
+            entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+            return [sp.simplify(e) for e in entries]
         if isinstance(derivation, Entries):
             if derivation.vector not in difference.free_symbols:
                 raise ProofError(f"{derivation.vector} does not occur in the statement")
@@ -478,11 +484,12 @@ class _Checker:
                 found.append(sp.simplify(_substitute(value, self.rules)))
             return found
         variables = derivation.variables
-        missing = [v for v in variables if not (lhs - rhs).has(v)]
+        missing = [v for v in variables if not difference.has(v)]
         if missing:
             raise ProofError(f"{missing} do not occur in the statement")
         if isinstance(difference, sp.MatrixExpr) and not isinstance(difference, sp.MatrixBase):
             return _vector_coefficients(difference, variables)
+        difference = difference.doit()
         entries = list(difference) if isinstance(difference, sp.MatrixBase) else [difference]
         found = []
         for entry in entries:
@@ -515,11 +522,14 @@ class _Checker:
 
 
 def _proportional(a: sp.Basic, b: sp.Basic) -> bool:
-    """``a = 0`` and ``b = 0`` say the same: ``a / b`` is a nonzero constant."""
+    """``a = 0`` and ``b = 0`` say the same: ``a / b`` is finite and nonzero (a number, or
+    nonzero by the symbols' assumptions)."""
     if is_zero(a - b) or is_zero(a + b):
         return True
+    if is_zero(b):
+        return False
     ratio = sp.simplify(a / b)
-    return bool(ratio.is_number and ratio != 0 and ratio.is_finite)
+    return bool(ratio.is_finite and (ratio.is_nonzero or (ratio.is_number and ratio != 0)))
 
 
 def _vector_coefficients(difference: sp.MatrixExpr, variables) -> list[sp.Basic]:

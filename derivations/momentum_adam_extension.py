@@ -1,243 +1,278 @@
-"""From bias-corrected RMSProp to Adam: momentum does not restore the equivalence (Q1.b, i.1-i.2).
+"""From bias-corrected RMSProp to Adam: the problem set's extension to momentum (Q1.b, i.1-i.2).
 
-Adam adds a first moment ``m_t = beta_1 m_{t-1} + (1-beta_1) g_t`` with bias correction
-``mhat_t = m_t/(1-beta_1^t)`` to bias-corrected RMSProp. The problem set argues by analogy that
-neither should rescue the L2/weight-decay equivalence. Two exact statements settle it:
+Adam adds a first moment ``m_t = beta_1 m_{t-1} + (1 - beta_1) g_t`` with bias correction
+``mhat_t = m_t/(1 - beta_1^t)`` to bias-corrected RMSProp. The problem set (seed 000, Q1.b,
+arguments i.1-i.2) argues that neither should change the L2/weight-decay inequivalence. Two
+claims, per coordinate ``j`` (Adam is element-wise):
 
-* ``adam-l2-not-adamw``: the bias correction makes Adam's first step *identical* to the
-  RMSProp step for every ``beta_1, beta_2`` (``mhat_1 = g_1``, ``vhat_1 = g_1^2``), so the Prop. 2
-  obstruction is already there at ``t = 1``: with zero loss gradient and two coordinates of
-  different size, no ``lambda'`` gives both the shrink ``1 - lambda`` of AdamW.
-* ``adam-momentum-breaks-equivalence``: momentum is a second, independent obstruction. Even with
-  a fixed scalar preconditioner ``M = k I`` (where Prop. 2 does not bite), step 1 forces
-  ``lambda = alpha k lambda'`` and step 2 then differs by
-  ``alpha k lambda' beta_1/(1+beta_1) (theta_1 - theta_0)``. The analogy of argument i.1 fails
-  (momentum *breaks* SGD's equivalence too, Q1.a.ii), although its conclusion holds.
+* ``adam-l2-not-adamw`` (not-exists, proved): no constant L2 coefficient ``lambda'`` makes
+  Adam's first step on ``f + lambda'/2 ||theta||^2`` the AdamW step of decay ``lambda > 0`` from
+  every start, even for ``f = 0``. With ``m_0 = v_0 = 0`` the bias correction gives
+  ``mhat_1 = gtilde_1``, ``vhat_1 = gtilde_1^2`` for every ``beta_1, beta_2``, so with
+  ``gtilde_1 = lambda' theta_0`` the difference of the two steps, cleared of its positive
+  denominator ``lambda' theta_0 + epsilon``, is
 
-Adam is element-wise and ``M = k I`` acts per coordinate, so every step is per coordinate ``j``.
+  .. math:: \\lambda\\lambda'\\theta_0^2 + (\\lambda\\epsilon - \\alpha\\lambda')\\theta_0 .
+
+  For every start both coefficients vanish: ``lambda lambda' = 0`` gives ``lambda' = 0``, and
+  then ``lambda epsilon = 0`` is false. The kernel derives these conditions from the statement.
+* ``adam-momentum-breaks-equivalence`` (for all, refuted): argument i.1's premise, transported to
+  the one adaptive case where an equivalence exists without momentum (a fixed scalar
+  preconditioner ``M = k I``: L2 ``lambda'`` is decay ``lambda = alpha k lambda'``, Prop. 1
+  scaled by ``k``): "momentum does not affect the equivalence". A lemma gives the step-2 residual
+
+  .. math:: \\theta^{L_2}_2 - \\theta^W_2 = \\frac{\\alpha k\\lambda'\\beta_1}{1+\\beta_1}
+            (\\theta^{L_2}_1 - \\theta_0),
+
+  and the exact counterexample ``f = 0``, ``theta_0 = 1``, ``alpha = 1/10``, ``k = 1``,
+  ``beta_1 = 9/10``, ``lambda' = 1`` has gap ``-9/1900``.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from wdproof.derivations.claim import Claim, Identity, Solution, Verdict
+from wdproof.derivations.claim import Claim
+from wdproof.derivations.kernel import (
+    Chain,
+    Coefficients,
+    Conditions,
+    Counterexample,
+    Lemma,
+    Link,
+    Proof,
+    Statement,
+)
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, lam, lam_l2
 
 PAPER_AND_TORCH = (
-    r"Adam: $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$, $v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, "
-    r"$m_0 = v_0 = 0$, $\hat m_t = m_t/(1-\beta_1^t)$, $\hat v_t = v_t/(1-\beta_2^t)$, "
-    r"$\theta_t = \theta_{t-1} - \alpha\hat m_t/(\sqrt{\hat v_t} + \epsilon)$ (PyTorch: "
-    r"$\epsilon$ outside the square root). $L_2$: $g_t = \nabla f_t(\theta_{t-1}) + "
-    r"\lambda'\theta_{t-1}$ (torch.optim.Adam weight_decay $= \lambda'$). Decoupled (paper "
-    r"Alg. 2, $\eta_t = 1$): subtract $\lambda\theta_{t-1}$ in the same step; torch.optim.AdamW "
-    r"first multiplies $\theta$ by $1 - \mathrm{lr}\cdot\mathrm{wd}$, so "
-    r"$\lambda = \mathrm{lr}\cdot\mathrm{wd}$."
+    r"Adam (paper Alg. 2, $\eta_t = 1$; torch.optim.Adam): $m_t = \beta_1 m_{t-1} + "
+    r"(1-\beta_1) g_t$, $v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, $m_0 = v_0 = 0$, "
+    r"$\hat m_t = m_t/(1-\beta_1^t)$, $\hat v_t = v_t/(1-\beta_2^t)$, $\theta_t = \theta_{t-1} - "
+    r"\alpha\hat m_t/(\sqrt{\hat v_t} + \epsilon)$, with $0 \le \beta_1, \beta_2 < 1$. $L_2$: "
+    r"the moments see $g_t + \lambda'\theta_{t-1}$, $g_t = \nabla f_t(\theta_{t-1})$ "
+    r"(torch.optim.Adam weight_decay $= \lambda'$). Decoupled (AdamW, paper Alg. 2): the moments "
+    r"see $g_t$ and the step also subtracts $\lambda\theta_{t-1}$ (torch.optim.AdamW: "
+    r"$\lambda = \mathrm{lr}\cdot\mathrm{weight\_decay}$). Everything is per coordinate $j$."
 )
 
-grad_tilde = sp.Symbol(r"\tilde{g}_{1,j}", real=True)  # the first gradient the optimizer sees
-m_0, v_0 = sp.symbols("m_0 v_0", real=True)  # the moments start at zero
-theta0 = sp.Symbol(r"\theta_{0,j}", positive=True)  # a positive coordinate of the start
-gap = sp.Symbol("delta", positive=True)  # a second coordinate theta_{0,j} + delta
-decay_positive = sp.Symbol("lambda", positive=True)
+# --- adam-l2-not-adamw: step 1 from m_0 = v_0 = 0, f = 0 -------------------------------------
+theta0 = sp.Symbol(r"\theta_{0,j}", positive=True)  # a coordinate of the start (any size > 0)
+grad_1 = sp.Symbol(r"g_{1,j}", real=True)  # coordinate j of grad f_1(theta_0)
+decay = sp.Symbol("lambda", positive=True)  # the AdamW decay: lambda > 0, decay switched on
+m_0, v_0 = sp.Symbol("m_{0,j}", real=True), sp.Symbol("v_{0,j}", real=True)
+# Moments of Adam + L2 (they see g_1 + lambda' theta_0) and of AdamW (they see g_1).
+m_1, v_1 = sp.Symbol("m_{1,j}", real=True), sp.Symbol("v_{1,j}", real=True)
+mhat_1, vhat_1 = sp.Symbol(r"\hat{m}_{1,j}", real=True), sp.Symbol(r"\hat{v}_{1,j}", real=True)
+mw_1, vw_1 = sp.Symbol("m^{W}_{1,j}", real=True), sp.Symbol("v^{W}_{1,j}", real=True)
+mhatw_1 = sp.Symbol(r"\hat{m}^{W}_{1,j}", real=True)
+vhatw_1 = sp.Symbol(r"\hat{v}^{W}_{1,j}", real=True)
 
+#: Adam's step 1 as the source writes it (the definitions below unfold it; order matters: each
+#: is substituted once, outermost first).
+ADAM_STEP_1 = (
+    sp.Eq(mhat_1, m_1 / (1 - beta1)),
+    sp.Eq(vhat_1, v_1 / (1 - beta2)),
+    sp.Eq(m_1, beta1 * m_0 + (1 - beta1) * (grad_1 + lam_l2 * theta0)),
+    sp.Eq(v_1, beta2 * v_0 + (1 - beta2) * (grad_1 + lam_l2 * theta0) ** 2),
+    sp.Eq(mhatw_1, mw_1 / (1 - beta1)),
+    sp.Eq(vhatw_1, vw_1 / (1 - beta2)),
+    sp.Eq(mw_1, beta1 * m_0 + (1 - beta1) * grad_1),
+    sp.Eq(vw_1, beta2 * v_0 + (1 - beta2) * grad_1**2),
+    sp.Eq(m_0, 0),
+    sp.Eq(v_0, 0),
+)
+ZERO_LOSS = sp.Eq(grad_1, 0)  # f = 0: the loss contributes no gradient
 
-def first_step_l2(start: sp.Expr) -> sp.Expr:
-    """Adam + L2, step 1, zero loss gradient: ``gtilde_1 = lambda' theta_0``, mhat = gtilde."""
-    g = lam_l2 * start
-    return start - alpha * g / (sp.sqrt(g**2) + eps)
+adam_l2_step_1 = theta0 - alpha * mhat_1 / (sp.sqrt(vhat_1) + eps)
+adamw_step_1 = theta0 - alpha * mhatw_1 / (sp.sqrt(vhatw_1) + eps) - decay * theta0
 
+#: Coefficients of theta_0^2 and theta_0 in the step difference times (lambda' theta_0 + eps).
+quadratic_coefficient = decay * lam_l2
+linear_coefficient = decay * eps - alpha * lam_l2
 
-def decay_condition(start: sp.Expr) -> sp.Expr:
-    """``first_step_l2(start) = (1 - lambda) start``, cleared of denominators (``= 0``)."""
-    return decay_positive * (lam_l2 * start + eps) - alpha * lam_l2
-
-
-#: The counterexample, re-run with torch.optim.Adam / AdamW: f = 0, theta_0 = (1, 2).
-FIRST_STEP_COUNTEREXAMPLE = {"theta_0": (1.0, 2.0), "loss": "f_t = 0", "lr": 0.1, "L2": 0.1}
+#: The setting torch re-runs: f = 0, two coordinates of different size.
+FIRST_STEP_INSTANCE = {"theta_0": (1.0, 2.0), "loss": "f_t = 0", "lr": 0.1, "L2": 0.1, "eps": 1e-8}
 
 ADAM_L2_NOT_ADAMW = Claim(
     id="adam-l2-not-adamw",
-    title="Adam's momentum and bias correction do not restore L2 = weight decay (already at t = 1)",
+    title="No L2 coefficient makes Adam's first step the AdamW step, whatever the momentum",
     source=(
-        "Problem set Q1.b, arguments i.1-i.2 (extension to Adam); Loshchilov & Hutter 2019, "
+        'problem set seed 000, key concepts 1 and 4 (Q1.b: "L_2 regularization does not equal '
+        'weight decay in Adam", the conclusion of arguments i.1-i.2); Loshchilov & Hutter 2019, '
         "Sec. 2 and Alg. 2"
     ),
     question="Q1.b",
-    statement=sp.Eq(first_step_l2(theta0), (1 - lam) * theta0),
+    statement=Statement(
+        "not-exists",
+        adam_l2_step_1,
+        adamw_step_1,
+        unknowns=(lam_l2,),
+        hypotheses=(ZERO_LOSS, sp.Gt(decay, 0, evaluate=False)),
+        domain=sp.Interval(0, sp.oo),
+        definitions=ADAM_STEP_1,
+    ),
     statement_text=(
-        r"For every $\beta_1, \beta_2 \in [0, 1)$, $\epsilon > 0$, $\alpha > 0$ and $\lambda > 0$ there "
-        r"is no constant $\lambda'$ such that Adam on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ "
-        r"takes the steps of AdamW with decay $\lambda$ for every start and every gradient sequence: "
-        r"with $f = 0$ and a start with two different positive coordinates the first steps already "
-        r"differ."
+        r"For every $\beta_1, \beta_2 \in [0, 1)$, $\epsilon > 0$, $\alpha > 0$ and decay "
+        r"$\lambda > 0$ there is no constant $\lambda' \ge 0$ such that Adam on "
+        r"$f + \frac{\lambda'}{2}\lVert\theta\rVert^2$ takes the AdamW step of decay $\lambda$ "
+        r"from every start: already for $f = 0$, the first steps of a coordinate "
+        r"$\theta_{0,j} > 0$ differ for some $\theta_{0,j}$."
     ),
     conventions=PAPER_AND_TORCH,
-    steps=(
-        Identity(
-            r"Bias correction at $t = 1$ cancels $\beta_1$: $\hat m_1 = \tilde g_1$ for every $\beta_1$.",
-            (beta1 * m_0 + (1 - beta1) * grad_tilde) / (1 - beta1),
-            grad_tilde,
-            given={m_0: 0},
+    proof=Proof(
+        Conditions(
+            # The two steps agree for every theta_0 > 0; the difference times the positive
+            # denominator lambda' theta_0 + eps is a polynomial in theta_0, so each of its
+            # coefficients vanishes.
+            (Coefficients((theta0,)),),
+            (quadratic_coefficient, linear_coefficient),
         ),
-        Identity(
-            r"Likewise $\hat v_1 = \tilde g_1^2$ for every $\beta_2$: Adam's first step is the "
-            r"bias-corrected RMSProp step, $M_1 = \mathrm{diag}(1/(|\tilde g_1| + \epsilon))$.",
-            (beta2 * v_0 + (1 - beta2) * grad_tilde**2) / (1 - beta2),
-            grad_tilde**2,
-            given={v_0: 0},
-        ),
-        Identity(
-            r"With $f = 0$ (per coordinate $j$, $\theta_{0,j} > 0$) Adam + $L_2$ sees "
-            r"$\tilde g_{1,j} = \lambda'\theta_{0,j}$ and shrinks the coordinate by a factor that depends "
-            r"on $\theta_{0,j}$.",
-            first_step_l2(theta0),
-            theta0 * (1 - alpha * lam_l2 / (lam_l2 * theta0 + eps)),
-        ),
-        Identity(
-            r"AdamW with $f = 0$ has $m = v = 0$, so its step is the pure decay "
-            r"$(1 - \lambda)\theta_{0,j}$; equality of the two first steps, times "
-            r"$(\lambda'\theta_{0,j} + \epsilon)/\theta_{0,j}$, is "
-            r"$\lambda(\lambda'\theta_{0,j} + \epsilon) - \alpha\lambda' = 0$.",
-            (first_step_l2(theta0) - (1 - decay_positive) * theta0)
-            * (lam_l2 * theta0 + eps) / theta0,
-            decay_condition(theta0),
-        ),
-        Solution(
-            r"Two coordinates $\theta_{0,j}$ and $\theta_{0,j} + \delta$ ($\delta > 0$) need the same "
-            r"$\lambda'$: subtracting the two conditions leaves $\lambda\lambda'\delta = 0$, so "
-            r"$\lambda' = 0$.",
-            sp.Eq(decay_condition(theta0), decay_condition(theta0 + gap)),
-            lam_l2,
-            sp.FiniteSet(0),
-        ),
-        Solution(
-            r"With $\lambda' = 0$ the condition reads $\lambda\epsilon = 0$: no $\lambda > 0$ satisfies it.",
-            sp.Eq(decay_condition(theta0).subs({lam_l2: 0, decay_positive: lam}), 0),
-            lam,
-            sp.EmptySet,
-            domain=sp.Interval.open(0, sp.oo),
+        per_coordinate=True,
+        remarks=(
+            (
+                r"With $m_0 = v_0 = 0$ the bias correction gives $\hat m_1 = g_1 + \lambda'\theta_0$ "
+                r"and $\hat v_1 = (g_1 + \lambda'\theta_0)^2$ for every $\beta_1, \beta_2$: Adam's "
+                r"first step is the bias-corrected RMSProp step, so momentum cannot help at $t = 1$."
+            ),
+            (
+                r"The $\theta_0^2$ coefficient $\lambda\lambda'$ is the size dependence of Adam's "
+                r"shrink $\alpha\lambda'/(\lambda'\theta_0 + \epsilon)$: two coordinates "
+                r"$\theta_{0,j} \ne \theta_{0,k}$ are shrunk by different factors, AdamW shrinks both "
+                r"by $1 - \lambda$."
+            ),
         ),
     ),
-    verdict=Verdict.proved(
-        r"Exact for every $\beta_1, \beta_2$: the bias correction reduces Adam's first step to the "
-        r"RMSProp step, so Prop. 2's obstruction applies at $t = 1$ whatever the momentum does later."
+    expect="proved",
+    explanation=(
+        r"Exact for every $\beta_1, \beta_2$: the bias correction reduces Adam's first step to "
+        r"the RMSProp step, so Prop. 2's obstruction applies at $t = 1$ whatever the momentum "
+        r"does later. The conclusion of the problem set's arguments i.1-i.2 holds; argument "
+        r"i.1's reason for it does not (claim adam-momentum-breaks-equivalence)."
     ),
+    instance=FIRST_STEP_INSTANCE,
 )
 
+# --- adam-momentum-breaks-equivalence: M = k I, two steps ---------------------------------------
 k = sp.Symbol("k", positive=True)  # the fixed scalar preconditioner M = k I
-theta_0, g_1, g_2 = (
-    sp.Symbol(name, real=True) for name in (r"\theta_{0,j}", "g_{1,j}", "g_{2,j}")
+theta_0 = sp.Symbol(r"\theta_{0,j}", real=True)
+g_1, g_2 = sp.Symbol("g_{1,j}", real=True), sp.Symbol("g_{2,j}", real=True)
+# Adam + L2 with M = k I (superscript L2) and AdamW with M = k I (superscript W).
+l2_theta_1, l2_theta_2 = (sp.Symbol(rf"\theta^{{L_2}}_{{{t},j}}", real=True) for t in (1, 2))
+w_theta_1, w_theta_2 = (sp.Symbol(rf"\theta^{{W}}_{{{t},j}}", real=True) for t in (1, 2))
+l2_m_1, w_m_1 = sp.Symbol("m^{L_2}_{1,j}", real=True), sp.Symbol("m^{W}_{1,j}", real=True)
+l2_mhat_2 = sp.Symbol(r"\hat{m}^{L_2}_{2,j}", real=True)
+w_mhat_2 = sp.Symbol(r"\hat{m}^{W}_{2,j}", real=True)
+
+#: Two steps of each method with 1/(sqrt(vhat_t) + eps) replaced by k (outermost first).
+TWO_STEPS_SCALAR_PRECONDITIONER = (
+    sp.Eq(l2_theta_2, l2_theta_1 - alpha * k * l2_mhat_2),
+    sp.Eq(l2_mhat_2, (beta1 * l2_m_1 + (1 - beta1) * (g_2 + lam_l2 * l2_theta_1)) / (1 - beta1**2)),
+    sp.Eq(l2_theta_1, theta_0 - alpha * k * l2_m_1 / (1 - beta1)),
+    sp.Eq(l2_m_1, beta1 * m_0 + (1 - beta1) * (g_1 + lam_l2 * theta_0)),
+    sp.Eq(w_theta_2, w_theta_1 - alpha * k * w_mhat_2 - lam * w_theta_1),
+    sp.Eq(w_mhat_2, (beta1 * w_m_1 + (1 - beta1) * g_2) / (1 - beta1**2)),
+    sp.Eq(w_theta_1, theta_0 - alpha * k * w_m_1 / (1 - beta1) - lam * theta_0),
+    sp.Eq(w_m_1, beta1 * m_0 + (1 - beta1) * g_1),
+    sp.Eq(m_0, 0),
 )
-x_1, x_2 = sp.symbols("x_1 x_2", real=True)  # any two inputs of the first moment
+#: The equivalence without momentum (beta_1 = 0: Prop. 1 scaled by k).
+SCALAR_EQUIVALENCE = sp.Eq(lam, alpha * k * lam_l2)
 
+#: theta^L2_2 - theta^W_2 = momentum's memory of the first step's L2 term.
+step2_residual = alpha * k * lam_l2 * beta1 / (1 + beta1) * (l2_theta_1 - theta_0)
 
-def bias_corrected_mean_2(first: sp.Expr, second: sp.Expr) -> sp.Expr:
-    """``mhat_2`` from ``m_0 = 0`` and the inputs ``first``, ``second``."""
-    m_1 = beta1 * 0 + (1 - beta1) * first
-    return (beta1 * m_1 + (1 - beta1) * second) / (1 - beta1**2)
+STEP2_RESIDUAL = Lemma(
+    "step-2 residual",
+    l2_theta_2 - w_theta_2,
+    step2_residual,
+    Chain(
+        l2_theta_2 - w_theta_2,
+        (
+            Link(
+                step2_residual,
+                r"Unfold both two-step maps: with $\lambda = \alpha k\lambda'$ step 1 agrees "
+                r"($\hat m_1 = m_1/(1-\beta_1)$ removes $\beta_1$), and at step 2 the bias "
+                r"correction $(1-\beta_1)/(1-\beta_1^2) = 1/(1+\beta_1)$ leaves "
+                r"$\frac{\alpha k\lambda'}{1+\beta_1}(\beta_1\theta_0 + \theta_1)$ of $L_2$ "
+                r"against the decay $\alpha k\lambda'\theta_1$.",
+            ),
+        ),
+    ),
+)
 
-
-def l2_second_step(theta_1: sp.Expr) -> sp.Expr:
-    """Adam + L2 with ``M = k I``, step 2 from ``theta_1`` (``mhat_2`` of the L2 gradients)."""
-    return theta_1 - alpha * k * (beta1 * (g_1 + lam_l2 * theta_0) + g_2 + lam_l2 * theta_1) / (1 + beta1)
-
-
-def decoupled_second_step(theta_1: sp.Expr) -> sp.Expr:
-    """AdamW with ``M = k I``, step 2 from ``theta_1``."""
-    return theta_1 - alpha * k * (beta1 * g_1 + g_2) / (1 + beta1) - lam * theta_1
-
-
-# Adam with M = k I on the L2 loss, and AdamW with M = k I (per coordinate j).
-l2_theta_1 = theta_0 - alpha * k * (g_1 + lam_l2 * theta_0)
-wd_theta_1 = theta_0 - alpha * k * g_1 - lam * theta_0
-l2_theta_2 = l2_second_step(l2_theta_1)
-wd_theta_2 = decoupled_second_step(wd_theta_1)
-theta_1 = sp.Symbol(r"\theta_{1,j}", real=True)  # the common iterate once step 1 agrees
-step2_residual = alpha * k * lam_l2 * beta1 / (1 + beta1) * (theta_1 - theta_0)
-
-#: The two-step counterexample, re-run with torch.optim.Adam / AdamW (eps huge: M = k I).
+#: The exact counterexample (f = 0), re-run with torch.optim.Adam / AdamW (eps huge: M = k I).
 TWO_STEP_COUNTEREXAMPLE = {
-    "alpha": 0.1, "k": 1.0, "beta_1": 0.9, "L2": 1.0, "lambda": 0.1, "theta_0": 1.0,
-    "loss": "f_t = 0", "step2_difference": -9 / 1900,
+    alpha: sp.Rational(1, 10),
+    k: sp.Integer(1),
+    beta1: sp.Rational(9, 10),
+    lam_l2: sp.Integer(1),
+    theta_0: sp.Integer(1),
+    g_1: sp.Integer(0),
+    g_2: sp.Integer(0),
 }
-_numbers = {alpha: sp.Rational(1, 10), k: 1, beta1: sp.Rational(9, 10), theta_0: 1}
+#: theta^L2_2 = 153/190 against theta^W_2 = (9/10)^2 = 81/100.
+TWO_STEP_GAP = sp.Rational(-9, 1900)
 
 ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
     id="adam-momentum-breaks-equivalence",
-    title="Even with M = kI, Adam's momentum makes L2 differ from weight decay from step 2 on",
-    source="Problem set Q1.b, argument i.1 (momentum); cf. Q1.a.ii (SGD with momentum)",
+    title="Argument i.1's premise fails: with M = kI, Adam's momentum breaks the L2 = weight "
+    "decay equivalence from step 2 on",
+    source=(
+        "problem set seed 000, key concept 4.a.i, argument 1 of Q1.b (momentum \"shouldn't "
+        'affect" the inequivalence, because in Q1.a.ii momentum "did not affect the '
+        'equivalence"); cf. '
+        "claim sgd-momentum-l2-equals-constant-decay"
+    ),
     question="Q1.b",
-    statement=sp.Eq(sp.Symbol(r"\theta^{L_2}_{2,j} - \theta^{W}_{2,j}"), step2_residual),
+    statement=Statement.forall(
+        l2_theta_2,
+        w_theta_2,
+        hypotheses=(SCALAR_EQUIVALENCE,),
+        definitions=TWO_STEPS_SCALAR_PRECONDITIONER,
+    ),
     statement_text=(
-        r"For $\beta_1 \in (0, 1)$, a fixed preconditioner $M = kI$ and $\alpha, k > 0$: Adam's "
-        r"bias-corrected momentum on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ matches decoupled "
-        r"decay $\lambda$ at step 1 iff $\lambda = \alpha k\lambda'$, and then differs at step 2 by "
-        r"$\frac{\alpha k\lambda'\beta_1}{1+\beta_1}(\theta_1 - \theta_0)$, which is nonzero whenever "
-        r"$\lambda' > 0$ and the first step moved $\theta$; so no constant $\lambda'$ reproduces decay "
-        r"$\lambda > 0$ for all gradient sequences."
+        r"Argument i.1 of the problem set (Q1.b) says Adam's momentum ``shouldn't affect'' the "
+        r"relation between $L_2$ and weight decay, because with SGD momentum ``did not affect "
+        r"the equivalence''. Where Adam has that equivalence without momentum, a fixed scalar "
+        r"preconditioner $M = kI$ ($L_2$ coefficient $\lambda'$ is decay "
+        r"$\lambda = \alpha k\lambda'$, Prop. 1 scaled by $k$), the premise reads: for every "
+        r"$\beta_1 \in [0, 1)$, Adam with momentum on $f + \frac{\lambda'}{2}\lVert\theta\rVert^2$ "
+        r"and AdamW with decay $\lambda = \alpha k\lambda'$ take the same iterates from every "
+        r"$\theta_0$ for every gradient sequence; in particular the same $\theta_2$."
     ),
     conventions=(
-        PAPER_AND_TORCH + r" Here the preconditioner is fixed: $1/(\sqrt{\hat v_t} + \epsilon)$ is "
-        r"replaced by $k$ (torch: $\epsilon \gg \sqrt{\hat v_t}$ with $\mathrm{lr} = \alpha k\epsilon$)."
+        PAPER_AND_TORCH + r" Here the preconditioner is fixed: $1/(\sqrt{\hat v_t} + \epsilon)$ "
+        r"is replaced by $k > 0$ (torch: $\epsilon \gg \sqrt{\hat v_t}$ with "
+        r"$\mathrm{lr} = \alpha k\epsilon$); $g_t$ is the loss gradient at the common iterate "
+        r"(step 1 agrees under $\lambda = \alpha k\lambda'$)."
     ),
-    steps=(
-        Identity(
-            r"Bias-corrected momentum after two steps is $(\beta_1 x_1 + x_2)/(1 + \beta_1)$, for "
-            r"symbolic $\beta_1$ (per coordinate).",
-            bias_corrected_mean_2(x_1, x_2),
-            (beta1 * x_1 + x_2) / (1 + beta1),
-        ),
-        Identity(
-            r"Step 1 ($\hat m_1 = g_1$): the two methods differ by $(\lambda - \alpha k\lambda')"
-            r"\theta_{0,j}$.",
-            l2_theta_1 - wd_theta_1,
-            (lam - alpha * k * lam_l2) * theta_0,
-        ),
-        Solution(
-            r"So step 1 agrees for every $\theta_0$ iff $\lambda' = \lambda/(\alpha k)$, as for SGD.",
-            sp.Eq(lam - alpha * k * lam_l2, 0),
-            lam_l2,
-            sp.FiniteSet(lam / (alpha * k)),
-        ),
-        Identity(
-            r"Then both methods reach the same $\theta_{1,j}$.",
-            l2_theta_1,
-            wd_theta_1,
-            given={lam: alpha * k * lam_l2},
-        ),
-        Identity(
-            r"From that common $\theta_{1,j}$, with $\lambda = \alpha k\lambda'$, the step-2 "
-            r"residual is the momentum's memory of the old iterate: "
-            r"$\frac{\alpha k\lambda'\beta_1}{1+\beta_1}(\theta_1 - \theta_0)$.",
-            l2_second_step(theta_1) - decoupled_second_step(theta_1),
-            step2_residual,
-            given={lam: alpha * k * lam_l2},
-        ),
-        Identity(
-            r"The first step moved $\theta$ by $-\alpha k(g_1 + \lambda'\theta_0)$, which is "
-            r"nonzero in general (e.g. $f = 0$, $\theta_0 \ne 0$).",
-            l2_theta_1 - theta_0,
-            -alpha * k * (g_1 + lam_l2 * theta_0),
-        ),
-        Solution(
-            r"Counterexample $f = 0$, $\theta_0 = 1$, $\alpha = 1/10$, $k = 1$, $\beta_1 = 9/10$: the "
-            r"step-2 residual vanishes only for $\lambda' = 0$, i.e. $\lambda = 0$.",
-            sp.Eq(step2_residual.subs(theta_1, l2_theta_1).subs({g_1: 0, g_2: 0}).subs(_numbers), 0),
-            lam_l2,
-            sp.FiniteSet(0),
-        ),
-        Identity(
-            r"With $\lambda' = 1$ ($\lambda = 1/10$) the two $\theta_2$ differ by $-9/1900$.",
-            (l2_theta_2 - wd_theta_2).subs(lam, alpha * k * lam_l2).subs({g_1: 0, g_2: 0})
-            .subs(_numbers).subs(lam_l2, 1),
-            sp.Rational(-9, 1900),
+    proof=Proof(
+        Counterexample(TWO_STEP_COUNTEREXAMPLE, TWO_STEP_GAP),
+        lemmas=(STEP2_RESIDUAL,),
+        per_coordinate=True,
+        remarks=(
+            (
+                r"The lemma locates the gap: the buffer still holds the first step's $L_2$ term "
+                r"$\lambda'\theta_0$, weighted by $\beta_1/(1+\beta_1)$, which AdamW never stored. At "
+                r"the counterexample $\theta^{L_2}_1 - \theta_0 = -1/10$ and "
+                r"$\frac{\alpha k\lambda'\beta_1}{1+\beta_1} = \frac{9}{190}$."
+            ),
+            (
+                r"No other constant decay helps: step 1 alone forces $\lambda = \alpha k\lambda'$, "
+                r"since $\hat m_1$ is the first gradient for every $\beta_1$."
+            ),
         ),
     ),
-    verdict=Verdict.proved(
-        r"Exact per coordinate: for $\beta_1 > 0$ momentum alone breaks the equivalence, even where "
-        r"the preconditioner is scalar (as for SGD, claim sgd-momentum-l2-equals-constant-decay); "
-        r"with $\beta_1 = 0$ the residual vanishes (Prop. 1 scaled by $k$)."
+    expect="refuted",
+    explanation=(
+        r"Refuted exactly: at $f = 0$, $\theta_0 = 1$, $\alpha = 1/10$, $k = 1$, "
+        r"$\beta_1 = 9/10$, $\lambda' = 1$ ($\lambda = 1/10$) the runs reach "
+        r"$\theta^{L_2}_2 = 153/190$ and $\theta^W_2 = 81/100$, a gap of $-9/1900$; torch "
+        r"re-runs it. For $\beta_1 > 0$ momentum itself breaks the equivalence, as it does for "
+        r"SGD (claim sgd-momentum-l2-equals-constant-decay), so argument i.1 reasons from a "
+        r"false premise; its conclusion (Adam + $L_2$ is not AdamW) holds for another reason "
+        r"(claim adam-l2-not-adamw). With $\beta_1 = 0$ the residual vanishes."
     ),
 )
 

@@ -1,7 +1,8 @@
 """SGD with momentum: decoupling weight decay gives SGDW (paper Alg. 1; problem set Q1.a.ii).
 
-Paper Algorithm 1 (schedule multiplier ``eta_t``, learning rate ``alpha`` inside the buffer,
-``m_0 = 0``, gradient taken at the previous iterate ``g_t = grad f_t(theta_{t-1})``):
+Paper Algorithm 1 (main text; schedule multiplier ``eta_t``, learning rate ``alpha`` inside the
+buffer, ``m_0 = 0``, gradient at the previous iterate ``g_t = grad f_t(theta_{t-1})``; the paper
+writes one ``lambda`` for both methods, the ledger writes ``lambda'`` for the L2 coefficient):
 
 .. math::
     m_t = \\beta_1 m_{t-1} + \\eta_t \\alpha (g_t + \\lambda' \\theta_{t-1}), \\qquad
@@ -11,36 +12,51 @@ Paper Algorithm 1 (schedule multiplier ``eta_t``, learning rate ``alpha`` inside
     m_t = \\beta_1 m_{t-1} + \\eta_t \\alpha g_t, \\qquad
     \\theta_t = \\theta_{t-1} - m_t - \\eta_t \\lambda \\theta_{t-1}  \\quad\\text{(SGDW)}
 
-Three claims, all over ``n x 1`` ``MatrixSymbol`` vectors (every dimension ``n``):
+These update rules are :class:`~wdproof.derivations.claim.Definition` objects (``DEFINITIONS``),
+as is the lecture's momentum rule and its "equivalent form" (lecture notes 004, slide
+"Weight Decay V"). Three claims are judged by the kernel:
 
-* ``sgdw-momentum-update``: the L2 term enters the buffer scaled by ``alpha`` and is carried
-  into later steps; moving it out of the buffer, with its own factor, is the SGDW update.
-* ``sgdw-equals-l2-without-momentum``: with ``beta_1 = 0`` the one-step maps agree, for every
-  ``eta_t``, iff ``lambda = alpha lambda'`` (Prop. 1 survives the schedule).
-* ``sgd-momentum-l2-equals-constant-decay``: the statement "momentum does not affect the
-  equivalence" (seed 000, argument i.1 of Q1.b, citing Q1.a.ii) is refuted by two steps from
-  ``m_0 = 0``: the first step forces ``lambda = alpha lambda'``, and then the second steps differ
-  by ``-beta_1 alpha lambda' theta_0``.
+* ``sgdw-decay-independent-of-alpha`` (for all, per coordinate): at a fixed state
+  ``(theta_{t-1}, m_{t-1}, g_t)`` the SGDW step responds to ``alpha`` only through the
+  gradient, ``d theta_t / d alpha = -eta_t g_t``: its decay factor ``1 - eta_t lambda`` does not
+  depend on ``alpha``. (For SGD + L2 the same derivative is ``-eta_t (g_t + lambda' theta_{t-1})``.)
+* ``sgdw-equals-l2-without-momentum`` (solution set): with ``beta_1 = 0`` the one-step maps agree
+  for every ``theta_{t-1}`` and ``g_t`` exactly when ``lambda = alpha lambda'``, for every
+  ``eta_t > 0`` (Prop. 1 survives the schedule).
+* ``sgd-momentum-l2-equals-constant-decay`` (exists, refuted): "some constant decay reproduces
+  SGD + L2 with momentum" (lecture notes 004, problem set seed 000) fails already at step 2
+  from ``m_0 = 0``: the ``g_1`` coefficient of the gap forces ``lambda = alpha lambda'`` and
+  then the ``theta_0`` coefficient is ``-beta_1 alpha lambda' != 0``.
+
+All vectors are ``n x 1`` ``MatrixSymbol`` objects of symbolic size ``n`` (every dimension),
+except in the per-coordinate derivative claim, whose update is the same scalar map in every
+coordinate.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from wdproof.derivations.claim import Claim, Identity, Solution, Verdict, is_zero
+from wdproof.derivations.claim import Claim, Definition
+from wdproof.derivations.kernel import (
+    Chain,
+    Characterization,
+    Coefficients,
+    Conditions,
+    Link,
+    Proof,
+    Statement,
+)
 from wdproof.derivations.notation import alpha, beta1, eta, lam, lam_l2, n, vector
 
-# The step-2 argument needs lambda' > 0 (with lambda' = 0 there is nothing to reproduce);
-# stating it as an assumption lets SymPy divide by it soundly.
-_lam_l2_positive = sp.Symbol("lambda'", positive=True)
-
-SOURCE = "Loshchilov & Hutter 2019, Alg. 1; problem set Q1.a.ii"
+SOURCE = "Loshchilov & Hutter 2019, Alg. 1 (main text); problem set Q1.a.ii"
 PAPER_CONVENTION = (
     r"Paper Alg. 1: $m_0 = 0$; $g_t = \nabla f_t(\theta_{t-1})$; "
     r"$m_t = \beta_1 m_{t-1} + \eta_t \alpha g_t$ (the learning rate $\alpha$ and the schedule "
     r"multiplier $\eta_t$ sit inside the buffer); SGD + $L_2$ replaces $g_t$ by "
     r"$g_t + \lambda'\theta_{t-1}$ before the buffer (line 6); SGDW subtracts "
-    r"$\eta_t\lambda\theta_{t-1}$ from the iterate outside the buffer (line 9). PyTorch's "
+    r"$\eta_t\lambda\theta_{t-1}$ from the iterate outside the buffer (line 9). The paper writes "
+    r"$\lambda$ for both factors; here $\lambda'$ is the $L_2$ coefficient. PyTorch's "
     r"torch.optim.SGD keeps the learning rate outside its buffer (claim "
     r"pytorch-sgd-momentum-matches-alg1 relates the two)."
 )
@@ -50,203 +66,231 @@ m_prev = vector("m_t-1")
 grad = vector("g_t")  # g_t = grad f_t(theta_{t-1}), any vector
 
 
-def momentum_buffer(
-    previous: sp.MatrixExpr, gradient: sp.MatrixExpr, multiplier=eta
-) -> sp.MatrixExpr:
+def momentum_buffer(previous, gradient, multiplier=eta, momentum=beta1):
     """Alg. 1 line 8: ``m_t = beta_1 m_{t-1} + eta_t alpha g_t``."""
-    return beta1 * previous + multiplier * alpha * gradient
+    return momentum * previous + multiplier * alpha * gradient
 
 
-def sgd_l2_momentum_step(theta, m, gradient, l2=lam_l2, multiplier=eta):
+def sgd_l2_momentum_step(theta, m, gradient, l2=lam_l2, multiplier=eta, momentum=beta1):
     """SGD + L2 with momentum, one step: ``(theta_t, m_t)``; the L2 gradient joins the buffer."""
-    m_new = momentum_buffer(m, gradient + l2 * theta, multiplier)
+    m_new = momentum_buffer(m, gradient + l2 * theta, multiplier, momentum)
     return theta - m_new, m_new
 
 
-def sgdw_momentum_step(theta, m, gradient, decay=lam, multiplier=eta):
+def sgdw_momentum_step(theta, m, gradient, decay=lam, multiplier=eta, momentum=beta1):
     """SGDW with momentum, one step: ``(theta_t, m_t)``; the decay bypasses the buffer."""
-    m_new = momentum_buffer(m, gradient, multiplier)
+    m_new = momentum_buffer(m, gradient, multiplier, momentum)
     return theta - m_new - multiplier * decay * theta, m_new
 
 
-def coefficient_of(expr: sp.MatrixExpr, vec: sp.MatrixSymbol) -> sp.Expr:
-    """The scalar multiplying ``vec`` in the expanded matrix expression ``expr``."""
-    expanded = sp.expand(expr.doit())
-    terms = expanded.args if isinstance(expanded, sp.MatAdd) else (expanded,)
-    total = sp.S.Zero
-    for term in terms:
-        factors = term.args if isinstance(term, sp.MatMul) else (term,)
-        matrices = [f for f in factors if f.is_Matrix]
-        if matrices == [vec]:
-            total += sp.Mul(*(f for f in factors if not f.is_Matrix))
-    return total
+# --- Definitions: the update rules as the sources write them --------------------------------
+m_t, theta_t = vector("m_t"), vector("theta_t")
 
-
-l2_theta, l2_m = sgd_l2_momentum_step(theta_prev, m_prev, grad)
-gradient_only_m = momentum_buffer(m_prev, grad)
-sgdw_theta, sgdw_m = sgdw_momentum_step(theta_prev, m_prev, grad)
-sgdw_explicit = (1 - eta * lam) * theta_prev - beta1 * m_prev - eta * alpha * grad
-
-SGDW_MOMENTUM_UPDATE = Claim(
+SGDW_MOMENTUM_UPDATE = Definition(
     id="sgdw-momentum-update",
-    title="SGDW with momentum: the decay bypasses the momentum buffer and does not scale with alpha",
+    title="Paper Alg. 1: SGD with L2 regularization and SGD with decoupled weight decay (SGDW), "
+    "both with momentum",
+    source="Loshchilov & Hutter 2019, Alg. 1 (main text)",
+    question="Q1.a.ii",
+    text=(
+        r"From $m_0 = 0$, with $g_t = \nabla f_t(\theta_{t-1})$ and schedule multiplier "
+        r"$\eta_t$: SGD + $L_2$ adds $\lambda'\theta_{t-1}$ to the gradient before the momentum "
+        r"buffer (line 6), SGDW instead subtracts $\eta_t\lambda\theta_{t-1}$ from the iterate "
+        r"outside the buffer (line 9). The paper writes $\lambda$ for both factors; the ledger "
+        r"writes $\lambda'$ for the $L_2$ coefficient."
+    ),
+    equations=(
+        ("SGD + $L_2$, buffer (lines 6, 8)",
+         sp.Eq(m_t, momentum_buffer(m_prev, grad + lam_l2 * theta_prev), evaluate=False)),
+        ("SGD + $L_2$, step (line 9)", sp.Eq(theta_t, theta_prev - m_t, evaluate=False)),
+        ("SGDW, buffer (line 8)", sp.Eq(m_t, momentum_buffer(m_prev, grad), evaluate=False)),
+        ("SGDW, step (line 9)",
+         sp.Eq(theta_t, theta_prev - m_t - eta * lam * theta_prev, evaluate=False)),
+    ),
+)
+
+# Lecture notes 004 in their own letters: alpha_mom the momentum factor, eta_lr the learning
+# rate, C the regularization constant (theta^T theta / (2C)), v the velocity; g_t the minibatch
+# gradient (1/|S|) grad sum_i xi(theta; y^i, Z^{1,i}).
+alpha_mom = sp.Symbol("alpha", nonnegative=True)
+eta_lr = sp.Symbol("eta", positive=True)
+C = sp.Symbol("C", positive=True)
+v_t, v_prev = vector("v_t"), vector("v_t-1")
+
+LECTURE_MOMENTUM_DECAY = Definition(
+    id="lecture-momentum-weight-decay",
+    title="Lecture notes 004: momentum with regularization and its decoupled 'equivalent form'",
+    source="lecture notes 004, slide 'Weight Decay V'",
+    question="Q1.a.ii",
+    text=(
+        r"The slide writes the momentum method on the regularized loss (regularizer "
+        r"$\theta^T\theta/(2C)$, momentum factor $\alpha$, learning rate $\eta$) and calls the "
+        r"decoupled version below it the form Loshchilov and Hutter prefer, an "
+        r"``equivalent form''. The slide's assignments $\leftarrow$ are written here with step "
+        r"indices. In the paper's letters: $\alpha \to \beta_1$, $\eta \to \alpha$, "
+        r"$1/C \to \lambda'$, $v \to -m$, and the decoupled decay is $\eta/C = \alpha\lambda'$."
+    ),
+    equations=(
+        ("with regularization, velocity",
+         sp.Eq(v_t, alpha_mom * v_prev - eta_lr * (theta_prev / C + grad), evaluate=False)),
+        ("with regularization, step", sp.Eq(theta_t, theta_prev + v_t, evaluate=False)),
+        ("``equivalent form'', velocity",
+         sp.Eq(v_t, alpha_mom * v_prev - eta_lr * grad, evaluate=False)),
+        ("``equivalent form'', step",
+         sp.Eq(theta_t, theta_prev + v_t - eta_lr * theta_prev / C, evaluate=False)),
+    ),
+)
+
+DEFINITIONS = (SGDW_MOMENTUM_UPDATE, LECTURE_MOMENTUM_DECAY)
+
+# --- SGDW's decay factor does not depend on alpha (per coordinate) ---------------------------
+# One coordinate of the state: scalars (the update applies the same scalar map to each).
+theta_c, m_c, g_c = sp.symbols("theta_t-1 m_t-1 g_t", real=True)
+theta_w_c, m_w_c = sp.symbols("theta^W_t m^W_t", real=True)
+
+#: SGDW in one coordinate: m_t = beta_1 m_{t-1} + eta_t alpha g_t, theta_t = theta_{t-1} - m_t
+#: - eta_t lambda theta_{t-1}; its derivative in alpha at a fixed state is -eta_t g_t.
+SGDW_SCALAR = (
+    sp.Eq(theta_w_c, theta_c - m_w_c - eta * lam * theta_c),
+    sp.Eq(m_w_c, momentum_buffer(m_c, g_c)),
+)
+
+SGDW_DECAY_INDEPENDENT_OF_ALPHA = Claim(
+    id="sgdw-decay-independent-of-alpha",
+    title="SGDW with momentum: the step depends on alpha only through the gradient, so its decay "
+    "factor 1 - eta_t lambda does not scale with alpha",
     source=SOURCE,
     question="Q1.a.ii",
-    statement=sp.Eq(vector("theta^W_t"), sgdw_explicit),
+    statement=Statement.forall(
+        sp.Derivative(theta_w_c, alpha), -eta * g_c, definitions=SGDW_SCALAR
+    ),
     statement_text=(
-        r"For every dimension $n$, iterate $\theta_{t-1}$, buffer $m_{t-1}$, gradient $g_t$ and "
-        r"schedule multiplier $\eta_t$, SGDW with momentum feeds only $g_t$ to the buffer, "
-        r"$m_t = \beta_1 m_{t-1} + \eta_t\alpha g_t$, and steps "
-        r"$\theta_t = \theta_{t-1} - m_t - \eta_t\lambda\theta_{t-1}$; at a fixed state its decay "
-        r"does not scale with $\alpha$, whereas the $L_2$ term of SGD + $L_2$ is scaled by $\alpha$ "
-        r"and stored in the buffer."
+        r"At a fixed state (iterate $\theta_{t-1}$, buffer $m_{t-1}$, gradient $g_t$) and for "
+        r"every $\eta_t$, $\lambda$, $\beta_1$, the SGDW step of Alg. 1 changes with the learning "
+        r"rate only through the gradient, $d\theta_t/d\alpha = -\eta_t g_t$: the "
+        r"factor $1 - \eta_t\lambda$ that multiplies $\theta_{t-1}$ does not depend on $\alpha$ "
+        r"(weight decay is decoupled from the learning rate). Stated for one coordinate."
     ),
-    conventions=PAPER_CONVENTION,
-    steps=(
-        Identity(
-            r"By linearity the SGD + $L_2$ buffer is the gradient-only buffer plus "
-            r"$\eta_t\alpha\lambda'\theta_{t-1}$: the $L_2$ term is scaled by $\alpha$ and carried "
-            r"by $\beta_1$ into later steps.",
-            l2_m,
-            gradient_only_m + eta * alpha * lam_l2 * theta_prev,
+    conventions=PAPER_CONVENTION
+    + r" The update is element-wise, so the statement is written for one coordinate.",
+    proof=Proof(
+        Chain(
+            sp.Derivative(theta_w_c, alpha),
+            (
+                Link(
+                    theta_c * sp.Derivative(1 - eta * lam, alpha)
+                    - m_c * sp.Derivative(beta1, alpha)
+                    - g_c * sp.Derivative(eta * alpha, alpha),
+                    r"Substitute the SGDW step, $\theta_t = (1 - \eta_t\lambda)\theta_{t-1} - "
+                    r"\beta_1 m_{t-1} - \eta_t\alpha g_t$, and differentiate term by term at the "
+                    r"fixed state $(\theta_{t-1}, m_{t-1}, g_t)$.",
+                ),
+                Link(
+                    -eta * g_c,
+                    r"Only the gradient's factor $\eta_t\alpha$ contains $\alpha$: the decay "
+                    r"factor's derivative $\partial(1 - \eta_t\lambda)/\partial\alpha$ is $0$.",
+                ),
+            ),
         ),
-        Identity(
-            r"Decoupling removes that term from the buffer and subtracts "
-            r"$\eta_t\lambda\theta_{t-1}$ from the iterate instead (Alg. 1 line 9): the SGDW map.",
-            theta_prev - vector("m_t") - eta * lam * theta_prev,
-            sgdw_explicit,
-            given={vector("m_t"): gradient_only_m},
-        ),
-        Identity(
-            r"SGDW multiplies $\theta_{t-1}$ by $1 - \eta_t\lambda$, which does not depend on "
-            r"$\alpha$: the decay is decoupled from the learning rate.",
-            sp.Derivative(coefficient_of(sgdw_theta, theta_prev), alpha),
-            0,
-        ),
-        Identity(
-            r"SGD + $L_2$ multiplies it by $1 - \eta_t\alpha\lambda'$ in this step (and keeps the "
-            r"rest in the buffer): its decay strength moves with $\alpha$.",
-            sp.Derivative(coefficient_of(l2_theta, theta_prev), alpha),
-            -eta * lam_l2,
-        ),
-        Identity(
-            r"With $\beta_1 = 0$ and $\eta_t = 1$ the SGDW step is the weight-decay step of "
-            r"Eq. (1), $(1 - \lambda)\theta_{t-1} - \alpha g_t$.",
-            sgdw_theta,
-            (1 - lam) * theta_prev - alpha * grad,
-            given={beta1: 0, eta: 1},
-        ),
-        Identity(
-            r"With $\lambda = 0$ it is plain SGD with momentum, the map of SGD + $L_2$ with "
-            r"$\lambda' = 0$.",
-            sgdw_theta,
-            l2_theta,
-            given={lam: 0, lam_l2: 0},
+        per_coordinate=True,
+        remarks=(
+            (r"For SGD + $L_2$ the same derivative is $-\eta_t(g_t + \lambda'\theta_{t-1})$: its "
+             r"decay factor $1 - \eta_t\alpha\lambda'$ moves with $\alpha$."),
         ),
     ),
-    verdict=Verdict.proved(
-        r"Holds for every $n$ and every step: a one-step map identity in the matrix algebra."
+    expect="proved",
+    explanation=(
+        r"The derivative of SGDW's step in $\alpha$ has no $\theta_{t-1}$ term, so the factor "
+        r"$1 - \eta_t\lambda$ on $\theta_{t-1}$ is the same for every learning rate; SGD + "
+        r"$L_2$ multiplies $\theta_{t-1}$ by $1 - \eta_t\alpha\lambda'$ (and stores "
+        r"$\eta_t\alpha\lambda'\theta_{t-1}$ in the buffer), so its decay moves with $\alpha$."
     ),
 )
 
 # --- beta_1 = 0: the Prop. 1 mapping, for every schedule multiplier ---------------------------
-l2_theta_no_momentum = l2_theta.subs(beta1, 0).doit()
-sgdw_theta_no_momentum = sgdw_theta.subs(beta1, 0).doit()
+# With beta_1 = 0 the buffer is the current step (beta_1 m_{t-1} = 0): the state is theta alone.
+l2_theta, _ = sgd_l2_momentum_step(theta_prev, m_prev, grad, momentum=0)
+sgdw_theta, _ = sgdw_momentum_step(theta_prev, m_prev, grad, momentum=0)
 
 SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
     id="sgdw-equals-l2-without-momentum",
     title="Without momentum, SGD + L2 equals SGDW iff lambda = alpha lambda', under any schedule",
     source=SOURCE,
     question="Q1.a.ii",
-    statement=sp.Eq(
-        l2_theta_no_momentum, sgdw_theta_no_momentum.subs(lam, alpha * lam_l2), evaluate=False
+    statement=Statement.solution_set(
+        [lam], l2_theta, sgdw_theta, sp.FiniteSet(alpha * lam_l2)
     ),
     statement_text=(
-        r"With $\beta_1 = 0$, for every dimension $n$, iterate $\theta_{t-1}$, gradient $g_t$ "
+        r"With $\beta_1 = 0$ (no momentum: the buffer is the current step, so the state is the "
+        r"iterate alone), for every dimension $n$, every iterate $\theta_{t-1}$, gradient $g_t$ "
         r"and schedule multiplier $\eta_t > 0$, one step of Alg. 1's SGD + $L_2$ (coefficient "
         r"$\lambda'$) equals one SGDW step (decay $\lambda$) if and only if "
-        r"$\lambda = \alpha\lambda'$; hence the trajectories from a common $\theta_0$ coincide "
-        r"at every step, under any schedule."
+        r"$\lambda = \alpha\lambda'$: the set of decay rates that make the one-step maps agree "
+        r"is $\{\alpha\lambda'\}$, whatever the schedule."
     ),
     conventions=PAPER_CONVENTION,
-    steps=(
-        Identity(
-            r"With $\beta_1 = 0$ the buffer forgets $m_{t-1}$: the $L_2$ step uses the current "
-            r"gradient only.",
-            l2_m,
-            eta * alpha * (grad + lam_l2 * theta_prev),
-            given={beta1: 0},
+    proof=Proof(
+        Characterization(
+            # Only if: both maps are linear in (theta_{t-1}, g_t); for them to agree for every
+            # theta_{t-1} and g_t each coefficient of the difference vanishes:
+            # theta_{t-1}: eta_t (lambda - alpha lambda'); g_t: 0.
+            necessary=Conditions(
+                (Coefficients((theta_prev, grad)),), (eta * (lam - alpha * lam_l2),)
+            ),
+            # If: with lambda = alpha lambda' the L2 step is the SGDW step.
+            sufficient=(
+                Chain(
+                    l2_theta,
+                    (
+                        Link(
+                            sgdw_theta.subs(lam, alpha * lam_l2),
+                            r"Collect $\theta_{t-1}$: the $L_2$ step shrinks it by "
+                            r"$1 - \eta_t\alpha\lambda'$ and keeps the gradient step "
+                            r"$-\eta_t\alpha g_t$; that is the SGDW step, whose factor is "
+                            r"$1 - \eta_t\lambda$, at $\lambda = \alpha\lambda'$.",
+                        ),
+                    ),
+                ),
+            ),
         ),
-        Identity(
-            r"So SGD + $L_2$ shrinks $\theta_{t-1}$ by the factor $1 - \eta_t\alpha\lambda'$.",
-            l2_theta,
-            (1 - eta * alpha * lam_l2) * theta_prev - eta * alpha * grad,
-            given={beta1: 0},
-        ),
-        Identity(
-            r"SGDW shrinks it by $1 - \eta_t\lambda$; the gradient terms of the two maps are equal.",
-            sgdw_theta,
-            (1 - eta * lam) * theta_prev - eta * alpha * grad,
-            given={beta1: 0},
-        ),
-        Identity(
-            r"The maps differ by a multiple of $\theta_{t-1}$.",
-            l2_theta_no_momentum - sgdw_theta_no_momentum,
-            eta * (lam - alpha * lam_l2) * theta_prev,
-        ),
-        Solution(
-            r"As $\eta_t > 0$, the difference vanishes for every $\theta_{t-1}$ exactly when "
-            r"$\lambda = \alpha\lambda'$.",
-            sp.Eq(eta * (lam - alpha * lam_l2), 0),
-            lam,
-            sp.FiniteSet(alpha * lam_l2),
-        ),
-        Identity(
-            r"With $\lambda = \alpha\lambda'$ the one-step maps coincide, so by induction on $t$ "
-            r"so do the trajectories, whatever the schedule $\eta_t$.",
-            l2_theta_no_momentum,
-            sgdw_theta_no_momentum,
-            given={lam: alpha * lam_l2},
+        remarks=(
+            (r"With $\beta_1 = 0$ the state is $\theta_{t-1}$ alone, so equal one-step maps from "
+             r"a common $\theta_0$ give equal iterates at every step; the verdict is about the "
+             r"one-step map only."),
         ),
     ),
-    verdict=Verdict.proved(
-        r"Exact for every $n$, every $t$ and every schedule $\eta_t$: Alg. 1 scales both the "
-        r"$L_2$ gradient and the decoupled decay by $\eta_t$, so the mapping "
-        r"$\lambda = \alpha\lambda'$ does not involve it."
+    expect="proved",
+    explanation=(
+        r"Exact for every $n$ and every schedule $\eta_t$: Alg. 1 scales both the $L_2$ "
+        r"gradient and the decoupled decay by $\eta_t$, so the mapping $\lambda = "
+        r"\alpha\lambda'$ does not involve it; $\eta_t > 0$ lets the condition "
+        r"$\eta_t(\lambda - \alpha\lambda') = 0$ be divided by it."
     ),
 )
 
 # --- beta_1 > 0: two steps from m_0 = 0 (eta_t = 1) rule out every constant lambda -----------
+# Momentum and L2 coefficient strictly positive: the source's setting (with lambda' = 0 there is
+# nothing to reproduce); the symbols carry the assumption so the kernel can use it.
+beta1_pos = sp.Symbol("beta_1", positive=True)
+lam_l2_pos = sp.Symbol("lambda'", positive=True)
 theta_0, g_1, g_2 = vector("theta_0"), vector("g_1"), vector("g_2")
 zero_buffer = sp.ZeroMatrix(n, 1)
-l2_theta_1, l2_m_1 = sgd_l2_momentum_step(theta_0, zero_buffer, g_1, multiplier=1)
-l2_theta_2, _ = sgd_l2_momentum_step(l2_theta_1, l2_m_1, g_2, multiplier=1)
-w_theta_1, w_m_1 = sgdw_momentum_step(theta_0, zero_buffer, g_1, multiplier=1)
-w_theta_2, _ = sgdw_momentum_step(w_theta_1, w_m_1, g_2, multiplier=1)
+_steps = {"l2": lam_l2_pos, "multiplier": 1, "momentum": beta1_pos}
+l2_theta_1, l2_m_1 = sgd_l2_momentum_step(theta_0, zero_buffer, g_1, **_steps)
+l2_theta_2, _ = sgd_l2_momentum_step(l2_theta_1, l2_m_1, g_2, **_steps)
+_steps = {"multiplier": 1, "momentum": beta1_pos}
+w_theta_1, w_m_1 = sgdw_momentum_step(theta_0, zero_buffer, g_1, **_steps)
+w_theta_2, _ = sgdw_momentum_step(w_theta_1, w_m_1, g_2, **_steps)
 
-ALG1_ITERATES = {
-    vector("theta^L2_1"): l2_theta_1,
-    vector("theta^W_1"): w_theta_1,
-    vector("theta^L2_2"): l2_theta_2,
-    vector("theta^W_2"): w_theta_2,
-}
+#: Coefficients of theta^L2_2 - theta^W_2 (general lambda): g_1 and theta_0; g_2 cancels.
+step2_g1_coefficient = alpha * (alpha * lam_l2_pos - lam)
+step2_theta0_coefficient = (1 - alpha * lam_l2_pos) ** 2 - beta1_pos * alpha * lam_l2_pos - (
+    1 - lam
+) ** 2
 
-
-def alg1_iterates(hypothesis: dict | None = None):
-    """Step check: replace the named iterates by Alg. 1's maps, then apply ``hypothesis``."""
-
-    def check(difference: sp.MatrixExpr) -> bool:
-        return is_zero(difference.subs(ALG1_ITERATES).subs(hypothesis or {}))
-
-    return check
-
-
-#: The theta_0 coefficient of the step-2 difference, for a general constant decay lambda.
-step2_theta0_coefficient = (1 - alpha * lam_l2) ** 2 - beta1 * alpha * lam_l2 - (1 - lam) ** 2
-
-#: Concrete instance re-checked with torch (linear losses f_t = g_t . theta, so the gradient
-#: sequence does not depend on the trajectory).
-COUNTEREXAMPLE = {
+#: Concrete instance the torch confirmation runs (linear losses f_t = g_t . theta, so the
+#: gradient sequence does not depend on the trajectory).
+INSTANCE = {
     "alpha": 0.1,
     "beta1": 0.9,
     "lambda_l2": 0.5,
@@ -257,87 +301,69 @@ COUNTEREXAMPLE = {
 
 SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
     id="sgd-momentum-l2-equals-constant-decay",
-    title="Momentum keeps the SGD equivalence: a constant decay makes SGDW match SGD + L2 with momentum",
+    title="Momentum keeps the SGD equivalence: some constant decay makes SGDW reproduce "
+    "SGD + L2 with momentum",
     source=(
-        "problem set Q1.a.ii and Q1.b argument i.1 (seed 000: momentum 'did not affect the "
-        "equivalence'); Loshchilov & Hutter 2019, Alg. 1"
+        "lecture notes 004, slide 'Weight Decay V' (the momentum 'equivalent form'); problem set "
+        "seed 000, Q1.b argument i.1 (momentum 'did not affect the equivalence', citing Q1.a.ii)"
     ),
     question="Q1.a.ii",
-    statement=sp.Eq(vector("theta^L2_t"), vector("theta^W_t")),
+    statement=Statement.exists(
+        [lam],
+        l2_theta_2,
+        w_theta_2,
+        hypotheses=(
+            sp.Gt(beta1_pos, 0, evaluate=False),
+            sp.Gt(lam_l2_pos, 0, evaluate=False),
+        ),
+    ),
     statement_text=(
-        r"For $\beta_1 > 0$ and $\lambda' > 0$ there is a constant decay $\lambda$ such that "
-        r"SGDW with momentum produces the same iterates as SGD + $L_2$ with momentum, from every "
-        r"$\theta_0$ and for every gradient sequence ($\eta_t = 1$, $m_0 = 0$)."
+        r"Lecture notes 004 (slide ``Weight Decay V'') write SGD with momentum on the "
+        r"regularized loss and call the version with the decay $\eta\theta/C$ moved out of the "
+        r"velocity an ``equivalent form''; the problem set (seed 000, Q1.b argument i.1) argues "
+        r"that momentum ``did not affect the equivalence'' of $L_2$ and weight decay found in "
+        r"Q1.a. Both say: for $\beta_1 > 0$ and $\lambda' > 0$ there is a constant decay "
+        r"$\lambda$ (it may depend on $\alpha$, $\beta_1$, $\lambda'$, as the slide's "
+        r"$\eta/C = \alpha\lambda'$ does) such that SGDW with momentum produces the same "
+        r"iterates as SGD + $L_2$ with momentum at every step, from every $\theta_0$ and for "
+        r"every gradient sequence "
+        r"($\eta_t = 1$, $m_0 = 0$). The kernel checks that statement at step $t = 2$ (a case "
+        r"of ``every step''): some $\lambda$ makes $\theta^{L_2}_2 = \theta^{W}_2$ for every "
+        r"$\theta_0$, $g_1$, $g_2$."
     ),
-    conventions=PAPER_CONVENTION + r" Here $\eta_t = 1$.",
-    steps=(
-        Identity(
-            r"From $m_0 = 0$, one SGD + $L_2$ step shrinks $\theta_0$ by $1 - \alpha\lambda'$ and "
-            r"leaves $\alpha(g_1 + \lambda'\theta_0)$ in the buffer.",
-            vector("theta^L2_1"),
-            (1 - alpha * lam_l2) * theta_0 - alpha * g_1,
-            check=alg1_iterates(),
+    conventions=PAPER_CONVENTION
+    + r" Here $\eta_t = 1$; $\theta^{L_2}_2$, $\theta^W_2$ are Alg. 1's two-step maps from "
+    r"$m_0 = 0$, written out in $\theta_0$, $g_1$, $g_2$.",
+    proof=Proof(
+        Conditions(
+            # Agreement for every theta_0, g_1, g_2: each coefficient of the step-2 gap vanishes.
+            (Coefficients((theta_0, g_1, g_2)),),
+            (step2_theta0_coefficient, step2_g1_coefficient),
         ),
-        Identity(
-            r"One SGDW step shrinks $\theta_0$ by $1 - \lambda$ and leaves only $\alpha g_1$ in the "
-            r"buffer.",
-            vector("theta^W_1"),
-            (1 - lam) * theta_0 - alpha * g_1,
-            check=alg1_iterates(),
-        ),
-        Identity(
-            r"So after one step the iterates differ by a multiple of $\theta_0$.",
-            vector("theta^L2_1") - vector("theta^W_1"),
-            (lam - alpha * lam_l2) * theta_0,
-            check=alg1_iterates(),
-        ),
-        Solution(
-            r"Agreement at step 1 for every $\theta_0$ forces $\lambda = \alpha\lambda'$.",
-            sp.Eq(coefficient_of(l2_theta_1 - w_theta_1, theta_0), 0),
-            lam,
-            sp.FiniteSet(alpha * lam_l2),
-        ),
-        Identity(
-            r"After two steps the gap, for a general $\lambda$, has this $\theta_0$ coefficient "
-            r"and a $g_1$ term that vanishes only at $\lambda = \alpha\lambda'$ "
-            r"(the iterates are Alg. 1's two-step maps; $g_2$ cancels).",
-            vector("theta^L2_2") - vector("theta^W_2"),
-            step2_theta0_coefficient * theta_0 + alpha * (alpha * lam_l2 - lam) * g_1,
-            check=alg1_iterates(),
-        ),
-        Identity(
-            r"At $\lambda = \alpha\lambda'$ the step-2 gap is "
-            r"$-\beta_1\alpha\lambda'\theta_0$: the buffer still carries the first step's $L_2$ "
-            r"term, which SGDW never stored.",
-            vector("theta^L2_2") - vector("theta^W_2"),
-            -beta1 * alpha * lam_l2 * theta_0,
-            given={lam: alpha * lam_l2},
-            check=alg1_iterates({lam: alpha * lam_l2}),
-        ),
-        Solution(
-            r"With $\alpha > 0$ and $\lambda' > 0$ that coefficient vanishes only for "
-            r"$\beta_1 = 0$, so for $\beta_1 > 0$ no constant $\lambda$ works.",
-            sp.Eq(
-                coefficient_of(l2_theta_2 - w_theta_2, theta_0).subs(
-                    {lam: alpha * lam_l2}
-                ).subs(lam_l2, _lam_l2_positive),
-                0,
-            ),
-            beta1,
-            sp.FiniteSet(0),
+        remarks=(
+            (r"The $g_1$ condition gives $\lambda = \alpha\lambda'$ (the Prop. 1 mapping, which "
+             r"also makes step 1 agree); there the $\theta_0$ coefficient is "
+             r"$-\beta_1\alpha\lambda' \ne 0$: the buffer still carries the first step's $L_2$ "
+             r"term, which SGDW never stored."),
         ),
     ),
-    verdict=Verdict.refuted(
-        COUNTEREXAMPLE,
-        r"With momentum the $L_2$ term is stored in the buffer and re-applied at later steps "
-        r"(decay through the history of iterates, claim sgd-l2-momentum-closed-form); no constant "
-        r"decoupled decay reproduces it. For the counterexample the step-2 gap at "
-        r"$\lambda = \alpha\lambda'$ is $\beta_1\alpha\lambda'\lVert\theta_0\rVert_\infty = 0.09$.",
+    expect="refuted",
+    explanation=(
+        r"No constant decay works: with momentum the $L_2$ term is stored in the buffer and "
+        r"re-applied at later steps (a decay of the exponentially weighted history of iterates, "
+        r"claim sgd-l2-momentum-closed-form), which a decay of $\theta_{t-1}$ alone cannot "
+        r"reproduce. The lecture's decoupled momentum form is a different method, not an "
+        r"equivalent one (a wrong claim, not a misprint: the two coincide only for momentum "
+        r"$0$), and the problem set's argument i.1 rests on the same premise. At the torch "
+        r"instance ($\alpha = 0.1$, $\beta_1 = 0.9$, $\lambda' = 0.5$, $\theta_0 = (1, -2)$) the "
+        r"step-2 gap at $\lambda = \alpha\lambda'$ is $-\beta_1\alpha\lambda'\theta_0 = "
+        r"(-0.045, 0.09)$."
     ),
+    instance=INSTANCE,
 )
 
 CLAIMS = (
-    SGDW_MOMENTUM_UPDATE,
+    SGDW_DECAY_INDEPENDENT_OF_ALPHA,
     SGDW_EQUALS_L2_WITHOUT_MOMENTUM,
     SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY,
 )

@@ -1,79 +1,215 @@
-"""Extending Q1.b to Adam: both counterexamples re-run with torch; wrong variants rejected."""
+"""Extending Q1.b to Adam: the kernel's verdicts, wrong variants rejected, torch re-runs."""
 
 from __future__ import annotations
+
+import dataclasses
+import time
 
 import pytest
 import sympy as sp
 import torch
 
+from wdproof.derivations import kernel
 from wdproof.derivations import momentum_adam_extension as ext
-from wdproof.derivations.claim import Identity
-from wdproof.derivations.notation import alpha, beta1, eps, lam, lam_l2
+from wdproof.derivations.kernel import Chain, Conditions, Counterexample, Lemma, Link, Proof
+from wdproof.derivations.notation import alpha, beta1, beta2, eps, lam, lam_l2
 from wdproof.numerics.confirmation import DTYPE
 from wdproof.numerics.confirmations import momentum_adam_extension as confirmation
 from wdproof.numerics.confirmations.momentum_adam_extension import (
     first_step_shrink,
     scalar_preconditioner_pair,
+    two_step_counterexample,
     two_step_difference,
     zero_loss_steps,
 )
 
+NOT_ADAMW = ext.ADAM_L2_NOT_ADAMW
+MOMENTUM = ext.ADAM_MOMENTUM_BREAKS_EQUIVALENCE
+
+
+def unfold(expr: sp.Basic, statement: kernel.Statement) -> sp.Basic:
+    """``expr`` with the statement's definitions and hypotheses substituted, as the kernel does."""
+    for old, new in statement.substitutions():
+        expr = expr.subs(old, new)
+    return expr
+
+
+@pytest.mark.parametrize("claim", ext.CLAIMS, ids=lambda c: c.id)
+def test_kernel_computes_the_expected_verdict_quickly(claim):
+    start = time.perf_counter()
+    verdict = kernel.judge(claim.statement, claim.proof)
+    assert verdict.kind == claim.expect, verdict.reason
+    assert time.perf_counter() - start < 2.0
+    assert all(step.ok for step in verdict.steps)
+    assert "per coordinate" in verdict.form
+
+
+# --- adam-l2-not-adamw ------------------------------------------------------------------------
+def test_statement_is_a_non_existence_over_the_l2_coefficient():
+    # The old ledger typeset the disproved equation itself as the statement; now the
+    # statement says "there is no lambda'" and the kernel proves it.
+    assert NOT_ADAMW.statement.kind == "not-exists"
+    assert NOT_ADAMW.statement.unknowns == (lam_l2,)
+    assert NOT_ADAMW.statement_latex().startswith(r"\neg\exists\, \lambda'")
+    assert NOT_ADAMW.verdict.kind == "proved"
+
+
+def test_bias_correction_makes_step_one_the_rmsprop_step_for_every_beta():
+    s = NOT_ADAMW.statement
+    gtilde = ext.grad_1 + lam_l2 * ext.theta0
+    rules = [(old, new) for old, new in s.substitutions() if old != ext.grad_1]  # keep f general
+    assert kernel.equal(ext.mhat_1, gtilde, rules)  # mhat_1 = gtilde_1 for symbolic beta_1
+    assert kernel.equal(ext.vhat_1, gtilde**2, rules)  # vhat_1 = gtilde_1^2 for symbolic beta_2
+    assert not kernel.equal(ext.mhat_1, (1 - beta1) * gtilde, rules)  # the uncorrected moment
+    # With f = 0: Adam + L2 shrinks theta_0 by alpha lambda'/(lambda' theta_0 + eps).
+    shrink = alpha * lam_l2 / (lam_l2 * ext.theta0 + eps)
+    assert kernel.equal(unfold(s.lhs, s), ext.theta0 * (1 - shrink))
+    assert kernel.equal(unfold(s.rhs, s), (1 - ext.decay) * ext.theta0)
+    assert not unfold(s.lhs, s).has(beta1) and not unfold(s.lhs, s).has(beta2)
+
+
+@pytest.mark.parametrize(
+    "equations",
+    [
+        (ext.quadratic_coefficient,),  # one condition left out
+        (ext.decay - alpha * lam_l2, ext.quadratic_coefficient),  # the SGD condition (Prop. 1)
+        (ext.quadratic_coefficient, ext.linear_coefficient, ext.decay),  # an invented one
+    ],
+    ids=["missing", "sgd-like", "invented"],
+)
+def test_conditions_must_be_the_ones_the_statement_gives(equations):
+    conditions = dataclasses.replace(NOT_ADAMW.proof.argument, equations=equations)
+    verdict = kernel.judge(
+        NOT_ADAMW.statement, dataclasses.replace(NOT_ADAMW.proof, argument=conditions)
+    )
+    assert verdict.kind == "unproved"
+
+
+def test_the_existence_claim_is_refuted_by_the_same_conditions():
+    s = NOT_ADAMW.statement
+    exists = dataclasses.replace(s, kind="exists")
+    assert kernel.judge(exists, NOT_ADAMW.proof).kind == "refuted"
+
+
+def test_without_decay_the_obstruction_disappears():
+    # With lambda = 0 (AdamW is plain Adam) lambda' = 0 works: the conditions then have a
+    # solution and the non-existence is no longer proved.
+    s = NOT_ADAMW.statement
+    rhs = s.rhs.subs(ext.decay, 0)
+    no_decay = dataclasses.replace(s, rhs=rhs, hypotheses=(ext.ZERO_LOSS,))
+    proof = Proof(Conditions(NOT_ADAMW.proof.argument.derivations, (alpha * lam_l2,)))
+    assert kernel.judge(no_decay, proof).kind == "unproved"
+
 
 def test_first_step_shrink_matches_the_symbolic_prediction():
-    ce = ext.FIRST_STEP_COUNTEREXAMPLE
-    shrink = 1 - ext.first_step_l2(ext.theta0) / ext.theta0  # alpha lambda'/(lambda' theta + eps)
+    instance = NOT_ADAMW.instance
+    s = NOT_ADAMW.statement
+    shrink = 1 - unfold(s.lhs, s) / ext.theta0  # alpha lambda'/(lambda' theta_0 + eps)
     l2_shrink, adamw_shrink = first_step_shrink()
-    for measured, start in zip(l2_shrink, ce["theta_0"], strict=True):
-        predicted = float(
-            shrink.subs({alpha: ce["lr"], lam_l2: ce["L2"], eps: 1e-8, ext.theta0: start})
-        )
+    for measured, start in zip(l2_shrink, instance["theta_0"], strict=True):
+        values = {alpha: instance["lr"], lam_l2: instance["L2"], eps: instance["eps"]}
+        predicted = float(shrink.subs({**values, ext.theta0: start}))
         assert measured == pytest.approx(predicted, rel=1e-12)
     # AdamW shrinks every coordinate alike; Adam + L2 does not, so no single lambda fits.
     assert adamw_shrink[0] == pytest.approx(adamw_shrink[1], rel=1e-12)
     assert abs(l2_shrink[0] - l2_shrink[1]) > 1e-2
 
 
-def exact_step2_difference() -> sp.Rational:
-    """``theta_2(L2) - theta_2(decay)`` from the derivation's SymPy maps at the counterexample."""
-    ce = ext.TWO_STEP_COUNTEREXAMPLE
-    exact = {key: sp.Rational(str(ce[key])) for key in ("alpha", "k", "beta_1", "L2", "lambda")}
-    values = {
-        alpha: exact["alpha"],
-        ext.k: exact["k"],
-        beta1: exact["beta_1"],
-        lam_l2: exact["L2"],
-        lam: exact["lambda"],
-        ext.theta_0: sp.Rational(str(ce["theta_0"])),
-        ext.g_1: 0,  # f = 0
-        ext.g_2: 0,
-    }
-    assert (ext.l2_theta_1 - ext.wd_theta_1).subs(values) == 0  # step 1 agrees: lambda = alpha k L2
-    return sp.nsimplify((ext.l2_theta_2 - ext.wd_theta_2).subs(values))
-
-
-EXACT_GAP = float(exact_step2_difference())
-
-
-def test_two_step_counterexample_matches_sympy_and_torch():
-    assert EXACT_GAP != 0
-    assert EXACT_GAP == pytest.approx(ext.TWO_STEP_COUNTEREXAMPLE["step2_difference"], abs=1e-15)
-    assert two_step_difference() == pytest.approx(EXACT_GAP, abs=1e-12)
+# --- adam-momentum-breaks-equivalence ---------------------------------------------------------
+def test_counterexample_is_exact_and_its_gap_is_the_lemma_at_those_values():
+    verdict = MOMENTUM.verdict
+    assert verdict.kind == "refuted", verdict.reason
+    values = verdict.counterexample
+    assert all(isinstance(v, sp.Rational) for v in values.values())
+    s = MOMENTUM.statement
+    gap = unfold(s.lhs - s.rhs, s).subs(values)
+    assert gap == ext.TWO_STEP_GAP == sp.Rational(-9, 1900)
+    residual = unfold(ext.step2_residual, s).subs(values)
+    assert residual == ext.TWO_STEP_GAP
 
 
 @pytest.mark.parametrize(
-    "predicted, holds",
-    [(EXACT_GAP, True), (-EXACT_GAP, False), (EXACT_GAP * 1.9, False), (0.0, False)],
+    "gap", [sp.Rational(9, 1900), sp.Rational(-9, 1000), sp.Integer(0)], ids=str
+)
+def test_a_wrong_stated_gap_is_rejected(gap):
+    proof = dataclasses.replace(
+        MOMENTUM.proof, argument=Counterexample(ext.TWO_STEP_COUNTEREXAMPLE, gap)
+    )
+    assert kernel.judge(MOMENTUM.statement, proof).kind == "unproved"
+
+
+def test_without_momentum_the_equivalence_holds_and_the_counterexample_dies():
+    # beta_1 = 0 and M = kI is SGD scaled by k: Prop. 1 holds, theta_2 agree (a kernel proof).
+    s = MOMENTUM.statement
+    no_momentum = dataclasses.replace(s, hypotheses=(*s.hypotheses, sp.Eq(beta1, 0)))
+    proof = Proof(Chain(ext.l2_theta_2, (Link(ext.w_theta_2, "beta_1 = 0: Prop. 1 scaled by k"),)))
+    assert kernel.judge(no_momentum, proof).kind == "proved"
+    moved = {**ext.TWO_STEP_COUNTEREXAMPLE, beta1: sp.Integer(0)}
+    proof = dataclasses.replace(MOMENTUM.proof, argument=Counterexample(moved, sp.Integer(0)))
+    assert kernel.judge(s, proof).kind == "unproved"
+
+
+def test_step2_residual_without_the_beta1_factor_is_rejected():
+    wrong = alpha * ext.k * lam_l2 / (1 + beta1) * (ext.l2_theta_1 - ext.theta_0)
+    lemma = Lemma(
+        "wrong residual",
+        ext.l2_theta_2 - ext.w_theta_2,
+        wrong,
+        Chain(ext.l2_theta_2 - ext.w_theta_2, (Link(wrong, "no beta_1"),)),
+    )
+    proof = dataclasses.replace(MOMENTUM.proof, lemmas=(lemma,))
+    assert kernel.judge(MOMENTUM.statement, proof).kind == "unproved"
+
+
+def test_bias_correction_at_t2_does_not_cancel_beta1():
+    # mhat_1 = g_1 for every beta_1, but mhat_2 still weights the two gradients by beta_1.
+    x_1, x_2 = sp.symbols("x_1 x_2", real=True)
+    m_1 = (1 - beta1) * x_1
+    mhat_2 = (beta1 * m_1 + (1 - beta1) * x_2) / (1 - beta1**2)
+    assert kernel.equal(mhat_2, (beta1 * x_1 + x_2) / (1 + beta1))
+    assert not kernel.equal(mhat_2, (x_1 + x_2) / 2)
+
+
+def test_two_step_counterexample_comes_from_the_kernel_and_torch_reproduces_it():
+    ce = two_step_counterexample()
+    values = MOMENTUM.verdict.counterexample
+    assert ce["beta_1"] == float(values[beta1]) and ce["L2"] == float(values[lam_l2])
+    assert ce["step2_difference"] == float(sp.Rational(-9, 1900))
+    assert two_step_difference(ce) == pytest.approx(ce["step2_difference"], abs=1e-12)
+    # The same two steps with the lemma's other ingredient: theta_1 - theta_0 = -1/10.
+    l2_opt, _ = scalar_preconditioner_pair(ce["alpha"] * ce["k"], ce["beta_1"], ce["L2"])
+    assert float(zero_loss_steps([1.0], 1, l2_opt)[0]) == pytest.approx(0.9, abs=1e-15)
+
+
+def test_confirmation_reruns_the_counterexample_and_the_mlp():
+    result = confirmation.momentum_separates_with_scalar_preconditioner()
+    assert result.holds, result.note
+    assert result.extra["predicted"] == two_step_counterexample()["step2_difference"]
+    assert result.extra["mlp_deviation_beta1_0"] <= 1e-12 < result.extra["mlp_deviation_beta1_0.9"]
+
+
+@pytest.mark.parametrize(
+    "factor, holds",
+    [(1.0, True), (-1.0, False), (1.9, False), (0.0, False)],
     ids=["exact", "sign flipped", "times 1 + beta_1", "no gap"],
 )
-def test_confirmation_enforces_the_exact_predicted_gap(monkeypatch, predicted, holds):
-    monkeypatch.setattr(
-        confirmation,
-        "TWO_STEP_COUNTEREXAMPLE",
-        dict(ext.TWO_STEP_COUNTEREXAMPLE, step2_difference=predicted),
-    )
+def test_confirmation_enforces_the_exact_predicted_gap(monkeypatch, factor, holds):
+    ce = two_step_counterexample()
+    changed = dict(ce, step2_difference=factor * ce["step2_difference"])
+    monkeypatch.setattr(confirmation, "two_step_counterexample", lambda: changed)
+    monkeypatch.setattr(confirmation, "scalar_preconditioner_deviation", lambda *_: 0.0)
     result = confirmation.momentum_separates_with_scalar_preconditioner()
     assert result.holds is holds
-    assert result.extra["mlp_deviation_beta1_0"] <= 1e-12 < result.extra["mlp_deviation_beta1_0.9"]
+
+
+def test_confirmation_refuses_a_claim_the_kernel_did_not_refute(monkeypatch):
+    broken = dataclasses.replace(
+        MOMENTUM, proof=Proof(Counterexample(ext.TWO_STEP_COUNTEREXAMPLE, 0))
+    )
+    assert broken.verdict.kind == "unproved"
+    monkeypatch.setattr(ext, "ADAM_MOMENTUM_BREAKS_EQUIVALENCE", broken)
+    with pytest.raises(ValueError, match="did not refute"):
+        two_step_counterexample()
 
 
 def test_huge_eps_emulates_a_scalar_preconditioner():
@@ -86,32 +222,10 @@ def test_huge_eps_emulates_a_scalar_preconditioner():
     assert torch.allclose(wd_first, expected, rtol=1e-15, atol=0)
 
 
-def test_without_momentum_the_scalar_case_agrees():
-    # beta_1 = 0 and M = kI is SGD scaled by k: Prop. 1 holds, the step-2 gap vanishes.
+def test_without_momentum_torch_agrees_too():
     l2_opt, wd_opt = scalar_preconditioner_pair(0.1, 0.0, 1.0)
     gap = zero_loss_steps([1.0], 2, l2_opt)[1] - zero_loss_steps([1.0], 2, wd_opt)[1]
     assert abs(float(gap)) <= 1e-15
-    assert Identity(
-        "beta_1 = 0", ext.l2_theta_2, ext.wd_theta_2, given={lam: alpha * ext.k * lam_l2, beta1: 0}
-    ).verify()
-
-
-def test_step2_residual_without_beta1_factor_is_rejected():
-    wrong = alpha * ext.k * lam_l2 / (1 + beta1) * (ext.l2_theta_1 - ext.theta_0)
-    step = Identity(
-        "no beta_1", ext.l2_theta_2 - ext.wd_theta_2, wrong, given={lam: alpha * ext.k * lam_l2}
-    )
-    assert not step.verify()
-    no_gap = Identity("no gap", ext.l2_theta_2, ext.wd_theta_2, given={lam: alpha * ext.k * lam_l2})
-    assert not no_gap.verify()
-
-
-def test_bias_correction_at_t2_does_not_cancel_beta1():
-    # mhat_1 = g_1 for every beta_1, but mhat_2 still weights the two gradients by beta_1.
-    naive = Identity(
-        "mhat_2 = (x_1 + x_2)/2",
-        ext.bias_corrected_mean_2(ext.x_1, ext.x_2),
-        (ext.x_1 + ext.x_2) / 2,
-    )
-    assert not naive.verify()
-    assert sp.simplify(ext.bias_corrected_mean_2(ext.x_1, ext.x_2).subs(beta1, 0) - ext.x_2) == 0
+    s = MOMENTUM.statement
+    assert unfold(s.lhs - s.rhs, s).subs({**ext.TWO_STEP_COUNTEREXAMPLE, beta1: 0}) == 0
+    assert lam not in unfold(s.lhs - s.rhs, s).free_symbols  # lambda = alpha k lambda' applied

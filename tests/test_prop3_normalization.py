@@ -1,94 +1,159 @@
-"""Prop. 3's constant: the printed normalization is refuted by a counterexample that torch
-re-runs; the corrected one holds; wrong constants and wrong decays are rejected."""
+"""Prop. 3's constant: the main text's normalization is refuted by an exact counterexample that
+torch re-runs; the appendix's normalization is the exact solution set; wrong variants fail."""
 
 from __future__ import annotations
+
+import dataclasses
+import time
 
 import pytest
 import sympy as sp
 
+from wdproof.derivations import kernel
 from wdproof.derivations import prop3_normalization as p3
-from wdproof.derivations.claim import Identity, Solution
+from wdproof.derivations.kernel import Chain, Counterexample, Link, Proof, Statement
 from wdproof.derivations.notation import alpha, lam, lam_l2
-from wdproof.derivations.registry import get_claim
-from wdproof.numerics.confirmation import confirm
 from wdproof.numerics.confirmations import prop3_normalization as numeric
 
+PRINTED = p3.PROP3_AS_PRINTED
+CORRECTED = p3.PROP3_CORRECTED
 
-def _is_identity(relation: sp.Eq) -> bool:
-    return Identity("statement", relation.lhs, relation.rhs).verify()
+
+@pytest.mark.parametrize("claim", p3.CLAIMS, ids=lambda c: c.id)
+def test_kernel_computes_the_expected_verdict_quickly(claim):
+    start = time.perf_counter()
+    verdict = kernel.judge(claim.statement, claim.proof)
+    assert verdict.kind == claim.expect, verdict.reason
+    assert time.perf_counter() - start < 1.0
+    assert all(step.ok for step in verdict.steps)
+    assert "per coordinate" in verdict.form
 
 
-def test_printed_statement_is_false_and_corrected_statement_holds():
-    assert not _is_identity(p3.PROP3_AS_PRINTED.statement)
-    assert _is_identity(p3.PROP3_CORRECTED.statement)
+# --- prop3-printed-normalization --------------------------------------------------------------
+def test_printed_statement_is_the_main_text_and_is_called_a_misprint():
+    s = PRINTED.statement
+    assert s.kind == "forall" and s.hypotheses == (sp.Eq(lam_l2, lam / alpha),)
+    regularizer = next(iter(s.lhs.atoms(sp.Derivative)))
+    assert kernel.equal(regularizer.expr, lam_l2 / (2 * alpha) * p3.s_j * p3.theta_j**2)
+    for text in (PRINTED.source, PRINTED.statement_text, PRINTED.explanation):
+        assert "misprint" in text and "appendix" in text
+
+
+def test_counterexample_is_exact_with_the_exact_gap():
+    verdict = PRINTED.verdict
+    values = verdict.counterexample
+    assert values[alpha] == sp.Rational(1, 20) and values[lam] == sp.Rational(1, 100)
+    assert all(isinstance(v, sp.Rational) for v in values.values())
+    gap = [s for s in verdict.steps if "exact nonzero amount" in s.text]
+    assert gap and gap[0].ok and r"- \frac{19}{100}" in gap[0].latex
 
 
 @pytest.mark.parametrize(
-    "constant, substitution",
+    "values, gap",
     [
-        (p3.lam_prime_over_2alpha, p3.LAMBDA_PRIME_IS_LAMBDA_OVER_ALPHA),  # as printed
-        (lam_l2 / alpha, p3.LAMBDA_PRIME_IS_LAMBDA),  # no 1/2
-        (lam_l2 / 2, p3.LAMBDA_PRIME_IS_LAMBDA),  # no 1/alpha
+        ({**p3.PRINTED_COUNTEREXAMPLE, alpha: sp.Integer(1)}, sp.Integer(0)),  # holds at alpha = 1
+        (p3.PRINTED_COUNTEREXAMPLE, sp.Rational(19, 100)),  # sign flipped
+        (p3.PRINTED_COUNTEREXAMPLE, sp.Rational(-1, 100)),  # decay 1/100 mistaken for the gap
+        ({k: v for k, v in p3.PRINTED_COUNTEREXAMPLE.items() if k != p3.theta_j}, p3.PRINTED_GAP),
     ],
+    ids=["alpha-one", "sign", "wrong-gap", "theta-left-free"],
 )
-def test_wrong_constants_are_not_decay_lambda(constant, substitution):
-    step = p3.scale_adjusted_step(constant)
-    assert not Identity("wrong", step, p3.decay_step(lam), given=substitution).verify()
+def test_wrong_counterexamples_are_rejected(values, gap):
+    proof = dataclasses.replace(PRINTED.proof, argument=Counterexample(values, gap))
+    assert kernel.judge(PRINTED.statement, proof).kind == "unproved"
 
 
-def test_decay_of_the_printed_constant_is_not_lambda_at_the_counterexample():
-    wrong = Identity(
-        "decay 1/100",
-        p3.scale_adjusted_step(sp.Integer(2)),
-        p3.decay_step(sp.Rational(1, 100)),
-        given={alpha: sp.Rational(1, 20)},
+def test_printed_constant_is_decay_lambda_over_alpha_and_cannot_be_proved_lambda():
+    lemma = PRINTED.proof.lemmas[0]
+    assert kernel.equal(lemma.rhs, p3.decay_step(lam / alpha))
+    # A chain claiming the printed step is decay lambda is rejected link by link.
+    s = PRINTED.statement
+    wrong = Proof(Chain(s.lhs, (Link(s.rhs, "as printed"),)), per_coordinate=True)
+    assert kernel.judge(s, wrong).kind == "unproved"
+
+
+def test_the_appendix_normalization_is_consistent():
+    # The appendix: lambda'/2 ||theta . sqrt(s)||^2 with lambda' = lambda/alpha is decay lambda.
+    appendix = Statement.forall(
+        p3.scale_adjusted_step(lam_l2 / 2),
+        p3.decay_step(lam),
+        hypotheses=(sp.Eq(lam_l2, lam / alpha),),
     )
-    assert not wrong.verify()
+    proof = Proof(Chain(appendix.lhs, (Link(appendix.rhs, "diag(s)^-1 cancels s_j"),)))
+    assert kernel.judge(appendix, proof).kind == "proved"
+    # ... and it is the corrected claim's solution, c = lambda'/2 at lambda' = lambda/alpha.
+    (point,) = CORRECTED.statement.solutions.args
+    assert kernel.equal(point, lam_l2 / 2, [(lam_l2, lam / alpha)])
 
 
-@pytest.mark.parametrize("root", [sp.Integer(2), sp.Rational(1, 2)])
-def test_the_decays_agree_only_at_alpha_one(root):
-    step = next(s for s in p3.PROP3_AS_PRINTED.steps if isinstance(s, Solution))
-    wrong = Solution("wrong", step.equation, step.unknown, sp.FiniteSet(root), step.domain)
-    assert not wrong.verify()
+# --- prop3-scale-adjusted-l2-normalization ----------------------------------------------------
+@pytest.mark.parametrize(
+    "solutions",
+    [
+        sp.FiniteSet(lam / alpha),  # no 1/2
+        sp.FiniteSet(lam / (2 * alpha**2)),  # the main text's two factors 1/alpha
+        sp.FiniteSet(lam / 2),  # no 1/alpha
+        sp.FiniteSet(lam / (2 * alpha), lam / alpha),  # an extra point
+    ],
+    ids=str,
+)
+def test_wrong_solution_sets_are_rejected(solutions):
+    wrong = CORRECTED.statement.mutated(solutions=solutions)
+    assert kernel.judge(wrong, CORRECTED.proof).kind == "unproved"
 
 
-def test_counterexample_values_follow_from_alpha_and_lambda():
-    ce = get_claim("prop3-printed-normalization").verdict.counterexample
-    lam_prime = ce["lambda"] / ce["alpha"]
-    assert ce["lambda_prime"] == pytest.approx(lam_prime, rel=1e-12)
-    assert ce["regularizer_constant"] == pytest.approx(lam_prime / (2 * ce["alpha"]), rel=1e-12)
-    assert ce["decay_per_step"] == pytest.approx(ce["lambda"] / ce["alpha"], rel=1e-12)
-    assert ce["decay_per_step"] != pytest.approx(ce["lambda"], rel=1e-3)
+def test_the_condition_is_derived_from_the_statement():
+    # Stating the main text's condition c = lambda/(2 alpha^2) instead is rejected.
+    necessary = CORRECTED.proof.argument.necessary
+    wrong = dataclasses.replace(necessary, equations=(p3.s_j * (lam - 2 * alpha**2 * p3.const),))
+    argument = dataclasses.replace(CORRECTED.proof.argument, necessary=wrong)
+    proof = dataclasses.replace(CORRECTED.proof, argument=argument)
+    assert kernel.judge(CORRECTED.statement, proof).kind == "unproved"
+
+
+# --- torch ------------------------------------------------------------------------------------
+def test_counterexample_values_come_from_the_kernel():
+    ce = numeric.printed_counterexample()
+    values = PRINTED.verdict.counterexample
+    assert ce["alpha"] == float(values[alpha]) and ce["lambda"] == float(values[lam])
+    assert ce["constant"] == pytest.approx(2.0, abs=0)  # lambda'/(2 alpha), lambda' = 1/5
+    assert ce["gap"] == -0.19
 
 
 def test_counterexample_rechecked_with_torch():
-    ce = get_claim("prop3-printed-normalization").verdict.counterexample
-    c = confirm(get_claim("prop3-printed-normalization"))
-    assert c.relation == ">" and c.holds
+    ce = numeric.printed_counterexample()
+    assert numeric.counterexample_gap(ce) == pytest.approx(ce["gap"], abs=1e-12)
+    c = numeric.printed_constant_decays_by_lambda_over_alpha()
+    assert c.holds, c.note
     low, high = c.extra["decay_range"]
-    assert low == pytest.approx(ce["decay_per_step"], abs=1e-12)
-    assert high == pytest.approx(ce["decay_per_step"], abs=1e-12)
-    assert abs(low - ce["lambda"]) > 0.1  # 0.2 per step, not 0.01
+    assert low == pytest.approx(ce["lambda"] / ce["alpha"], abs=1e-12)  # decay 1/5 per step
+    assert high == pytest.approx(ce["lambda"] / ce["alpha"], abs=1e-12)
+    assert c.extra["deviation_from_lambda"] > numeric.SEPARATION
     assert c.extra["deviation_from_lambda_over_alpha"] <= 1e-12  # it is decay lambda/alpha
+
+
+def test_confirmation_detects_a_wrong_gap(monkeypatch):
+    ce = numeric.printed_counterexample()
+    monkeypatch.setattr(numeric, "printed_counterexample", lambda: dict(ce, gap=-ce["gap"]))
+    assert not numeric.printed_constant_decays_by_lambda_over_alpha().holds
 
 
 def test_measured_decay_tracks_the_constant():
     # c = lambda/(2 alpha) must measure as decay lambda; a doubled constant as 2 lambda.
     low, high = numeric.measured_decay(numeric.LR, numeric.DECAY / (2 * numeric.LR))
-    assert low == pytest.approx(numeric.DECAY, abs=1e-12) and high == pytest.approx(
-        numeric.DECAY, abs=1e-12
-    )
+    assert low == pytest.approx(numeric.DECAY, abs=1e-12)
+    assert high == pytest.approx(numeric.DECAY, abs=1e-12)
     low, _ = numeric.measured_decay(numeric.LR, numeric.DECAY / numeric.LR)
     assert low == pytest.approx(2 * numeric.DECAY, abs=1e-12)
 
 
 def test_only_the_corrected_constants_match_decay():
-    c = confirm(get_claim("prop3-scale-adjusted-l2-normalization"))
+    c = numeric.corrected_constant_matches_decay()
+    assert c.holds
     by_name = {row[0]: row[-1] for row in c.rows}
-    assert set(numeric.CORRECTED) < set(by_name)
+    assert len(numeric.CORRECTED) == 3 and set(numeric.CORRECTED) < set(by_name)
     for name, deviation in by_name.items():
         if name in numeric.CORRECTED:
             assert deviation <= 1e-12, name
         else:
-            assert deviation > 1e-3, name
+            assert deviation > numeric.SEPARATION, name
