@@ -109,17 +109,19 @@ def test_no_momentum_mapping_without_alpha_is_not_proved():
     assert judge(false, claim.proof).kind == "unproved"
 
 
-def test_no_momentum_condition_keeps_the_schedule_factor():
-    """The kernel derives eta_t (lambda - alpha lambda') = 0 itself; dropping eta_t is a different
-    condition (not a constant multiple), so a proof that states it is refused."""
+def test_no_momentum_condition_is_the_derived_one():
+    """The kernel derives eta_t (lambda - alpha lambda') = 0 itself. Dropping the factor
+    eta_t > 0 states the same condition and is accepted; forgetting alpha is refused."""
     claim = sm.SGDW_EQUALS_L2_WITHOUT_MOMENTUM
     arg = claim.proof.argument
-    wrong = dataclasses.replace(
-        arg, necessary=dataclasses.replace(arg.necessary, equations=(lam - alpha * lam_l2,))
-    )
-    assert judge(claim.statement, dataclasses.replace(claim.proof, argument=wrong)).kind == (
-        "unproved"
-    )
+
+    def judged(equation):
+        necessary = dataclasses.replace(arg.necessary, equations=(equation,))
+        proof = dataclasses.replace(claim.proof, argument=dataclasses.replace(arg, necessary=necessary))
+        return judge(claim.statement, proof).kind
+
+    assert judged(lam - alpha * lam_l2) == "proved"
+    assert judged(lam - lam_l2) == "unproved"
 
 
 # --- sgd-momentum-l2-equals-constant-decay -----------------------------------------------------
