@@ -1,176 +1,239 @@
 """The preconditioner M_t of bias-corrected RMSProp (problem set Q1.b, first part).
 
 Bias-corrected RMSProp is Adam with ``beta_1 = 0`` (PyTorch: ``torch.optim.Adam(betas=(0,
-beta_2))``). With ``v_0 = 0`` and ``g_t = grad f_t(theta_{t-1})`` it steps
+beta_2))``). With ``g_t = grad f_t(theta_{t-1})`` it steps, element-wise,
 
 .. math::
 
-    v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2, \\quad
+    v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2, \\quad v_0 = 0, \\quad
     \\hat v_t = \\frac{v_t}{1-\\beta_2^t}, \\quad
-    \\theta_t = \\theta_{t-1} - \\alpha \\frac{g_t}{\\sqrt{\\hat v_t} + \\epsilon},
+    \\theta_t = \\theta_{t-1} - \\alpha \\frac{g_t}{\\sqrt{\\hat v_t} + \\epsilon}.
 
-all element-wise. Written as an adaptive gradient method ``theta_t = theta_{t-1} - alpha M_t g_t``
-(the form of the paper's Prop. 2), the preconditioner is
+Two claims, both per coordinate ``j`` (every operation is element-wise):
 
-.. math::
+* ``rmsprop-second-moment-closed-form``: the recurrence (the statement's definition) has the
+  closed form ``v_{t,j} = (1-beta_2) sum_{i=1}^t beta_2^{t-i} g_{i,j}^2`` for every ``t >= 0``,
+  proved by induction over ``t``: base case ``t = 0`` (``v_0 = 0`` is the empty sum), step
+  ``t -> t + 1`` (the new term ``i = t + 1`` joins the sum; the sums are compared for symbolic
+  ``t``).
+* ``rmsprop-preconditioner-closed-form``: given that closed form, the RMSProp step of coordinate
+  ``j`` is ``theta_{t-1,j} - alpha (M_t)_{jj} g_{t,j}`` with
 
-    M_t = \\Big(\\operatorname{diag}\\Big(\\sqrt{\\tfrac{1-\\beta_2}{1-\\beta_2^t}
-    \\textstyle\\sum_{i=1}^t \\beta_2^{t-i} G_i}\\Big) + \\epsilon I\\Big)^{-1},
-    \\qquad G_i = g_i g_i^\\top,
+  .. math::
 
-where ``diag`` keeps the diagonal (and the square root acts on it entry-wise). The derivation
-works per coordinate ``j`` (RMSProp is element-wise): the closed form of ``v_{t,j}`` satisfies the
-recurrence for a symbolic number of steps ``t``, and ``(G_i)_{jj} = g_{i,j}^2`` for vectors of
-symbolic size ``n``, so the diagonal of the weighted sum of outer products is the second moment.
+      M_t = \\Big(\\operatorname{diag}\\Big(\\sqrt{\\tfrac{1-\\beta_2}{1-\\beta_2^t}
+      \\textstyle\\sum_{i=1}^t \\beta_2^{t-i} G_i}\\Big) + \\epsilon I\\Big)^{-1},
+      \\qquad G_i = g_i g_i^\\top,
+
+  i.e. ``(M_t)_{jj} = 1/(sqrt((1-beta_2)/(1-beta_2^t) sum_i beta_2^{t-i} (G_i)_{jj}) + eps)``
+  (``diag`` keeps the diagonal; the square root acts on it entry-wise). The outer products are
+  SymPy matrix products of the gradient rows (``g`` is an ``N x n`` matrix symbol whose row
+  ``i`` is ``g_i^T``, ``n`` symbolic), so ``(G_i)_{jj} = g_{i,j}^2`` is matrix algebra the
+  kernel checks, not a definition.
+
+The kernel cannot chain one claim's induction into another claim's proof, so the second claim
+states the closed form as its hypothesis, and the first claim proves exactly that hypothesis.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.matrices.expressions.slice import MatrixSlice
 
-from wdproof.derivations.claim import Claim, Identity, Verdict, is_zero
-from wdproof.derivations.notation import alpha, beta2, eps, n, t, vector
+from wdproof.derivations.claim import Claim
+from wdproof.derivations.kernel import Chain, Induction, Link, Proof, Statement
+from wdproof.derivations.notation import alpha, beta2, eps, n
 
-step = sp.Symbol("i", integer=True, positive=True)  # summation index over past steps
-history_index = sp.Symbol("k", integer=True, nonnegative=True)  # column index of H
+#: Number of steps: ``t >= 0`` for the second moment (``v_0 = 0``), ``t >= 1`` for the step.
+steps = sp.Symbol("t", integer=True, nonnegative=True)
+t = sp.Symbol("t", integer=True, positive=True)
+i = sp.Symbol("i", integer=True, positive=True)  # summation index over past steps
 coord = sp.Symbol("j", integer=True, nonnegative=True)  # the coordinate every step looks at
-#: ``g[i, j]`` is coordinate ``j`` of the gradient ``g_i``; ``G[i, j, j]`` is ``(G_i)_{jj}``.
-grad = sp.IndexedBase("g")
-outer = sp.IndexedBase("G")
-theta_prev = sp.Indexed(sp.IndexedBase("theta"), t - 1, coord)
+runs = sp.Symbol("N", integer=True, positive=True)  # rows of the gradient history (N > t)
+
+#: The gradient history: row ``i`` of ``g`` is ``g_i^T``, so ``g[i, j]`` is ``g_{i,j}``.
+grad = sp.MatrixSymbol("g", runs, n)
+second = sp.IndexedBase("v")  # ``v[t, j]``: the second moment of coordinate j after t steps
+theta = sp.IndexedBase("theta")
 
 
-def second_moment_closed_form(steps: sp.Expr) -> sp.Expr:
-    """``v_{steps,j} = (1-beta_2) sum_{i=1}^{steps} beta_2^{steps-i} g_{i,j}^2`` (from ``v_0 = 0``)."""
-    return (1 - beta2) * sp.Sum(beta2 ** (steps - step) * grad[step, coord] ** 2, (step, 1, steps))
+class OuterProduct(sp.MatMul):
+    """``G_i = g_i g_i^T`` as SymPy's matrix product of the gradient row ``i``; typeset ``G_i``.
 
-
-def peel_last_term(expr: sp.Basic, top: sp.Expr) -> sp.Basic:
-    """Rewrite every ``Sum_{i=lo}^{top} f(i)`` as ``Sum_{i=lo}^{top-1} f(i) + f(top)``.
-
-    Valid for any integer ``top >= lo``; it is how a recurrence in ``t`` is checked on a sum
-    whose upper limit is ``t``.
+    Only the typesetting is new: entries, substitution and simplification are ``MatMul``'s.
     """
 
-    def split(s: sp.Sum) -> sp.Basic:
-        (var, low, high), = s.limits
-        if high != top:
-            return s
-        return sp.Sum(s.function, (var, low, high - 1)) + s.function.subs(var, high)
-
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, split)
+    def _latex(self, printer) -> str:
+        rows = [a for a in self.args if isinstance(a, MatrixSlice)]
+        return f"G_{{{printer._print(rows[0].rowslice[0])}}}"
 
 
-_BOUND = sp.Symbol("i_bound", integer=True)
+def outer_product(index: sp.Expr) -> OuterProduct:
+    """``G_index = g_index g_index^T`` (``n x n``): the transposed row times the row."""
+    row = grad[index, :]  # 1 x n: g_index^T
+    return OuterProduct(row.T, row)
 
 
-def rename_bound_variables(expr: sp.Basic) -> sp.Basic:
-    """Give every single sum the same bound variable (alpha-renaming), so equal sums cancel."""
-
-    def rename(s: sp.Sum) -> sp.Sum:
-        (var, low, high), = s.limits
-        return sp.Sum(s.function.xreplace({var: _BOUND}), (_BOUND, low, high))
-
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, rename)
+def second_moment_closed_form(upto: sp.Expr) -> sp.Expr:
+    """``(1-beta_2) sum_{i=1}^{upto} beta_2^{upto-i} g_{i,j}^2``."""
+    return (1 - beta2) * sp.Sum(beta2 ** (upto - i) * grad[i, coord] ** 2, (i, 1, upto))
 
 
-def sums_cancel(difference: sp.Basic) -> bool:
-    """Step check for sums over a symbolic range ``t``.
-
-    Peels the top term off every sum to ``t``, renames bound variables alike, then lets
-    ``simplify`` merge sums with equal limits and cancel them term by term. A wrong closed form
-    (or a wrong range) leaves a residue and the check fails.
-    """
-    entries = difference.replace(  # expand matrix entries such as (H H^T)_jj into their sums
-        lambda e: isinstance(e, MatrixElement), lambda e: e.parent[e.i, e.j]
-    )
-    return is_zero(sp.simplify(rename_bound_variables(peel_last_term(entries, t))))
-
-
-second_moment = second_moment_closed_form(t)
-bias_corrected_second_moment = second_moment / (1 - beta2**t)
-#: ``(M_t)_{jj}`` in terms of the diagonal entries of the outer products ``G_i``.
-preconditioner_entry = 1 / (
-    sp.sqrt((1 - beta2) / (1 - beta2**t) * sp.Sum(beta2 ** (t - step) * outer[step, coord, coord], (step, 1, t)))
-    + eps
+#: The RMSProp pseudocode as the definition of v (coordinate j): the recurrence and its start.
+RECURRENCE = sp.Eq(
+    second[steps + 1, coord],
+    beta2 * second[steps, coord] + (1 - beta2) * grad[steps + 1, coord] ** 2,
 )
-#: ``(G_i)_{jj} = g_{i,j}^2``, proved below; used to rewrite M_t in terms of the gradients.
-DIAGONAL_IS_SQUARE = {outer[step, coord, coord]: grad[step, coord] ** 2}
-rmsprop_coordinate_step = theta_prev - alpha * grad[t, coord] / (sp.sqrt(bias_corrected_second_moment) + eps)
+START = sp.Eq(second[0, coord], 0)
 
-g_i = vector("g_i")
-history = sp.MatrixSymbol("H", n, t)  # column k holds one past gradient h_k, for symbolic t
-weight = sp.Symbol("w_i", positive=True)  # the factor beta_2^{t-i} of one outer product
+SECOND_MOMENT_CLOSED_FORM = Claim(
+    id="rmsprop-second-moment-closed-form",
+    title="RMSProp's second moment from v_0 = 0 is the discounted sum (1 - beta_2) sum beta_2^(t-i) g_i^2",
+    source=(
+        "problem set Q1.b (seed 000, Q1.b.a: RMSProp with a bias-corrected second moment, the "
+        "pseudocode students unroll); lecture notes 002, slide 'Adam property I: bias "
+        "correction' (unrolls v_t = (1 - beta_2) sum_k beta_2^(t-k) g_k^2, there in expectation)"
+    ),
+    question="Q1.b",
+    statement=Statement.forall(
+        second[steps, coord],
+        second_moment_closed_form(steps),
+        definitions=(RECURRENCE, START),
+    ),
+    statement_text=(
+        r"For every number of steps $t \ge 0$ and every coordinate $j$, the second moment "
+        r"defined by $v_{t+1,j} = \beta_2 v_{t,j} + (1-\beta_2) g_{t+1,j}^2$, $v_{0,j} = 0$ is "
+        r"$v_{t,j} = (1-\beta_2)\sum_{i=1}^{t}\beta_2^{t-i} g_{i,j}^2$."
+    ),
+    conventions=(
+        r"PyTorch's Adam with betas $= (0, \beta_2)$ (its exp\_avg\_sq); $g_{i,j}$ is "
+        r"coordinate $j$ of the gradient $g_i$ of step $i$; element-wise, so the argument is "
+        r"per coordinate $j$. $t$ is a symbolic integer, so the sums have a symbolic range."
+    ),
+    proof=Proof(
+        Induction(
+            steps,
+            0,
+            base=Chain(
+                second[0, coord],
+                (
+                    Link(
+                        second_moment_closed_form(sp.Integer(0)),
+                        r"The start of the recurrence, $v_{0,j} = 0$, is the closed form at "
+                        r"$t = 0$: an empty sum.",
+                    ),
+                ),
+            ),
+            step=Chain(
+                second[steps + 1, coord],
+                (
+                    Link(
+                        RECURRENCE.rhs,
+                        r"The recurrence: one RMSProp update of coordinate $j$.",
+                    ),
+                    Link(
+                        beta2 * second_moment_closed_form(steps)
+                        + (1 - beta2) * grad[steps + 1, coord] ** 2,
+                        r"The induction hypothesis: the closed form at $t$.",
+                        cites=("hypothesis",),
+                    ),
+                    Link(
+                        second_moment_closed_form(steps + 1),
+                        r"$\beta_2$ raises every exponent $t - i$ to $t + 1 - i$, and the new "
+                        r"term is the $i = t + 1$ term of the sum to $t + 1$ (checked for "
+                        r"symbolic $t$ by peeling it off that sum).",
+                    ),
+                ),
+            ),
+        ),
+        per_coordinate=True,
+    ),
+    expect="proved",
+    explanation=(
+        r"Exact for every $t \ge 0$ (induction over $t$, sums with symbolic range) and every "
+        r"coordinate $j$: the recurrence weights the gradient of step $i$ by "
+        r"$(1-\beta_2)\beta_2^{t-i}$."
+    ),
+)
+
+#: ``(M_t)_{jj}`` from the outer products: ``1/(sqrt((1-b2)/(1-b2^t) sum b2^{t-i} (G_i)_jj) + eps)``.
+weighted_outer_diagonal = sp.Sum(
+    beta2 ** (t - i) * MatrixElement(outer_product(i), coord, coord), (i, 1, t)
+)
+preconditioner_entry = 1 / (sp.sqrt((1 - beta2) / (1 - beta2**t) * weighted_outer_diagonal) + eps)
+#: theta_{t-1} - alpha M_t g_t, coordinate j (M_t is diagonal).
+preconditioned_step = theta[t - 1, coord] - alpha * preconditioner_entry * grad[t, coord]
+#: The RMSProp step as the pseudocode writes it: bias-corrected v_t, eps outside the root.
+rmsprop_step = theta[t - 1, coord] - alpha * grad[t, coord] / (
+    sp.sqrt(second[t, coord] / (1 - beta2**t)) + eps
+)
+#: The hypothesis: the closed form proved by ``rmsprop-second-moment-closed-form``.
+CLOSED_FORM = sp.Eq(second[t, coord], second_moment_closed_form(t))
 
 RMSPROP_PRECONDITIONER = Claim(
     id="rmsprop-preconditioner-closed-form",
-    title="Bias-corrected RMSProp steps theta - alpha M_t g_t, M_t from the outer products G_i = g_i g_i^T",
-    source="Problem set Q1.b (first part); paper Prop. 2 (adaptive methods theta - alpha M_t g_t)",
+    title=(
+        "Bias-corrected RMSProp steps theta - alpha M_t g_t, M_t from the outer products "
+        "G_i = g_i g_i^T"
+    ),
+    source=(
+        "problem set Q1.b (seed 000, Q1.b.a: solve for M_t in terms of the outer products G_t "
+        "and beta_2); Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: adaptive methods "
+        "step theta - alpha M_t grad f_t)"
+    ),
     question="Q1.b",
-    statement=sp.Eq(sp.Symbol("(M_t)_{jj}"), preconditioner_entry.xreplace(DIAGONAL_IS_SQUARE)),
+    statement=Statement.forall(rmsprop_step, preconditioned_step, hypotheses=(CLOSED_FORM,)),
     statement_text=(
         r"For every number of steps $t \ge 1$, every dimension $n$ and every gradient sequence "
-        r"$g_1, \dots, g_t$, bias-corrected RMSProp from $v_0 = 0$ steps "
+        r"$g_1, \dots, g_t$: given the closed form of the second moment (claim "
+        r"rmsprop-second-moment-closed-form), bias-corrected RMSProp steps "
         r"$\theta_t = \theta_{t-1} - \alpha M_t g_t$ with "
         r"$M_t = \big(\mathrm{diag}\big(\sqrt{\tfrac{1-\beta_2}{1-\beta_2^t}\sum_{i=1}^t "
-        r"\beta_2^{t-i} G_i}\big) + \epsilon I\big)^{-1}$, $G_i = g_i g_i^\top$; its $j$-th "
-        r"diagonal entry is $1/(\sqrt{\hat v_{t,j}} + \epsilon)$."
+        r"\beta_2^{t-i} G_i}\big) + \epsilon I\big)^{-1}$, $G_i = g_i g_i^\top$: coordinate $j$ "
+        r"of the step is $\theta_{t-1,j} - \alpha (M_t)_{jj}\, g_{t,j}$ with "
+        r"$(M_t)_{jj} = 1/\big(\sqrt{\tfrac{1-\beta_2}{1-\beta_2^t}\sum_i\beta_2^{t-i}"
+        r"(G_i)_{jj}} + \epsilon\big)$."
     ),
     conventions=(
         r"PyTorch's Adam with betas $= (0, \beta_2)$: $v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, "
         r"$v_0 = 0$, $\hat v_t = v_t/(1-\beta_2^t)$, $\epsilon$ added outside the square root; "
         r"no schedule multiplier ($\eta_t = 1$; with the paper's Alg. 2, $\alpha$ becomes "
-        r"$\eta_t\alpha$). Every step is per coordinate $j$: every operation is element-wise."
+        r"$\eta_t\alpha$). $M_t$ is diagonal, so coordinate $j$ of $M_t g_t$ is "
+        r"$(M_t)_{jj} g_{t,j}$: the argument is per coordinate $j$. The gradients are the rows "
+        r"of an $N \times n$ matrix symbol, $n$ symbolic, and $G_i$ is their matrix product."
     ),
-    steps=(
-        Identity(
-            r"Base case (per coordinate $j$): from $v_0 = 0$ one update gives "
-            r"$(1-\beta_2) g_{1,j}^2$, the closed form at $t = 1$.",
-            second_moment_closed_form(sp.Integer(1)).doit(),
-            beta2 * 0 + (1 - beta2) * grad[1, coord] ** 2,
+    proof=Proof(
+        Chain(
+            rmsprop_step,
+            (
+                Link(
+                    theta[t - 1, coord]
+                    - alpha * grad[t, coord]
+                    / (sp.sqrt((1 - beta2) / (1 - beta2**t) * sp.Sum(
+                        beta2 ** (t - i) * grad[i, coord] ** 2, (i, 1, t))) + eps),
+                    r"The closed form of $v_{t,j}$ (the hypothesis), bias-corrected: "
+                    r"$\hat v_{t,j} = \frac{1-\beta_2}{1-\beta_2^t}\sum_i \beta_2^{t-i} g_{i,j}^2$.",
+                    cites=(CLOSED_FORM,),
+                ),
+                Link(
+                    preconditioned_step,
+                    r"The $j$-th diagonal entry of an outer product is a squared coordinate, "
+                    r"$(G_i)_{jj} = (g_i g_i^\top)_{jj} = g_{i,j}^2$ (matrix product of "
+                    r"symbolic size $n$), so the denominator is $1/(M_t)_{jj}$.",
+                ),
+            ),
         ),
-        Identity(
-            r"Recurrence for symbolic $t$ (per coordinate $j$): the closed form satisfies "
-            r"$v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$; checked by peeling the $i = t$ term "
-            r"off the sum and cancelling the sums to $t - 1$.",
-            second_moment,
-            beta2 * second_moment_closed_form(t - 1) + (1 - beta2) * grad[t, coord] ** 2,
-            check=sums_cancel,
-        ),
-        Identity(
-            r"The $j$-th diagonal entry of an outer product is a squared coordinate: "
-            r"$(g_i g_i^\top)_{jj} = g_{i,j}^2$ for vectors of symbolic size $n$.",
-            MatrixElement(g_i * g_i.T, coord, coord),  # unevaluated, so the report shows it
-            g_i[coord, 0] ** 2,
-        ),
-        Identity(
-            r"Weighting a gradient by $\sqrt{w_i}$ weights its outer product by $w_i$ "
-            r"($w_i = \beta_2^{t-i}$).",
-            sp.MatMul(sp.sqrt(weight) * g_i, (sp.sqrt(weight) * g_i).T, evaluate=False),
-            weight * (g_i * g_i.T),
-        ),
-        Identity(
-            r"The diagonal of a sum of $t$ outer products $h_k h_k^\top$ (the columns of $H$, "
-            r"here $h_k = \beta_2^{(t-i)/2} g_i$) is the sum of squared coordinates, for symbolic "
-            r"$t$ and $n$; so $\big(\sum_i \beta_2^{t-i} G_i\big)_{jj} = \sum_i \beta_2^{t-i} "
-            r"g_{i,j}^2 = v_{t,j}/(1-\beta_2)$.",
-            MatrixElement(history * history.T, coord, coord),
-            sp.Sum(history[coord, history_index] ** 2, (history_index, 0, t - 1)),
-            check=sums_cancel,
-        ),
-        Identity(
-            r"Substituting $(G_i)_{jj} = g_{i,j}^2$ and the bias correction "
-            r"$\hat v_t = v_t/(1-\beta_2^t)$: $\theta_{t-1,j} - \alpha (M_t)_{jj} g_{t,j}$ is the "
-            r"RMSProp step of coordinate $j$.",
-            theta_prev - alpha * preconditioner_entry.xreplace(DIAGONAL_IS_SQUARE) * grad[t, coord],
-            rmsprop_coordinate_step,
-        ),
+        per_coordinate=True,
     ),
-    verdict=Verdict.proved(
-        r"Holds for every $t$ (induction on the recurrence) and every $n$ (per-coordinate "
-        r"argument; $M_t$ is diagonal, only the diagonal of $\sum_i \beta_2^{t-i} G_i$ enters)."
+    expect="proved",
+    explanation=(
+        r"Exact for every $t \ge 1$ and every $n$: $M_t$ is diagonal and only the diagonal of "
+        r"$\sum_i \beta_2^{t-i} G_i$ enters it; its $j$-th entry is $v_{t,j}/(1-\beta_2)$, so "
+        r"$(M_t)_{jj} = 1/(\sqrt{\hat v_{t,j}} + \epsilon)$, the RMSProp denominator. $M_t$ is a "
+        r"multiple of $I$ only if every coordinate has the same $\hat v_{t,j}$, which is the "
+        r"case Prop. 2 excludes."
     ),
 )
 
-CLAIMS = (RMSPROP_PRECONDITIONER,)
+CLAIMS = (SECOND_MOMENT_CLOSED_FORM, RMSPROP_PRECONDITIONER)

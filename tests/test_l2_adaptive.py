@@ -1,84 +1,192 @@
-"""Prop. 2 and the effective L2 decay: wrong variants rejected, the counterexample re-run in torch."""
+"""Prop. 2 and the effective L2 decay: the kernel derives the conditions from the statements and
+refuses wrong variants; torch re-runs the claims' instances."""
 
 from __future__ import annotations
+
+import dataclasses
+import time
 
 import pytest
 import sympy as sp
 import torch
 
-from wdproof.derivations import l2_adaptive
-from wdproof.derivations.claim import Identity
-from wdproof.derivations.notation import alpha, lam, lam_l2
-from wdproof.numerics.confirmation import DTYPE
+from wdproof.derivations import kernel
+from wdproof.derivations import l2_adaptive as la
+from wdproof.derivations.kernel import Conditions, Proof, Statement
+from wdproof.derivations.notation import alpha
+from wdproof.numerics.confirmation import DTYPE, confirm
 from wdproof.numerics.confirmations import l2_adaptive as confirmation
 from wdproof.numerics.confirmations.l2_adaptive import effective_decay_run, spearman
 
-# --- Prop. 2 -------------------------------------------------------------------------------
+DIAGONAL = la.ADAPTIVE_L2_NOT_WEIGHT_DECAY
+OFF_DIAGONAL = la.ADAPTIVE_L2_NOT_WEIGHT_DECAY_OFF_DIAGONAL
+SCALAR = la.SCALAR_PRECONDITIONER_CLAIM
+M, j, d = la.precond, la.coord, la.offset
 
 
-def test_residual_with_transposed_preconditioner_is_rejected():
-    m = l2_adaptive.precond
-    wrong = (lam * l2_adaptive.identity - alpha * lam_l2 * m.T) * l2_adaptive.theta
-    step = l2_adaptive.adaptive_l2_step - l2_adaptive.adaptive_decay_step
-    assert not Identity("M^T", step, wrong).verify()
+@pytest.mark.parametrize("claim", la.CLAIMS, ids=lambda c: c.id)
+def test_kernel_computes_the_expected_verdict_quickly(claim):
+    start = time.perf_counter()
+    verdict = kernel.judge(claim.statement, claim.proof)
+    assert verdict.kind == claim.expect, verdict.reason
+    assert time.perf_counter() - start < 2.0
+    assert all(step.ok for step in verdict.steps)
 
 
-def test_scalar_preconditioner_needs_k_in_the_mapping():
-    k, m = l2_adaptive.scalar_k, l2_adaptive.precond
-    forgot_k = {m: k * l2_adaptive.identity, lam: alpha * lam_l2}
-    right = {m: k * l2_adaptive.identity, lam: alpha * lam_l2 * k}
-    l2, wd = l2_adaptive.adaptive_l2_step, l2_adaptive.adaptive_decay_step
-    assert not Identity("forgot k", l2, wd, given=forgot_k).verify()
-    assert Identity("with k", l2, wd, given=right).verify()
+# --- Prop. 2: conditions derived from the statement ------------------------------------------
+def test_prop2_is_stated_as_non_existence_for_every_dimension():
+    for claim in (DIAGONAL, OFF_DIAGONAL):
+        s = claim.statement
+        assert s.kind == "not-exists" and s.unknowns == (la.l2,)
+        assert s.lhs == la.adaptive_l2_step and s.rhs == la.adaptive_decay_step
+        assert M.shape == (la.n, la.n) and la.n.is_Symbol
+        assert isinstance(claim.proof.argument, Conditions)
+        assert "Prop. 2" in claim.source and "main text" in claim.source
 
 
-def one_step_gap(m: torch.Tensor, alpha_: float, decay: float, l2: float) -> float:
-    """max over theta in {e_1, e_2} and a gradient of |L2 step - weight-decay step|, float64."""
-    gen = torch.Generator().manual_seed(1)
-    g = torch.randn(2, generator=gen, dtype=DTYPE)
-    gaps = []
-    for theta in torch.eye(2, dtype=DTYPE):
-        l2_step = theta - alpha_ * m @ (g + l2 * theta)
-        wd_step = (1 - decay) * theta - alpha_ * m @ g
-        gaps.append(float((l2_step - wd_step).abs().max()))
-    return max(gaps)
+def test_the_stated_conditions_are_the_ones_the_kernel_derives():
+    steps = DIAGONAL.verdict.steps
+    derived = next(s for s in steps if "derived from the statement" in s.text)
+    assert derived.ok
+    # change one listed equation (forget alpha) and the kernel refuses the proof
+    wrong = Conditions(
+        DIAGONAL.proof.argument.derivations,
+        (la.decay - la.l2 * la.m, la.decay - alpha * la.l2 * (la.m + la.delta)),
+    )
+    verdict = kernel.judge(DIAGONAL.statement, Proof(wrong))
+    assert verdict.kind == "unproved" and "derived from the statement" in verdict.reason
 
 
-def test_counterexample_diag_1_4_has_no_l2_coefficient():
-    ce = l2_adaptive.COUNTEREXAMPLE
-    a, decay = float(ce["alpha"]), float(ce["lambda"])
-    m = torch.diag(torch.tensor(ce["m"], dtype=DTYPE))
-    candidates = torch.linspace(0.0, 1.0, 2001, dtype=DTYPE).tolist() + [2 * decay / (5 * a)]
-    best = min(one_step_gap(m, a, decay, l2) for l2 in candidates)
-    assert best == pytest.approx(3 * decay / 5, rel=1e-9)  # the minimax residual, analytically
+def test_equal_diagonal_entries_do_not_rule_out_l2():
+    """With delta = 0 (two equal entries) the conditions have the common root lambda/(alpha m)."""
+    equal_entries = Statement.not_exists(
+        [la.l2], la.adaptive_l2_step, la.adaptive_decay_step,
+        hypotheses=(sp.Eq(M[j, j], la.m), sp.Eq(M[j + d, j + d], la.m),
+                    sp.Ne(la.m, 0, evaluate=False)),
+    )
+    same = la.decay - alpha * la.l2 * la.m
+    proof = Proof(Conditions(la.entry_conditions((j, j), (j + d, j + d)), (same, same)))
+    verdict = kernel.judge(equal_entries, proof)
+    assert verdict.kind == "unproved" and "No value" in verdict.reason
+    solved = next(s for s in verdict.steps if "Solving" in s.text)
+    assert r"\frac{\lambda}{\alpha m}" in solved.latex
 
 
-def test_torch_counterexample_needs_lambda_over_alpha_m_per_coordinate():
-    ce = l2_adaptive.COUNTEREXAMPLE
+def test_a_zero_off_diagonal_entry_does_not_rule_out_l2():
+    zero = Statement.not_exists(
+        [la.l2], la.adaptive_l2_step, la.adaptive_decay_step, hypotheses=(sp.Eq(M[j, j + d], 0),)
+    )
+    proof = Proof(Conditions(la.entry_conditions((j, j + d), (j, j)),
+                             (la.decay - alpha * la.l2 * M[j, j],)))
+    assert kernel.judge(zero, proof).kind == "unproved"
+
+
+def test_a_constant_shift_of_a_side_changes_the_derived_conditions():
+    shifted = DIAGONAL.statement.mutated(lhs=la.adaptive_l2_step + la.grad)  # a g_t too many
+    assert kernel.judge(shifted, DIAGONAL.proof).kind == "unproved"
+
+
+def test_the_instance_satisfies_the_hypotheses_and_needs_two_coefficients():
+    inst = DIAGONAL.instance
+    m_, delta_ = sp.nsimplify(inst["m"]), sp.nsimplify(inst["delta"])
+    assert m_ != 0 and delta_ != 0 and (m_, m_ + delta_) == tuple(map(sp.nsimplify, inst["M_diagonal"]))
+    values = {alpha: sp.nsimplify(inst["alpha"]), la.decay: sp.nsimplify(inst["lambda"])}
+    needed = [
+        sp.solve((eq).subs(values).subs({la.m: m_, la.delta: delta_}), la.l2)[0]
+        for eq in DIAGONAL.proof.argument.equations
+    ]
+    assert needed == [sp.Rational(1, 10), sp.Rational(1, 40)]
+    recovered, _ = confirmation.required_l2_coefficients()
+    assert recovered.tolist() == pytest.approx([float(x) for x in needed], rel=1e-12)
+
+
+def test_scalar_preconditioner_has_exactly_one_coefficient_and_it_is_not_prop1s():
+    wrong = SCALAR.statement.mutated(solutions=sp.FiniteSet(la.decay / alpha))  # k forgotten
+    assert kernel.judge(wrong, SCALAR.proof).kind == "unproved"
+    assert SCALAR.statement.hypotheses == (sp.Eq(M, la.scale * la.identity),)
+
+
+def test_scalar_preconditioner_sufficiency_needs_the_hypothesis():
+    no_hypothesis = Statement.solution_set(
+        [la.l2], la.adaptive_l2_step, la.adaptive_decay_step, SCALAR.statement.solutions
+    )
+    assert kernel.judge(no_hypothesis, SCALAR.proof).kind == "unproved"
+
+
+# --- effective decay: sign of the derivative, ratio between coordinates ----------------------
+def test_decay_statements_are_real_sign_claims():
+    weaker = la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS.statement
+    assert weaker.rhs == -1 and weaker.lhs.has(sp.Derivative)
+    ratio = la.L2_DECAY_RATIO.statement
+    assert ratio.rhs == 1 and ratio.lhs.has(la.gap)
+
+
+@pytest.mark.parametrize("claim", [la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS, la.L2_DECAY_RATIO],
+                         ids=lambda c: c.id)
+def test_the_opposite_sign_is_refused(claim):
+    flipped = claim.statement.mutated(rhs=-claim.statement.rhs)
+    assert kernel.judge(flipped, claim.proof).kind == "unproved"
+
+
+def test_a_wrong_derivative_lemma_is_refused():
+    claim = la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS
+    wrong = -alpha * la.l2_active / (sp.sqrt(la.vhat) * (sp.sqrt(la.vhat) + la.eps) ** 2)
+    slope = dataclasses.replace(
+        la.SLOPE,
+        rhs=wrong,
+        chain=dataclasses.replace(
+            la.SLOPE.chain, links=(dataclasses.replace(la.SLOPE.chain.links[0], expr=wrong),)
+        ),
+    )
+    assert kernel.judge(claim.statement, dataclasses.replace(claim.proof, lemmas=(slope,))).kind \
+        == "unproved"
+
+
+def test_ratio_needs_the_gap_positive():
+    """With Delta < 0 the ordering reverses: the hypothesis Delta > 0 does not follow."""
+    negative = sp.Symbol(r"\Delta", negative=True)
+    s = la.L2_DECAY_RATIO.statement
+    swapped = Statement.forall(
+        s.lhs.subs(la.gap, negative), s.rhs,
+        hypotheses=(sp.Gt(negative, 0, evaluate=False),),
+    )
+    verdict = kernel.judge(swapped, la.L2_DECAY_RATIO.proof)
+    assert verdict.kind == "unproved" and "does not follow" in verdict.reason
+
+
+# --- torch ----------------------------------------------------------------------------------
+def test_torch_instance_needs_lambda_over_alpha_m_per_coordinate():
+    inst = DIAGONAL.instance
     needed, target = confirmation.required_l2_coefficients()
-    for got, mj in zip(needed.tolist(), ce["m"], strict=True):
-        assert got == pytest.approx(float(ce["lambda"] / (ce["alpha"] * mj)), rel=1e-12)
+    for got, mj in zip(needed.tolist(), inst["M_diagonal"], strict=True):
+        assert got == pytest.approx(inst["lambda"] / (inst["alpha"] * mj), rel=1e-12)
     per_coordinate = confirmation.preconditioned_sgd_step(tuple(needed.tolist()))
     assert float((per_coordinate - target).abs().max()) <= 1e-15
     for single in needed.tolist():  # one lambda' for both coordinates misses one of them
         assert float((confirmation.preconditioned_sgd_step(single) - target).abs().max()) > 1e-3
 
 
-def test_scalar_preconditioner_gives_no_spread(monkeypatch):
-    scalar = dict(l2_adaptive.COUNTEREXAMPLE, m=(4, 4))
-    monkeypatch.setattr(confirmation, "COUNTEREXAMPLE", scalar)
-    needed, _ = confirmation.required_l2_coefficients()
+def test_scalar_instance_gives_no_spread():
+    scalar = {**DIAGONAL.instance, "M_diagonal": (4.0, 4.0)}
+    needed, _ = confirmation.required_l2_coefficients(scalar)
     assert float(needed.max() - needed.min()) <= 1e-15
-    assert not confirmation.adam_l2_separates_from_adamw().holds
 
 
-def test_scalar_preconditioner_has_the_predicted_coefficient():
-    m = 2.5 * torch.eye(2, dtype=DTYPE)
-    assert one_step_gap(m, 0.1, 0.01, 0.01 / (0.1 * 2.5)) <= 1e-15
-    assert one_step_gap(m, 0.1, 0.01, 0.01 / 0.1) > 1e-3  # Prop. 1's mapping without k
+def test_off_diagonal_instance_residual_is_lambda_over_sqrt5():
+    inst = OFF_DIAGONAL.instance
+    best, residual = confirmation.best_single_l2(torch.tensor([1.0, 0.0], dtype=DTYPE), inst)
+    assert best == pytest.approx(2 * inst["lambda"] / (5 * inst["alpha"]), rel=1e-12)
+    assert residual == pytest.approx(inst["lambda"] / 5**0.5, rel=1e-12)
+    # a diagonal M = kI instead has an exact coefficient: the residual vanishes
+    scalar = {**inst, "M": ((2.0, 0.0), (0.0, 2.0))}
+    assert confirmation.best_single_l2(torch.tensor([1.0, 0.0], dtype=DTYPE), scalar)[1] <= 1e-15
 
 
-# --- effective decay -----------------------------------------------------------------------
+def test_scalar_confirmation_matches_and_prop1s_coefficient_misses():
+    result = confirm(SCALAR)
+    assert result.holds and result.value <= 1e-12
+    missed = [row[-1] for row in result.rows if row[1] == "lambda/alpha"]
+    assert missed and min(missed) > 1e-6
 
 
 def test_effective_decay_anticorrelates_with_gradient_size():
@@ -110,15 +218,15 @@ def test_measured_decay_part_is_lr_l2_theta_over_preconditioner_denominator():
     assert bool((run["decay"] > 0).all())  # L2 shrinks every coordinate toward 0
 
 
+def test_measured_ratios_follow_the_claimed_formula():
+    run = effective_decay_run(steps=20)
+    vhat, rate = run["vhat"], run["decay"]
+    lo, hi = int(torch.argmin(vhat)), int(torch.argmax(vhat))
+    predicted = (vhat[hi].sqrt() + confirmation.EPS) / (vhat[lo].sqrt() + confirmation.EPS)
+    assert float(rate[lo] / rate[hi]) == pytest.approx(float(predicted), rel=1e-9)
+    assert float(predicted) > 1
+
+
 def test_twin_without_the_shifted_second_moment_does_not_isolate_the_decay():
     run = effective_decay_run(steps=20, shift=False)
     assert float((run["measured"] - run["predicted"]).abs().max()) > 1e-9
-
-
-def test_effective_decay_sign_step_rejects_wrong_sign():
-    wrong = Identity(
-        "increasing",
-        sp.sign(sp.Derivative(l2_adaptive.effective_decay(l2_adaptive.vhat), l2_adaptive.vhat)),
-        sp.sign(lam_l2),
-    )
-    assert not wrong.verify()

@@ -26,7 +26,8 @@ def test_every_mutant_is_killed(claim):
     rates = ", ".join(f"{kind} {report.killed[kind]}/{report.total[kind]}" for kind in KINDS)
     print(f"\n{claim.id}: {rates}")
     assert report.total["verdict"] == 2 and report.total["statement"] >= 6
-    assert report.total["truncation"] >= 1, "a proof with nothing to cut short"
+    if not isinstance(claim.proof.argument, k.Counterexample):  # nothing to cut short in one
+        assert report.total["truncation"] >= 1, "a proof with nothing to cut short"
     assert not report.survivors, f"{claim.id}: survivors {report.survivors}"
 
 

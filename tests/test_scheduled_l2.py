@@ -1,70 +1,124 @@
-"""The iteration-dependent L2 schedule: wrong constants are rejected, and the schedule's
-condition (M_t built from grad f_t only) is shown to matter, symbolically and numerically."""
+"""The iteration-dependent L2 schedule: conditional on its two hypotheses (each needed), refuted
+without them by an exact counterexample that torch re-runs."""
 
 from __future__ import annotations
+
+import dataclasses
+import time
 
 import pytest
 import sympy as sp
 
-from wdproof.derivations import scheduled_l2
-from wdproof.derivations.claim import Identity, Solution
+from wdproof.derivations import kernel
+from wdproof.derivations import scheduled_l2 as s
+from wdproof.derivations.kernel import Chain, Counterexample, Link, Proof, Statement
 from wdproof.derivations.notation import alpha, lam
-from wdproof.derivations.registry import get_claim
 from wdproof.numerics.confirmation import confirm
+from wdproof.numerics.confirmations import scheduled_l2 as numeric
+
+HELD = s.ITERATION_DEPENDENT_L2
+WITHOUT = s.ITERATION_DEPENDENT_L2_UNCONDITIONAL
 
 
-def test_schedule_gradient_needs_symmetry():
-    s = scheduled_l2
-    no_symmetry = Identity(
-        "x", s.schedule_regularizer.diff(s.theta), lam / alpha * s.precond.inverse() * s.theta
-    )
-    assert not no_symmetry.verify()
+@pytest.mark.parametrize("claim", s.CLAIMS, ids=lambda c: c.id)
+def test_kernel_computes_the_expected_verdict_quickly(claim):
+    start = time.perf_counter()
+    verdict = kernel.judge(claim.statement, claim.proof)
+    assert verdict.kind == claim.expect, verdict.reason
+    assert time.perf_counter() - start < 1.0
+    assert all(step.ok for step in verdict.steps)
+
+
+def test_both_claims_state_the_same_source_statement():
+    assert HELD.statement == WITHOUT.statement
+    assert HELD.statement.kind == "forall" and not HELD.statement.hypotheses
+
+
+def test_conditional_on_exactly_the_two_hypotheses_typeset_from_the_objects():
+    verdict = HELD.verdict
+    assert verdict.kind == "conditional"
+    assert set(verdict.hypotheses) == {s.UNCONTAMINATED, s.SYMMETRIC}
+    shown = HELD.hypotheses_latex()
+    assert r"\tilde{M}_{t} = M_{t}" in shown and "M_{t}^{T} = M_{t}" in shown
+
+
+@pytest.mark.parametrize(
+    "assumptions",
+    [(), (s.UNCONTAMINATED,), (s.SYMMETRIC,)],
+    ids=["none", "uncontaminated-only", "symmetric-only"],
+)
+def test_each_hypothesis_is_needed(assumptions):
+    proof = dataclasses.replace(HELD.proof, assumptions=assumptions)
+    if len(assumptions) < 2:  # a link citing a missing assumption is refused outright
+        links = tuple(
+            dataclasses.replace(link, cites=tuple(c for c in link.cites if c in assumptions))
+            for link in HELD.proof.argument.links
+        )
+        proof = dataclasses.replace(proof, argument=Chain(HELD.proof.argument.start, links))
+    assert kernel.judge(HELD.statement, proof).kind == "unproved"
+
+
+def test_regularizer_gradient_is_sympys_matrix_derivative():
+    without_symmetry = lam / (2 * alpha) * (s.precond.inverse() + s.precond.T.inverse()) * s.theta
+    assert kernel.equal(s.regularizer_gradient, without_symmetry)
+    assert not kernel.equal(s.regularizer_gradient, lam / alpha * s.precond.inverse() * s.theta)
+    assert kernel.equal(s.regularizer_gradient, lam / alpha * s.precond.inverse() * s.theta,
+                        [(s.precond.T, s.precond)])
 
 
 @pytest.mark.parametrize("constant", [lam / alpha, lam / 2, lam])
-def test_schedule_with_wrong_constant_is_not_decay(constant):
-    s = scheduled_l2
-    step = s.theta - alpha * s.precond * (s.grad + 2 * constant * s.precond.inverse() * s.theta)
-    assert not Identity("wrong constant", step, s.decoupled_step).verify()
+def test_schedule_with_a_wrong_constant_is_not_decay(constant):
+    reg = constant * (s.theta.T * s.precond.inverse() * s.theta)
+    step = s.theta - alpha * s.precond_used * (s.grad + reg.diff(s.theta))
+    statement = Statement.forall(step, s.decoupled_step)
+    chain = Chain(step, (Link(s.decoupled_step, "wrong constant", cites=HELD.proof.assumptions),))
+    proof = Proof(chain, assumptions=HELD.proof.assumptions)
+    assert kernel.judge(statement, proof).kind == "unproved"
 
 
-def test_contaminated_preconditioner_is_not_decay():
-    s = scheduled_l2
-    assert not Identity("Mtilde", s.contaminated_step, s.decoupled_step).verify()
+# --- without the condition: the exact counterexample -----------------------------------------
+def test_counterexample_is_exact_one_dimensional_and_uncontaminated_values_are_no_counterexample():
+    verdict = WITHOUT.verdict
+    assert verdict.kind == "refuted"
+    values = verdict.counterexample
+    assert values[s.n] == 1 and all(
+        isinstance(v, sp.Rational) or all(isinstance(e, sp.Rational) for e in v)
+        for v in values.values()
+    )
+    # Mtilde = M (the condition) leaves no gap: the kernel refuses that as a counterexample
+    held = {**values, s.precond_used.subs(s.one): values[s.precond.subs(s.one)]}
+    proof = dataclasses.replace(WITHOUT.proof, argument=Counterexample(held, sp.Matrix([[0]])))
+    assert kernel.judge(WITHOUT.statement, proof).kind == "unproved"
+
+
+@pytest.mark.parametrize(
+    "gap", [sp.Matrix([[sp.Rational(-11, 200)]]), sp.Matrix([[sp.Rational(1, 200)]])],
+    ids=["sign", "decay-part-only"],
+)
+def test_a_wrong_gap_is_refused(gap):
+    proof = dataclasses.replace(WITHOUT.proof, argument=Counterexample(s.COUNTEREXAMPLE, gap))
+    assert kernel.judge(WITHOUT.statement, proof).kind == "unproved"
+
+
+def test_the_gap_is_the_residual_lemma_at_the_counterexample():
+    residual = s.RESIDUAL.rhs
+    for key, value in s.COUNTEREXAMPLE.items():
+        residual = residual.subs(key, value)
+    assert kernel.equal(sp.Matrix(residual.doit()), s.COUNTEREXAMPLE_GAP)
+
+
+def test_confirmation_reruns_the_kernels_counterexample():
+    values = numeric.counterexample_values(WITHOUT)
+    assert values["Mtilde_t"] == 0.5 and values["M_t"] == 1.0
+    assert numeric.counterexample_gap(values) == pytest.approx(11 / 200, abs=1e-15)
+    assert numeric.counterexample_gap({**values, "Mtilde_t": values["M_t"]}) == pytest.approx(
+        0, abs=1e-15
+    )
 
 
 def test_schedule_condition_matters_numerically():
-    c = confirm(get_claim("iteration-dependent-l2-schedule"))
-    held = [row[-1] for row in c.rows if row[3]]
-    violated = [row[-1] for row in c.rows if not row[3]]
-    assert held and violated
-    assert max(held) <= 1e-12
-    assert min(violated) > 1e-4  # M_t from the regularized gradient: clearly not AdamW
-
-
-def test_residual_vanishes_only_for_the_same_preconditioner():
-    s = scheduled_l2
-    solution = next(step for step in s.ITERATION_DEPENDENT_L2.steps if isinstance(step, Solution))
-    other = Solution("wrong root", solution.equation, solution.unknown, sp.FiniteSet(2 * s.m_j))
-    assert solution.verify() and not other.verify()
-
-
-@pytest.mark.parametrize("value", [0, sp.Rational(1, 200), sp.Rational(1, 20)])
-def test_residual_instance_is_not_a_wrong_value(value):
-    s = scheduled_l2
-    assert not Identity("x", s.coordinate_residual, value, given=s.RESIDUAL_INSTANCE).verify()
-
-
-def test_residual_instance_matches_the_matrix_residual():
-    # The coordinate formula is the n = 1 case of the matrix residual, with the instance's numbers.
-    s = scheduled_l2
-    one = {s.n: 1}
-    scalars = {
-        s.precond.subs(one): sp.Matrix([[1]]),
-        s.precond_used.subs(one): sp.Matrix([[sp.Rational(1, 2)]]),
-        s.theta.subs(one): sp.Matrix([1]),
-        s.grad.subs(one): sp.Matrix([1]),
-    }
-    residual = (s.contaminated_step - s.decoupled_step).subs(one).subs(scalars).doit()
-    residual = sp.Matrix(residual).subs({lam: sp.Rational(1, 100), alpha: sp.Rational(1, 10)})
-    assert residual == sp.Matrix([s.coordinate_residual.subs(s.RESIDUAL_INSTANCE)])
+    held, without = confirm(HELD), confirm(WITHOUT)
+    assert held.holds and without.holds
+    rows = held.rows
+    assert max(row[-1] for row in rows if row[3]) <= 1e-12
+    assert min(row[-1] for row in rows if not row[3]) > 1e-4  # contaminated M_t: not AdamW
