@@ -109,9 +109,39 @@ def _normalise_sums(expr: sp.Basic) -> tuple[dict, sp.Basic]:
     return merged, rest
 
 
+_SAMPLES = (sp.Rational(3, 7), sp.Rational(2, 11), sp.Rational(5, 13), sp.Rational(7, 17),
+            sp.Rational(4, 19), sp.Rational(6, 23), sp.Rational(9, 29), sp.Rational(8, 31))
+
+
+def _numerically_nonzero(expr: sp.Basic) -> bool:
+    """A fast *refusal*: ``expr`` evaluated at one admissible point is clearly nonzero.
+
+    Only plain scalar expressions in ``Symbol``s are sampled (each symbol gets a distinct
+    rational in (0, 1), its negative for negative symbols, an integer >= 2 for integer ones),
+    at 30 digits. A nonzero value there proves ``expr`` is not identically zero, so this can
+    only make the kernel reject faster, never accept.
+    """
+    symbols = expr.free_symbols
+    if not all(type(s) is sp.Symbol for s in symbols) or expr.has(
+        sp.Sum, sp.Indexed, sp.MatrixExpr, sp.Derivative, sp.Function, sp.Piecewise
+    ):
+        return False
+    values = {}
+    for k, symbol in enumerate(sorted(symbols, key=str)):
+        value = sp.Integer(k + 2) if symbol.is_integer else _SAMPLES[k % len(_SAMPLES)] + k // 8
+        values[symbol] = -value if (symbol.is_negative or symbol.is_nonpositive) else value
+    try:
+        number = sp.N(expr.xreplace(values), 30)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return bool(number.is_number and number.is_finite and abs(number) > sp.Float("1e-15"))
+
+
 def _reduce_scalar(expr: sp.Basic) -> bool:
     if expr == 0:
         return True
+    if _numerically_nonzero(expr):
+        return False
     if expr.has(sp.Sum):
         merged, rest = _normalise_sums(expr)
         if (merged or rest != expr) and all(
@@ -528,8 +558,11 @@ def _proportional(a: sp.Basic, b: sp.Basic) -> bool:
         return True
     if is_zero(b):
         return False
-    ratio = sp.simplify(a / b)
-    return bool(ratio.is_finite and (ratio.is_nonzero or (ratio.is_number and ratio != 0)))
+    for reduce in (sp.cancel, sp.simplify):
+        ratio = reduce(a / b)
+        if ratio.is_finite and (ratio.is_nonzero or (ratio.is_number and ratio != 0)):
+            return True
+    return False
 
 
 def _vector_coefficients(difference: sp.MatrixExpr, variables) -> list[sp.Basic]:
@@ -607,13 +640,24 @@ def _degree(expr: sp.Basic, x: sp.Symbol) -> int:
 
 
 def _nonzero(expr: sp.Basic) -> bool:
-    expr = sp.simplify(expr)
-    return bool(expr.is_nonzero) or bool(expr.is_number and expr != 0)
+    """Nonzero for every admissible value of its symbols (by their assumptions)."""
+    for reduce in (sp.simplify, sp.expand, sp.factor):
+        reduced = reduce(expr)
+        if bool(reduced.is_nonzero) or bool(reduced.is_number and reduced != 0):
+            return True
+    return False
+
+
+def _points_equal(x: sp.Basic, y: sp.Basic) -> bool:
+    if isinstance(x, sp.Tuple) or isinstance(y, sp.Tuple):
+        return (isinstance(x, sp.Tuple) and isinstance(y, sp.Tuple) and len(x) == len(y)
+                and all(equal(a, b) for a, b in zip(x, y, strict=True)))
+    return equal(x, y)
 
 
 def _sets_equal(a: sp.Set, b: sp.Set) -> bool:
     if isinstance(a, sp.FiniteSet) and isinstance(b, sp.FiniteSet):
-        return len(a) == len(b) and all(any(equal(x, y) for y in b.args) for x in a.args)
+        return len(a) == len(b) and all(any(_points_equal(x, y) for y in b.args) for x in a.args)
     return a == b
 
 

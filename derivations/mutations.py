@@ -75,7 +75,11 @@ def _statement_mutants(claim: Claim) -> Iterator[Mutant]:
         ):
             yield Mutant("statement", f"{name} {label}", s.mutated(**{name: new}), proof, expect)
     if isinstance(s.solutions, sp.FiniteSet):
-        scaled = sp.FiniteSet(*((1 + DELTA) * p for p in s.solutions.args))
+        scaled = sp.FiniteSet(*(
+            sp.Tuple(*((1 + DELTA) * x for x in p.args)) if isinstance(p, sp.Tuple)
+            else (1 + DELTA) * p
+            for p in s.solutions.args
+        ))
         yield Mutant("statement", "solution set scaled by 1 + delta",
                      s.mutated(solutions=scaled), proof, expect)
 
