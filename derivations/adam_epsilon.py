@@ -200,7 +200,7 @@ CONSTANT_EPS_HAT = Claim(
     conventions=(
         r"Per coordinate; $\hat\epsilon$ may depend on $\alpha$, $\beta_1$, $\beta_2$, "
         r"$\epsilon$ but not on $t$ or $g$; $0 < \beta_2 < 1$. The kernel derives the "
-        r"conditions at $(t, g) = (1, \\epsilon)$ and $(2, \\epsilon)$."
+        r"conditions at $(t, g) = (1, \epsilon)$ and $(2, \epsilon)$."
     ),
     proof=Proof(
         Conditions(

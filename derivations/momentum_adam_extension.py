@@ -216,8 +216,8 @@ TWO_STEP_GAP = sp.Rational(-9, 1900)
 
 ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
     id="adam-momentum-breaks-equivalence",
-    title="Argument i.1's premise fails: with M = kI, Adam's momentum breaks the L2 = weight "
-    "decay equivalence from step 2 on",
+    title="Momentum does not affect the L2 = weight decay equivalence (argument i.1's premise, "
+    "tested with a scalar preconditioner M = kI at step 2)",
     source=(
         "problem set seed 000, key concept 4.a.i, argument 1 of Q1.b (momentum \"shouldn't "
         'affect" the inequivalence, because in Q1.a.ii momentum "did not affect the '

@@ -112,8 +112,8 @@ PRINTED_DECAY = Lemma(
 PROP3_AS_PRINTED = Claim(
     id="prop3-printed-normalization",
     title=(
-        "Prop. 3 as printed in the main text divides by alpha twice: its scale-adjusted L2 term "
-        "decays by lambda over alpha, not lambda (a misprint)"
+        "Prop. 3 as printed (main text): the scale-adjusted L2 term with constant lambda' over "
+        "2 alpha and lambda' = lambda/alpha is weight decay lambda"
     ),
     source=(
         "Loshchilov & Hutter 2019 (ICLR), Prop. 3, main text: f_t^sreg = f_t + lambda'/(2 alpha) "

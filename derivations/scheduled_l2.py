@@ -161,8 +161,8 @@ RESIDUAL = Lemma(
 ITERATION_DEPENDENT_L2_UNCONDITIONAL = Claim(
     id="iteration-dependent-l2-schedule-without-condition",
     title=(
-        "Without its condition the L2 schedule is not weight decay: an optimizer whose M_t "
-        "accumulates the regularizer's gradient misses decoupled decay"
+        "The L2 schedule lambda/(2 alpha) theta^T M_t^{-1} theta gives weight decay, as the "
+        "problem set asks, with no condition on how the optimizer builds M_t"
     ),
     source=SOURCE,
     question="Q1.b",

@@ -80,8 +80,10 @@ SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
             ),
         ),
         remarks=(
-            r"Identical one-step maps from the same $\theta_0$ give identical trajectories by "
-            r"induction on $t$.",
+            (
+                r"Identical one-step maps from the same $\theta_0$ give identical trajectories "
+                r"by induction on $t$."
+            ),
         ),
     ),
     expect="proved",

@@ -13,9 +13,9 @@ import sympy as sp
 
 from wdproof.derivations import kernel as k
 from wdproof.derivations.mutations import KINDS, kill_report, mutants
+from wdproof.derivations.notation import lam_l2
 from wdproof.derivations.registry import all_claims, get_claim
 from wdproof.derivations.sgd_weight_decay import theta
-from wdproof.derivations.notation import lam_l2
 
 CLAIMS = all_claims()
 

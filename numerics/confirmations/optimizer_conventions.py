@@ -61,7 +61,8 @@ def _stated_solution(claim, point: int = 0) -> tuple[sp.Basic, ...]:
 def torch_adamw_matches_paper_decay() -> Confirmation:
     schedule = cosine_schedule(STEPS)
     lr_of, wd_of = (
-        sp.lambdify((alpha, eta, lam), expr) for expr in _stated_solution(conventions.DECAY_CONVENTIONS)
+        sp.lambdify((alpha, eta, lam), expr, modules="math")
+        for expr in _stated_solution(conventions.DECAY_CONVENTIONS)
     )
     rows = []
     for base, decay in ((0.05, 4e-3), (0.01, 1e-3), (0.2, 2e-2)):
@@ -172,7 +173,8 @@ def _constant_gradient_trace() -> list[AdamStep]:
 @confirms("adam-moments-constant-gradient")
 def constant_gradient_moments() -> Confirmation:
     closed = sp.lambdify(
-        (conventions.beta, conventions.c, conventions.k), conventions.MOMENTS.statement.rhs
+        (conventions.beta, conventions.c, conventions.k), conventions.MOMENTS.statement.rhs,
+        modules="math",
     )
     g = torch.tensor(CONSTANT_GRADIENT, dtype=DTYPE)
     worst, rows = 0.0, []
@@ -202,7 +204,9 @@ def constant_gradient_moments() -> Confirmation:
 
 @confirms("adam-bias-correction-constant-gradient")
 def constant_gradient_steps() -> Confirmation:
-    closed = sp.lambdify((alpha, conventions.g, eps), conventions.BIAS_CORRECTION.statement.rhs)
+    closed = sp.lambdify(
+        (alpha, conventions.g, eps), conventions.BIAS_CORRECTION.statement.rhs, modules="math"
+    )
     trace = _constant_gradient_trace()
     per_step = torch.tensor(
         [closed(CONSTANT_LR, gj, CONSTANT_EPS) for gj in CONSTANT_GRADIENT], dtype=DTYPE
@@ -235,7 +239,9 @@ def constant_gradient_steps() -> Confirmation:
 @confirms("adam-uncorrected-step-constant-gradient")
 def uncorrected_steps() -> Confirmation:
     claim = conventions.UNCORRECTED
-    closed = sp.lambdify((alpha, conventions.g, eps, beta1, beta2, t), claim.statement.rhs)
+    closed = sp.lambdify(
+        (alpha, conventions.g, eps, beta1, beta2, t), claim.statement.rhs, modules="math"
+    )
     worst, rows = 0.0, []
     for step in _constant_gradient_trace():
         uncorrected = CONSTANT_LR * step.exp_avg / (step.exp_avg_sq.sqrt() + CONSTANT_EPS)
@@ -288,7 +294,7 @@ class EfficientFormAdam:
 @confirms("adam-eps-hat-equals-torch-eps")
 def eps_hat_mapping() -> Confirmation:
     (stated,) = _stated_solution(epsilon.EPS_HAT)  # eps sqrt(c_2)
-    eps_hat_of = sp.lambdify((eps, epsilon.correction2), stated)
+    eps_hat_of = sp.lambdify((eps, epsilon.correction2), stated, modules="math")
     rows = []
     for lr, eps_ in ((0.05, 1e-8), (0.01, 1e-1)):
         problem = mlp_regression(seed=4)
@@ -328,7 +334,7 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
     setting = epsilon.CONSTANT_EPS_HAT.instance
     lr, eps_, betas, steps = setting["lr"], setting["eps"], setting["betas"], setting["steps"]
     (stated,) = _stated_solution(epsilon.EPS_HAT)
-    eps_hat_of = sp.lambdify((eps, epsilon.correction2), stated)
+    eps_hat_of = sp.lambdify((eps, epsilon.correction2), stated, modules="math")
     fitted = eps_hat_of(eps_, 1 - betas[1] ** steps[0])  # the constant step 1 forces
     problem = linear_problem([setting["gradient"]])
     torch_trace = adam_trace(problem, max(steps), lr=lr, eps=eps_, betas=betas)
@@ -391,7 +397,7 @@ def required_inside_eps(lr: float, eps_: float, gradient: list[float]) -> dict[s
 def _required_eps_function():
     """The claim's ``eps^2 + 2 eps sigma_t`` as a function of ``(eps, sigma_t)``."""
     (stated,) = _stated_solution(epsilon.REQUIRED_EPS)
-    return sp.lambdify((eps, epsilon.sigma), stated)
+    return sp.lambdify((eps, epsilon.sigma), stated, modules="math")
 
 
 @confirms("adam-eps-inside-sqrt")
@@ -485,7 +491,7 @@ def required_eps_along_a_run() -> Confirmation:
 
 @confirms("adam-eps-inside-sqrt-step-ratio")
 def lecture_over_torch_ratio() -> Confirmation:
-    ratio = sp.lambdify((epsilon.v_hat, eps), epsilon.step_ratio)
+    ratio = sp.lambdify((epsilon.v_hat, eps), epsilon.step_ratio, modules="torch")
     worst, rows = 0.0, []
     lr, eps_ = 0.01, 1e-3
     for step in adam_trace(mlp_regression(seed=6), RUN_STEPS, lr=lr, eps=eps_, betas=BETAS):
