@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import multiprocessing
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from wdproof.derivations.claim import Claim
@@ -88,23 +90,54 @@ def _failed_confirmation(why: str) -> Confirmation:
     return Confirmation(quantity="numeric confirmation", value=float("nan"), tolerance=0.0, note=why)
 
 
-def evaluate(claim: Claim) -> LedgerEntry:
+def evaluate(claim: Claim, verdict: Verdict | None = None) -> LedgerEntry:
     """Judge ``claim``'s proof with the kernel and run its torch confirmation.
 
     The kernel never raises (a raising step is that claim's ``unproved`` verdict, with the
     exception's message); a missing or crashing confirmation is recorded as a failed one (value
     NaN, the error in ``note``), so one broken claim never hides the results of the others.
+    ``verdict``, when given, is the kernel's verdict computed in another process (see
+    :func:`evaluate_stream`).
     """
-    verdict = claim.verdict
+    if verdict is not None:
+        claim.__dict__.setdefault("verdict", verdict)  # the cached_property's slot
     try:
         confirmation = confirm(claim)
     except LookupError as err:
         confirmation = _failed_confirmation(str(err))
     except Exception as err:  # noqa: BLE001 - reported per claim, see docstring
         confirmation = _failed_confirmation(f"confirmation raised {type(err).__name__}: {err}")
-    return LedgerEntry(claim, verdict, confirmation)
+    return LedgerEntry(claim, claim.verdict, confirmation)
+
+
+def _judge(claim_id: str) -> Verdict:
+    return get_claim(claim_id).verdict
+
+
+def evaluate_stream(claims: Iterable[Claim]) -> Iterator[LedgerEntry]:
+    """Evaluate ``claims`` in order, the kernel and torch on two cores at once.
+
+    The kernel (SymPy, single-threaded) judges every claim in one forked worker process while
+    this process runs the torch confirmations; each entry is yielded as soon as both halves of
+    it are done. Where ``fork`` is unavailable, everything runs here, one claim after another.
+    """
+    claims = list(claims)
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        yield from (evaluate(claim) for claim in claims)
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        futures = [pool.submit(_judge, claim.id) for claim in claims]
+        for claim, future in zip(claims, futures, strict=True):
+            confirmed = evaluate(claim) if "verdict" in claim.__dict__ else None
+            try:
+                verdict = future.result()
+            except Exception:  # noqa: BLE001 - a lost worker: judge here instead
+                verdict = None
+            yield confirmed or evaluate(claim, verdict)
 
 
 def evaluate_many(ids: Iterable[str] | None = None) -> list[LedgerEntry]:
     claims = all_claims() if ids is None else [get_claim(i) for i in ids]
-    return [evaluate(claim) for claim in claims]
+    return list(evaluate_stream(claims))

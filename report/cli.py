@@ -44,10 +44,17 @@ def _check_ids(ids: list[str]) -> list[str]:
 def _evaluate_with_progress(claims) -> list:
     from tqdm import tqdm
 
-    from wdproof.numerics.ledger import evaluate
+    from wdproof.numerics.ledger import evaluate_stream
 
-    bar = tqdm(claims, desc="evaluating", unit="claim", disable=None, leave=False, file=sys.stderr)
-    return [evaluate(claim) for claim in bar]
+    claims = list(claims)
+    bar = tqdm(total=len(claims), desc="evaluating", unit="claim", disable=None, leave=False,
+               file=sys.stderr)
+    entries = []
+    for entry in evaluate_stream(claims):
+        entries.append(entry)
+        bar.update()
+    bar.close()
+    return entries
 
 
 def _shorten(text: str, width: int = 48) -> str:
@@ -83,15 +90,16 @@ def _verify(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from wdproof.derivations.registry import all_claims, get_claim
-    from wdproof.numerics.ledger import evaluate
+    from wdproof.numerics.ledger import evaluate_stream
 
     claims = [get_claim(i) for i in _check_ids(args.ids)] if args.ids else list(all_claims())
     failures = 0
     started = time.perf_counter()
-    bar = tqdm(claims, desc="verifying", unit="claim", disable=None, leave=False, file=sys.stderr)
-    for claim in bar:
-        bar.set_postfix_str(claim.id)
-        entry = evaluate(claim)
+    bar = tqdm(total=len(claims), desc="verifying", unit="claim", disable=None, leave=False,
+               file=sys.stderr)
+    for entry in evaluate_stream(claims):
+        claim = entry.claim
+        bar.update()
         c, v = entry.confirmation, entry.verdict
         failures += not entry.holds
         checked = f"{sum(entry.step_checks)}/{len(entry.step_checks)} proof steps checked"
