@@ -123,11 +123,13 @@ def _mutate(claims) -> int:
 
     started = time.perf_counter()
     survivors = 0
-    print("mutation kill rates (killed/total):  " + "  ".join(KINDS))
+    width = max(len(claim.id) for claim in claims) + 6
+    print(f"{'mutation kill rate (killed/total)':<{width}}" + "  ".join(KINDS))
     for claim in tqdm(claims, desc="mutating", unit="claim", disable=None, leave=False, file=sys.stderr):
         report = kill_report(claim)
         rates = "  ".join(f"{report.killed[k]}/{report.total[k]}".rjust(len(k)) for k in KINDS)
-        tqdm.write(f"{'ok  ' if not report.survivors else 'FAIL'} {claim.id}: {rates}")
+        status = f"{'ok  ' if not report.survivors else 'FAIL'} {claim.id}"
+        tqdm.write(f"{status:<{width}}{rates}")
         for survivor in report.survivors:
             tqdm.write(f"     survived: {survivor}")
         survivors += len(report.survivors)
