@@ -123,8 +123,9 @@ def _mutate(claims) -> int:
 
     started = time.perf_counter()
     survivors = 0
-    width = max(len(claim.id) for claim in claims) + 6
-    print(f"{'mutation kill rate (killed/total)':<{width}}" + "  ".join(KINDS))
+    header = "mutation kill rate (killed/total)"
+    width = max(len(header) + 2, max(len(claim.id) for claim in claims) + 7)
+    print(f"{header:<{width}}" + "  ".join(KINDS))
     for claim in tqdm(claims, desc="mutating", unit="claim", disable=None, leave=False, file=sys.stderr):
         report = kill_report(claim)
         rates = "  ".join(f"{report.killed[k]}/{report.total[k]}".rjust(len(k)) for k in KINDS)
