@@ -4,7 +4,6 @@ torch's Adam(betas=(0, beta_2)) follows them."""
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 import sympy as sp
@@ -27,16 +26,6 @@ from wdproof.numerics.problems import logistic_regression
 t, i, j = b.steps, b.i, b.coord
 SECOND = b.SECOND_MOMENT_CLOSED_FORM
 PRECOND = b.RMSPROP_PRECONDITIONER
-
-
-@pytest.mark.parametrize("claim", b.CLAIMS, ids=lambda c: c.id)
-def test_kernel_computes_the_expected_verdict_quickly(claim):
-    start = time.perf_counter()
-    verdict = kernel.judge(claim.statement, claim.proof)
-    assert verdict.kind == claim.expect, verdict.reason
-    assert time.perf_counter() - start < 1.0
-    assert all(step.ok for step in verdict.steps)
-    assert "per coordinate" in verdict.form
 
 
 def test_second_moment_is_proved_by_induction_from_the_recurrence():

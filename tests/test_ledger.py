@@ -68,3 +68,17 @@ def test_no_chain_link_compares_an_expression_with_itself():
             for link in chain.links:
                 assert link.expr != previous, f"{claim.id}, {label}: {link.why}"
                 previous = link.expr
+
+
+ELEMENT_WISE = (  # modules whose updates are element-wise and argued for one coordinate j
+    "bias_corrected_rmsprop", "momentum_adam_extension", "prop3_normalization",
+)
+
+
+@pytest.mark.parametrize("module", ELEMENT_WISE)
+def test_element_wise_claims_are_argued_per_coordinate(module):
+    import importlib
+
+    claims = importlib.import_module(f"wdproof.derivations.{module}").CLAIMS
+    for claim in claims:
+        assert claim.proof.per_coordinate and "per coordinate" in claim.verdict.form, claim.id

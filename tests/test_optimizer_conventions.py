@@ -28,12 +28,6 @@ from wdproof.numerics.confirmations import optimizer_conventions as confirmation
 CLAIMS = conventions.CLAIMS + epsilon.CLAIMS
 BY_ID = {claim.id: claim for claim in CLAIMS}
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
-def test_the_kernel_computes_the_expected_verdict(claim):
-    """(Statement, truncation and perturbation mutants of these claims: tests/test_mutations.py.)"""
-    assert claim.verdict.kind == claim.expect, claim.verdict.reason
-
-
 # --- claim 1: the AdamW dictionary --------------------------------------------------------
 def test_the_decay_conditions_are_the_coefficients_of_u_and_theta():
     difference = sp.expand(conventions.torch_step - conventions.paper_step)
