@@ -37,9 +37,14 @@ def prose(text: object) -> str:
 
 
 def number(value: object, digits: int = 3) -> str:
-    """A number for a table cell, in math mode: ``1.9\\times10^{-15}``, ``0.05``, ``200``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return escape(value)
+    """A table cell: numbers in math mode (``1.9\\times10^{-15}``, ``0.05``, ``200``), ``None`` as
+    a dash, booleans as yes/no, text as :func:`prose` (its ``$...$`` math typeset)."""
+    if value is None:
+        return "---"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
+        return prose(value)
     if isinstance(value, int):
         return f"${value}$"
     if math.isnan(value):

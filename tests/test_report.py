@@ -178,3 +178,19 @@ def test_unwritable_out_fails_fast_with_one_line(out, tmp_path, capsys, monkeypa
     assert main(["report", "--out", out.format(file=regular_file), *QUICK]) == 2
     err = capsys.readouterr().err
     assert "cannot write to output folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_table_cells_render_values_not_python_or_markup():
+    from wdproof.report.latex import number
+
+    assert number(None) == "---"
+    assert (number(True), number(False)) == ("yes", "no")
+    assert number(r"gap $\theta_1$ x_y") == r"gap $\theta_1$ x\_\allowbreak{}y"
+    assert number(0.05) == "$0.05$"
+
+
+@needs_tex
+def test_no_markup_or_python_values_leak_into_the_solution_key(built):
+    text = pdf_text(built / "solution-key.pdf").replace(NASTY_TITLE, "")  # the title is user text
+    leaks = re.findall(r"\\[A-Za-z]+|\$|\bNone\b|\bTrue\b|\bFalse\b", text)
+    assert not leaks, sorted(set(leaks))
