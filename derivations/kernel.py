@@ -253,11 +253,13 @@ class Statement:
             "not-exists": rf"\neg\exists\, {names}:\ {body}",
             "solutions": rf"\{{{names} : {body}\}} = {latex(self.solutions)}",
         }[self.kind]
-        if self.definitions:
-            text += r"\quad\text{where }" + r",\ ".join(latex(d) for d in self.definitions)
         if self.hypotheses:
             text += r"\quad\text{given }" + r",\ ".join(latex(h) for h in self.hypotheses)
         return text
+
+    def definitions_latex(self) -> list[str]:
+        """The definitions, one equation each (typeset under the statement)."""
+        return [latex(d) for d in self.definitions]
 
     def mutated(self, lhs=None, rhs=None, solutions=None) -> Statement:
         """A copy with one side (or the solution set) replaced: for the mutation suite."""

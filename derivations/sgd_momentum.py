@@ -282,6 +282,24 @@ _steps = {"multiplier": 1, "momentum": beta1_pos}
 w_theta_1, w_m_1 = sgdw_momentum_step(theta_0, zero_buffer, g_1, **_steps)
 w_theta_2, _ = sgdw_momentum_step(w_theta_1, w_m_1, g_2, **_steps)
 
+# The statement names Alg. 1's iterates and buffers; its definitions are one step each, listed
+# from step 2 back to step 1 so that substituting them in order unrolls both runs.
+L2_2, W_2 = vector("theta^L2_2"), vector("theta^W_2")
+L2_1, W_1 = vector("theta^L2_1"), vector("theta^W_1")
+ML2_1, MW_1 = vector("m^L2_1"), vector("m^W_1")
+ML2_2, MW_2 = vector("m^L2_2"), vector("m^W_2")
+ALG1_TWO_STEPS = (
+    sp.Eq(L2_2, L2_1 - ML2_2, evaluate=False),  # line 9
+    sp.Eq(ML2_2, momentum_buffer(ML2_1, g_2 + lam_l2_pos * L2_1, 1, beta1_pos), evaluate=False),
+    sp.Eq(W_2, W_1 - MW_2 - lam * W_1, evaluate=False),  # line 9 with the decoupled decay
+    sp.Eq(MW_2, momentum_buffer(MW_1, g_2, 1, beta1_pos), evaluate=False),
+    sp.Eq(L2_1, theta_0 - ML2_1, evaluate=False),
+    sp.Eq(ML2_1, momentum_buffer(zero_buffer, g_1 + lam_l2_pos * theta_0, 1, beta1_pos),
+          evaluate=False),
+    sp.Eq(W_1, theta_0 - MW_1 - lam * theta_0, evaluate=False),
+    sp.Eq(MW_1, momentum_buffer(zero_buffer, g_1, 1, beta1_pos), evaluate=False),
+)
+
 #: Coefficients of theta^L2_2 - theta^W_2 (general lambda): g_1 and theta_0; g_2 cancels.
 step2_g1_coefficient = alpha * (alpha * lam_l2_pos - lam)
 step2_theta0_coefficient = (1 - alpha * lam_l2_pos) ** 2 - beta1_pos * alpha * lam_l2_pos - (
@@ -310,8 +328,9 @@ SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
     question="Q1.a.ii",
     statement=Statement.exists(
         [lam],
-        l2_theta_2,
-        w_theta_2,
+        L2_2,
+        W_2,
+        definitions=ALG1_TWO_STEPS,
         hypotheses=(
             sp.Gt(beta1_pos, 0, evaluate=False),
             sp.Gt(lam_l2_pos, 0, evaluate=False),
@@ -333,7 +352,7 @@ SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
     ),
     conventions=PAPER_CONVENTION
     + r" Here $\eta_t = 1$; $\theta^{L_2}_2$, $\theta^W_2$ are Alg. 1's two-step maps from "
-    r"$m_0 = 0$, written out in $\theta_0$, $g_1$, $g_2$.",
+    r"$m_0 = 0$, defined one step at a time (paper Alg. 1, lines 6, 8, 9) under the statement.",
     proof=Proof(
         Conditions(
             # Agreement for every theta_0, g_1, g_2: each coefficient of the step-2 gap vanishes.

@@ -54,6 +54,7 @@ class LedgerEntry:
             "question": self.claim.question,
             "statement": self.claim.statement_latex(),
             "statement_kind": self.claim.statement.kind,
+            "definitions": self.claim.statement.definitions_latex(),
             "verdict": v.kind,
             "expected_verdict": self.claim.expect,
             "proof_form": v.form,

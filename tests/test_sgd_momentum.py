@@ -149,7 +149,8 @@ def test_without_momentum_the_same_statement_is_not_refuted_and_has_a_witness():
     """The refutation rests on beta_1 > 0: at beta_1 = 0 the conditions have the solution
     alpha lambda' (so the kernel does not refute), and a witness proves the existence."""
     claim = sm.SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY
-    lhs, rhs = (side.subs(sm.beta1_pos, 0) for side in (claim.statement.lhs, claim.statement.rhs))
+    # Alg. 1's two-step maps, which the claim's definitions unroll to, at beta_1 = 0
+    lhs, rhs = (side.subs(sm.beta1_pos, 0) for side in (sm.l2_theta_2, sm.w_theta_2))
     statement = k.Statement.exists([lam], lhs, rhs)
     conditions = k.Conditions(
         claim.proof.argument.derivations,
@@ -346,3 +347,12 @@ def test_pytorch_matches_alg1_at_constant_multipliers():
 def test_schedule_gap_is_zero_without_momentum():
     c = confirmation(csmh.schedule_gap_matches_prediction)
     assert c.extra["cosine_no_momentum_deviation"] <= TOLERANCE
+
+
+def test_the_named_iterates_unroll_to_alg1s_two_step_maps():
+    """The statement's definitions, substituted in order, are Alg. 1 run twice from m_0 = 0."""
+    statement = sm.SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY.statement
+    rules = statement.substitutions()
+    assert k.equal(statement.lhs, sm.l2_theta_2, rules)
+    assert k.equal(statement.rhs, sm.w_theta_2, rules)
+    assert not k.equal(statement.lhs, sm.w_theta_2, rules)
