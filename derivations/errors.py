@@ -5,6 +5,7 @@ anything else that escapes is a bug and keeps its traceback.
 """
 
 
+import argparse
 import os
 import tempfile
 from pathlib import Path
@@ -25,3 +26,10 @@ def writable_directory(directory: Path | str) -> Path:
     except OSError as err:
         raise InputError(f"cannot write to output folder {directory}: {err.strerror or err}") from None
     return directory
+
+
+def output_folder(text: str) -> Path:
+    """argparse ``type`` for ``--out``: a folder name, never empty (``""`` would mean the cwd)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an output folder is required, got an empty name")
+    return Path(text)

@@ -14,6 +14,8 @@ replace existing ones unless ``--force``.
 
 from __future__ import annotations
 
+import os
+import secrets
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,11 +121,29 @@ correction or epsilon inside the square root). You may run it as often as you li
 """
 
 
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new file and rename it onto ``path``.
+
+    The rename replaces whatever ``path`` is, a symbolic link included, without following it:
+    a link planted as ``optimizers.py`` never redirects the write to a file outside ``--out``.
+    """
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_assignment(out_dir: Path, force: bool = False) -> list[Path]:
     """Write the student file and README into ``out_dir``; return their paths.
 
     An existing student file or README (perhaps a student's work) is never replaced unless
     ``force``: without it, nothing is written and the first such file is named in the error.
+    With ``force`` a symbolic link in their place is replaced by a file; its target is untouched.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -134,10 +154,13 @@ def write_assignment(out_dir: Path, force: bool = False) -> list[Path]:
         for path in (student, readme):
             if path.exists() or path.is_symlink():
                 raise InputError(f"{path}: already exists; pass --force to overwrite it")
+    for path in (student, readme):
+        if path.is_dir() and not path.is_symlink():
+            raise InputError(f"{path}: is a folder; remove it or choose another --out")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        student.write_text(student_version(solution_source()), encoding="utf-8")
-        readme.write_text(STUDENT_README.format(filename=STUDENT_FILENAME), encoding="utf-8")
+        _replace_file(student, student_version(solution_source()))
+        _replace_file(readme, STUDENT_README.format(filename=STUDENT_FILENAME))
     except OSError as err:
         raise InputError(f"--out {out_dir}: cannot write ({err.strerror})") from None
     return [student, readme]

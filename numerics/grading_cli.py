@@ -12,6 +12,8 @@ import argparse
 import json
 from pathlib import Path
 
+from wdproof.derivations.errors import output_folder
+
 ASSIGN_DESCRIPTION = """\
 Create the Q2.a assignment in DIR: the student template optimizers.py (Adam and AdamW,
 torch.optim.Optimizer subclasses with PyTorch's constructor signature, whose step methods
@@ -62,7 +64,7 @@ def register(subparsers) -> None:
         epilog="exit status: 0 files written; 2 bad --out or files exist without --force",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    assign.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    assign.add_argument("--out", type=output_folder, required=True, metavar="DIR", help="output folder")
     assign.add_argument(
         "--force", action="store_true", help="overwrite an existing optimizers.py / README.md"
     )

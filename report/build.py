@@ -1,28 +1,38 @@
-"""Compile a ``.tex`` file to PDF with latexmk, turning failures into clear errors."""
+"""Compile a ``.tex`` file to PDF with latexmk and LuaLaTeX, turning failures into clear errors.
+
+LuaLaTeX (not pdfLaTeX) so that a title, course or author in any script typesets: the fonts
+named in ``templates/preamble.tex.j2`` come from Debian packages that ``make`` installs.
+"""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-#: Debian packages that provide everything the templates use.
+#: Debian packages that provide everything the templates use (engine, LaTeX packages, fonts).
 TEX_PACKAGES = (
     "texlive-latex-base texlive-latex-recommended texlive-latex-extra "
-    "texlive-fonts-recommended latexmk"
+    "texlive-fonts-recommended texlive-luatex latexmk fonts-freefont-otf fonts-wqy-microhei"
 )
+#: "Missing character: There is no 😀 (U+1F600) in font ..." in a LuaLaTeX log.
+_MISSING_GLYPH = re.compile(
+    r"^Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font", re.MULTILINE
+)
+_warned_glyphs: set[str] = set()
 
 
 _FILE_LINE_ERROR = re.compile(r"^\S+\.tex:\d+: ")
 
 
 class LatexMissingError(RuntimeError):
-    """No latexmk / pdflatex on PATH."""
+    """No latexmk / lualatex on PATH."""
 
     def __init__(self) -> None:
         super().__init__(
-            "no LaTeX engine found (latexmk, pdflatex); on Debian/Ubuntu install: "
+            "no LaTeX engine found (latexmk, lualatex); on Debian/Ubuntu install: "
             f"apt-get install {TEX_PACKAGES}"
         )
 
@@ -32,7 +42,7 @@ class LatexFailedError(RuntimeError):
 
 
 def latex_available() -> bool:
-    return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+    return shutil.which("latexmk") is not None and shutil.which("lualatex") is not None
 
 
 def first_errors(log_text: str, limit: int = 6) -> str:
@@ -53,7 +63,7 @@ def compile_pdf(tex_path: Path) -> Path:
         raise LatexMissingError()
     workdir = tex_path.parent
     result = subprocess.run(
-        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+        ["latexmk", "-lualatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
          tex_path.name],
         check=False, cwd=workdir, capture_output=True, text=True,
     )
@@ -63,7 +73,26 @@ def compile_pdf(tex_path: Path) -> Path:
         raise LatexFailedError(
             f"LaTeX failed on {tex_path} (full log: {log}):\n{first_errors(log_text)}"
         )
+    if log.exists():
+        warn_missing_glyphs(log.read_text(encoding="utf-8", errors="replace"))
     return tex_path.with_suffix(".pdf")
+
+
+def warn_missing_glyphs(log_text: str) -> list[str]:
+    """One stderr line naming the characters no installed font has (e.g. emoji), once each.
+
+    Returns the characters newly reported; a character already reported by an earlier document
+    of the same run is not repeated.
+    """
+    found = dict.fromkeys(f"{char} ({code})" for char, code in _MISSING_GLYPH.findall(log_text))
+    new = [c for c in found if c not in _warned_glyphs]
+    if new:
+        _warned_glyphs.update(new)
+        print(
+            f"wdproof: warning: no installed font has {', '.join(new)}; left blank in the PDF",
+            file=sys.stderr,
+        )
+    return new
 
 
 def clean_auxiliary(tex_path: Path, keep_tex: bool = True) -> None:

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError, writable_directory
+from wdproof.derivations.errors import InputError, output_folder, writable_directory
 
 #: Modules that contribute subcommands, in ``--help`` order.
 COMMAND_MODULES: tuple[str, ...] = ("wdproof.numerics.grading_cli", "wdproof.numerics.sweep_cli")
@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
             ".tex files are written), 4 when LaTeX fails (its first errors are shown)."
         ),
     )
-    report.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    report.add_argument("--out", type=output_folder, default=Path("build"), help="output folder (default: build)")
     report.add_argument("--title", help="document title (any text; LaTeX-escaped)")
     report.add_argument("--course", help="course name shown under the title (LaTeX-escaped)")
     report.add_argument("--author", help="author line (LaTeX-escaped)")

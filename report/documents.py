@@ -15,7 +15,7 @@ from wdproof.derivations.notation import latex
 from wdproof.derivations.registry import QUESTIONS, all_definitions
 from wdproof.numerics.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
-from wdproof.report.latex import escape, template_environment
+from wdproof.report.latex import template_environment, user_text
 from wdproof.report.provenance import provenance
 
 #: Section headings, after the problem set (seed 000).
@@ -33,7 +33,10 @@ DEFAULT_TITLE = "Decoupled Weight Decay: L2 Regularization vs Weight Decay"
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """User text for the title page; every field is LaTeX-escaped before use."""
+    """User text for the title page, in any script; see :func:`~wdproof.report.latex.user_text`.
+
+    An empty (or all-whitespace) field is left out of the title page.
+    """
 
     title: str = DEFAULT_TITLE
     course: str = ""
@@ -77,9 +80,9 @@ def _entry(entry: LedgerEntry) -> _Entry:
 
 def _title_page(options: ReportOptions) -> dict[str, str]:
     return {
-        "title": escape(options.title),
-        "course": escape(options.course),
-        "author": escape(options.author),
+        "title": user_text(options.title),
+        "course": user_text(options.course),
+        "author": user_text(options.author),
     }
 
 

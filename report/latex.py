@@ -7,6 +7,8 @@ Templates use LaTeX-safe delimiters so braces stay LaTeX's: ``\\VAR{x}`` prints 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 import jinja2
 from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -22,6 +24,25 @@ def escape(text: object) -> str:
     for breakable in ("/", "=", "\\_", "(", ","):
         latex = latex.replace(breakable, breakable + r"\allowbreak{}")
     return latex
+
+
+def user_text(text: object) -> str:
+    """A person's text (title, course, author) as LaTeX, in any script.
+
+    The text is NFC-normalised, control characters are dropped, and every run of whitespace
+    (newlines and blank lines included) becomes one space, so no input can end a paragraph or a
+    ``\\title``. ASCII is escaped as :func:`escape` does; letters, marks and punctuation outside
+    ASCII (Cyrillic, Greek, CJK, accents) pass through as themselves and are typeset by
+    LuaLaTeX's Unicode fonts (``preamble.tex.j2``), never turned into math or ``?``.
+    """
+    clean = "".join(
+        " " if ch.isspace() else ch
+        for ch in unicodedata.normalize("NFC", str(text))
+        if ch.isspace() or unicodedata.category(ch) != "Cc"
+    )
+    words = " ".join(clean.split())
+    runs = re.split(r"([\x00-\x7f]+)", words)
+    return "".join(escape(run) if run.isascii() else run for run in runs)
 
 
 def prose(text: object) -> str:

@@ -46,7 +46,17 @@ def test_verify_unknown_id_exits_2_with_one_line():
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("argv", [["bogus"], ["claims", "--nope"], []])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bogus"],
+        ["claims", "--nope"],
+        [],
+        ["report", "--out", ""],  # "" would be the current folder
+        ["report", "--out", "  "],
+        ["assign", "--out", ""],
+    ],
+)
 def test_usage_errors_exit_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -56,3 +66,19 @@ def test_usage_errors_exit_2(argv, capsys):
 def test_verify_one_claim_passes(capsys):
     assert main(["verify", "sgd-l2-equals-weight-decay"]) == 0
     assert "1 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_assign_force_replaces_a_symlink_never_writes_through_it(tmp_path, capsys):
+    """A planted ``optimizers.py -> ../outside`` link is replaced by a file; its target is kept."""
+    outside = tmp_path / "someone-elses.py"
+    outside.write_text("precious\n")
+    out = tmp_path / "hw"
+    out.mkdir()
+    (out / "optimizers.py").symlink_to(outside)
+    (out / "README.md").symlink_to(tmp_path / "dangling")
+    assert main(["assign", "--out", str(out)]) == 2  # exists: refused without --force
+    assert main(["assign", "--out", str(out), "--force"]) == 0
+    assert outside.read_text() == "precious\n" and not (tmp_path / "dangling").exists()
+    for name in ("optimizers.py", "README.md"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 0
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "optimizers.py"]  # no temps

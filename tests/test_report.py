@@ -13,11 +13,13 @@ from wdproof.report.cli import main
 
 needs_tex = pytest.mark.skipif(
     not (build.latex_available() and shutil.which("pdftotext")),
-    reason="LaTeX (latexmk, pdflatex) or pdftotext not installed: apt-get install "
+    reason="LaTeX (latexmk, lualatex) or pdftotext not installed: apt-get install "
     + build.TEX_PACKAGES + " poppler-utils",
 )
 
-NASTY_TITLE = r"Weight decay & L_2: 100% {verified} #1 ~x^2 \ $"
+NASTY_TITLE = r"Weight decay & L_2: 100% {verified} #1 ~x^2 \ $ Иван 学 Ελληνικά Zoë"
+#: A course name with a blank line, a bell and an ANSI escape: typeset as one line, controls gone.
+NASTY_COURSE = "Optimization #7\n\nsecond line\x07\x1b[31m"
 QUICK = ["--no-sweep", "--sweep-preset", "tiny"]
 
 
@@ -47,7 +49,7 @@ def built(tmp_path_factory):
     if not (build.latex_available() and shutil.which("pdftotext")):
         pytest.skip("LaTeX or pdftotext not installed")
     out = tmp_path_factory.mktemp("report")
-    argv = ["--title", NASTY_TITLE, "--course", "Optimization #7"]
+    argv = ["--title", NASTY_TITLE, "--course", NASTY_COURSE, "--author", ""]
     code = main(["report", "--out", str(out), *argv, *QUICK])
     assert code == 0
     return out
@@ -83,8 +85,10 @@ def test_problem_set_has_questions_but_no_solutions(built, ledger):
 def test_user_text_is_escaped_and_survives(built):
     for name in ("solution-key.pdf", "problem-set.pdf"):
         text = pdf_text(built / name)
-        assert "Weight decay & L_2: 100% {verified} #1 ~x^2 \\ $" in text
-        assert "Optimization #7" in text
+        assert NASTY_TITLE in text
+        assert "Optimization #7 second line[31m" in text
+        title_page = text[: text.index("second line") + 20]  # math fonts extract as controls later
+        assert "\x07" not in title_page and "\x1b" not in title_page
 
 
 @needs_tex
@@ -194,3 +198,75 @@ def test_no_markup_or_python_values_leak_into_the_solution_key(built):
     text = pdf_text(built / "solution-key.pdf").replace(NASTY_TITLE, "")  # the title is user text
     leaks = re.findall(r"\\[A-Za-z]+|\$|\bNone\b|\bTrue\b|\bFalse\b", text)
     assert not leaks, sorted(set(leaks))
+
+
+def test_user_text_keeps_any_script_and_drops_controls():
+    from wdproof.report.latex import user_text
+
+    assert user_text("Иван Петров 学 Ελληνικά") == "Иван Петров 学 Ελληνικά"
+    assert user_text("a\n\n b\t\x00c\x7f") == "a b c"
+    assert user_text("  ") == ""
+    assert user_text("50% & x_1") == r"50\% \& x\_\allowbreak{}1"
+    assert user_text("e\u0301") == "\u00e9"  # NFC: one character, not a combining accent
+
+
+@needs_tex
+def test_empty_title_and_author_typeset(tmp_path):
+    """An empty title leaves the document's own heading; no LaTeX error from an empty field."""
+    tex = tmp_path / "problem-set.tex"
+    options = documents.ReportOptions(title="", course="\n", author="")
+    tex.write_text(documents.render_problem_set(options, data_figure=None), encoding="utf-8")
+    text = pdf_text(build.compile_pdf(tex))
+    assert text.startswith("Problem set"), text[:80]
+
+
+def test_a_missing_glyph_is_one_warning_line_once(capsys, monkeypatch):
+    monkeypatch.setattr(build, "_warned_glyphs", set())
+    log = (
+        "Missing character: There is no \U0001F600 (U+1F600) in font FreeSerif:mode=node;\n"
+        "Missing character: There is no \U0001F600 (U+1F600) in font FreeSans:mode=node;\n"
+        "Missing character: There is no \u2603 (U+2603) in font FreeSerif:mode=node;\n"
+    )
+    assert build.warn_missing_glyphs(log) == ["\U0001F600 (U+1F600)", "\u2603 (U+2603)"]
+    assert build.warn_missing_glyphs(log) == []  # the second document does not repeat it
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "U+1F600" in err and "U+2603" in err
+
+
+def _fake_checkout(root, head, refs=None, packed=""):
+    git = root / ".git"
+    (git / "refs" / "heads").mkdir(parents=True)
+    (git / "HEAD").write_text(head)
+    for name, sha in (refs or {}).items():
+        (git / "refs" / "heads" / name).write_text(sha + "\n")
+    if packed:
+        (git / "packed-refs").write_text(packed)
+    return root
+
+
+def test_commit_is_read_from_git_files_without_running_git(tmp_path, monkeypatch):
+    """Building a report runs no git command (``git status`` would lock the checkout's index)."""
+    from wdproof.report import provenance
+
+    def no_git(*args, **kwargs):
+        raise AssertionError(f"a command ran: {args}")
+
+    monkeypatch.setattr("subprocess.run", no_git)
+    monkeypatch.setattr("subprocess.Popen", no_git)
+    a, b = "a" * 40, "b" * 40
+    loose = _fake_checkout(tmp_path / "loose", "ref: refs/heads/main\n", {"main": a})
+    packed = _fake_checkout(
+        tmp_path / "packed", "ref: refs/heads/dev\n", packed=f"# pack-refs\n{b} refs/heads/dev\n"
+    )
+    detached = _fake_checkout(tmp_path / "detached", b + "\n")
+    broken = _fake_checkout(tmp_path / "broken", "ref: refs/heads/gone\n")
+    worktree = tmp_path / "worktree"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {loose / '.git'}\n")
+    assert provenance.git_commit(loose) == a
+    assert provenance.git_commit(packed) == b
+    assert provenance.git_commit(detached) == b
+    assert provenance.git_commit(worktree) == a
+    assert provenance.git_commit(broken) is None
+    assert provenance.git_commit(tmp_path) is None  # not a checkout
+    assert provenance.provenance()["git_commit"]  # the real checkout, or "not a git checkout"
