@@ -1,7 +1,9 @@
-"""Compile a ``.tex`` file to PDF with latexmk and LuaLaTeX, turning failures into clear errors.
+"""Compile a ``.tex`` file to PDF with latexmk, turning failures into clear errors.
 
-LuaLaTeX (not pdfLaTeX) so that a title, course or author in any script typesets: the fonts
-named in ``templates/preamble.tex.j2`` come from Debian packages that ``make`` installs.
+The engine is the one the file names on a ``% !TeX program = ...`` line (the convention TeX
+editors read): pdfLaTeX, or LuaLaTeX when a title, course or author needs scripts beyond Latin.
+The fonts ``templates/preamble.tex.j2`` names for LuaLaTeX come from Debian packages that
+``make`` installs.
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ _MISSING_GLYPH = re.compile(
     r"^Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font", re.MULTILINE
 )
 _warned_glyphs: set[str] = set()
+_PROGRAM = re.compile(r"^% !TeX program = (pdflatex|lualatex)$", re.MULTILINE)
 
 
 _FILE_LINE_ERROR = re.compile(r"^\S+\.tex:\d+: ")
 
 
 class LatexMissingError(RuntimeError):
-    """No latexmk / lualatex on PATH."""
+    """No latexmk / pdflatex / lualatex on PATH."""
 
     def __init__(self) -> None:
         super().__init__(
-            "no LaTeX engine found (latexmk, lualatex); on Debian/Ubuntu install: "
+            "no LaTeX engine found (latexmk, pdflatex, lualatex); on Debian/Ubuntu install: "
             f"apt-get install {TEX_PACKAGES}"
         )
 
@@ -42,7 +45,13 @@ class LatexFailedError(RuntimeError):
 
 
 def latex_available() -> bool:
-    return shutil.which("latexmk") is not None and shutil.which("lualatex") is not None
+    return all(shutil.which(tool) for tool in ("latexmk", "pdflatex", "lualatex"))
+
+
+def engine(tex_text: str) -> str:
+    """The engine a ``.tex`` file names on its ``% !TeX program`` line (default pdflatex)."""
+    named = _PROGRAM.search(tex_text)
+    return named.group(1) if named else "pdflatex"
 
 
 def first_errors(log_text: str, limit: int = 6) -> str:
@@ -62,8 +71,9 @@ def compile_pdf(tex_path: Path) -> Path:
     if not latex_available():
         raise LatexMissingError()
     workdir = tex_path.parent
+    mode = {"pdflatex": "-pdf", "lualatex": "-lualatex"}[engine(tex_path.read_text(encoding="utf-8"))]
     result = subprocess.run(
-        ["latexmk", "-lualatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+        ["latexmk", mode, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
          tex_path.name],
         check=False, cwd=workdir, capture_output=True, text=True,
     )

@@ -15,7 +15,7 @@ from wdproof.derivations.notation import latex
 from wdproof.derivations.registry import QUESTIONS, all_definitions
 from wdproof.numerics.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
-from wdproof.report.latex import template_environment, user_text
+from wdproof.report.latex import needs_unicode_engine, template_environment, user_text
 from wdproof.report.provenance import provenance
 
 #: Section headings, after the problem set (seed 000).
@@ -78,11 +78,14 @@ def _entry(entry: LedgerEntry) -> _Entry:
     )
 
 
-def _title_page(options: ReportOptions) -> dict[str, str]:
+def _title_page(options: ReportOptions) -> dict[str, object]:
+    """The user's texts as LaTeX, and whether they need LuaLaTeX (``unicode_engine``)."""
+    unicode_engine = needs_unicode_engine(options.title, options.course, options.author)
     return {
-        "title": user_text(options.title),
-        "course": user_text(options.course),
-        "author": user_text(options.author),
+        "unicode_engine": unicode_engine,
+        "title": user_text(options.title, unicode_engine),
+        "course": user_text(options.course, unicode_engine),
+        "author": user_text(options.author, unicode_engine),
     }
 
 

@@ -201,23 +201,30 @@ def test_no_markup_or_python_values_leak_into_the_solution_key(built):
 
 
 def test_user_text_keeps_any_script_and_drops_controls():
-    from wdproof.report.latex import user_text
+    from wdproof.report.latex import needs_unicode_engine, user_text
 
-    assert user_text("Иван Петров 学 Ελληνικά") == "Иван Петров 学 Ελληνικά"
+    assert user_text("Иван Петров 学 Ελληνικά", unicode_engine=True) == "Иван Петров 学 Ελληνικά"
+    assert user_text("Zoë", unicode_engine=False) == r'Zo\"e'  # pdfLaTeX: accents as macros
+    assert not needs_unicode_engine("Zoë Œuvre", "", "50% ~x")
+    assert needs_unicode_engine("ok", "Иван") and needs_unicode_engine("学") and needs_unicode_engine("😀")
     assert user_text("a\n\n b\t\x00c\x7f") == "a b c"
     assert user_text("  ") == ""
     assert user_text("50% & x_1") == r"50\% \& x\_\allowbreak{}1"
-    assert user_text("e\u0301") == "\u00e9"  # NFC: one character, not a combining accent
+    assert user_text("e\u0301", unicode_engine=True) == "\u00e9"  # NFC: one character, not a combining accent
 
 
 @needs_tex
 def test_empty_title_and_author_typeset(tmp_path):
-    """An empty title leaves the document's own heading; no LaTeX error from an empty field."""
+    """An empty title leaves the document's own heading; no LaTeX error from an empty field.
+
+    (pdfLaTeX here; the module's ``built`` report takes the LuaLaTeX path with its Cyrillic title.)
+    """
     tex = tmp_path / "problem-set.tex"
     options = documents.ReportOptions(title="", course="\n", author="")
     tex.write_text(documents.render_problem_set(options, data_figure=None), encoding="utf-8")
     text = pdf_text(build.compile_pdf(tex))
     assert text.startswith("Problem set"), text[:80]
+    assert build.engine(tex.read_text(encoding="utf-8")) == "pdflatex"
 
 
 def test_a_missing_glyph_is_one_warning_line_once(capsys, monkeypatch):
