@@ -210,9 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     report.add_argument("--out", type=output_folder, default=Path("build"), help="output folder (default: build)")
-    report.add_argument("--title", help="document title (any text; LaTeX-escaped)")
-    report.add_argument("--course", help="course name shown under the title (LaTeX-escaped)")
-    report.add_argument("--author", help="author line (LaTeX-escaped)")
+    text = "any text in any script; typeset literally, line breaks as spaces, controls dropped"
+    report.add_argument("--title", help=f"document title ({text}; empty: none)")
+    report.add_argument("--course", help=f"course name shown under the title ({text})")
+    report.add_argument("--author", help=f"author line ({text}; default: wdproof)")
     report.add_argument(
         "--no-sweep",
         action="store_true",
