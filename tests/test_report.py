@@ -206,7 +206,8 @@ def test_user_text_keeps_any_script_and_drops_controls():
     assert user_text("Иван Петров 学 Ελληνικά", unicode_engine=True) == "Иван Петров 学 Ελληνικά"
     assert user_text("Zoë", unicode_engine=False) == r'Zo\"e'  # pdfLaTeX: accents as macros
     assert not needs_unicode_engine("Zoë Œuvre", "", "50% ~x")
-    assert needs_unicode_engine("ok", "Иван") and needs_unicode_engine("学") and needs_unicode_engine("😀")
+    for beyond_pdflatex in ("Иван", "学", "😀", "Nguyễn Văn Ơn", "Ελληνικά"):
+        assert needs_unicode_engine("ok", beyond_pdflatex), beyond_pdflatex
     assert user_text("a\n\n b\t\x00c\x7f") == "a b c"
     assert user_text("  ") == ""
     assert user_text("50% & x_1") == r"50\% \& x\_\allowbreak{}1"
