@@ -121,9 +121,10 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
           f"load average before: {load()}")
 
+    estimate = sweep.estimate_seconds(config, sweep.chunks(config))
     seconds = time_sweep(config)
     print(f"default sweep: {config.n_cells} runs x {config.steps} steps in {seconds:.1f} s "
-          f"(load average after: {load()})")
+          f"(load average after: {load()}); the CLI's probe estimated {estimate:.1f} s")
 
     cells = [(v, s, lr, wd) for v in config.variants for s in config.seeds for lr in config.lrs for wd in config.wds]
     sample = random.Random(0).sample(cells, min(args.sample, len(cells)))

@@ -20,6 +20,7 @@ import itertools
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -201,7 +202,7 @@ def run_chunks(
     ``on_done``, and the exception is re-raised. Further Ctrl-C presses during that brief wait
     are ignored, so the worker threads are always joined before the interpreter exits.
     """
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    workers = workers_for(todo, workers)
     stop = threading.Event()
 
     def step(t: int) -> None:
@@ -237,6 +238,60 @@ def run_chunks(
                 raise
     finally:
         torch.set_num_threads(previous)
+
+
+#: The cost probe: chunk-sized blocks of at most this many cells, timed at 1 and 1 + PROBE_STEPS steps.
+PROBE_CELLS, PROBE_STEPS = 256, 8
+
+
+def workers_for(todo: list[Chunk], workers: int | None = None) -> int:
+    """How many worker threads :func:`run_chunks` uses for ``todo``."""
+    return max(1, min(workers or os.cpu_count() or 1, len(todo)))
+
+
+def _cells(config: SweepConfig, chunk: Chunk) -> int:
+    return (chunk.row_stop - chunk.row_start) * len(config.wds)
+
+
+def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None = None) -> float:
+    """Wall seconds :func:`run_chunks` will take for ``todo`` on this machine, from a short probe.
+
+    The method of ``benchmarks/sweep_benchmark.py`` in miniature, on the engine itself: each of
+    the ``workers`` threads trains one block of ``min(largest chunk, PROBE_CELLS)`` cells on one
+    torch thread, concurrently, as the workers will, for 1 and for ``1 + PROBE_STEPS`` steps;
+    the difference is the time of ``PROBE_STEPS`` steps without set-up or evaluation, under
+    the machine's current load. A chunk step costs that much (smaller chunks are dominated by
+    per-step overhead; larger ones scale linearly). About 0.1 s for the default model.
+    """
+    if not todo:
+        return 0.0
+    workers = workers_for(todo, workers)
+    cells = min(PROBE_CELLS, max(_cells(config, c) for c in todo))
+    lrs = torch.full((cells,), config.lrs[0], dtype=torch.float64)
+    wds = torch.full((cells,), config.wds[0], dtype=torch.float64)
+    data = make_spiral(config.data)
+
+    def probe(_worker: int) -> float:
+        timings = []
+        for steps in (1, 1, 1 + PROBE_STEPS):  # the first call warms up
+            started = time.perf_counter()
+            train_cells(todo[0].variant, lrs, wds, data=data, shape=config.shape, seed=0, steps=steps,
+                        batch_size=config.batch_size, betas=config.betas, eps=config.eps,
+                        eta=config.eta, dtype=config.torch_dtype)
+            timings.append(time.perf_counter() - started)
+        return max(timings[2] - timings[1], timings[2] / (1 + PROBE_STEPS) / 4) / PROBE_STEPS
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.set_flush_denormal(True)  # see run_chunks
+    torch.set_flush_denormal(False)
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            per_step = sum(pool.map(probe, range(workers))) / workers
+    finally:
+        torch.set_num_threads(previous)
+    chunk_steps = sum(config.steps * max(1.0, _cells(config, c) / cells) for c in todo)
+    return chunk_steps * per_step / workers
 
 
 def _join(pool: ThreadPoolExecutor) -> None:

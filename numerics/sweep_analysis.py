@@ -13,7 +13,8 @@ row's best cell towards larger ``lambda`` until the accuracy first falls below
 ``(row best + chance) / 2``, halfway between the row's best and chance (0.5); ``lambda_edge`` is
 where that crossing happens, interpolated linearly in ``log10 lambda``. A row whose good band
 runs off the top of the grid is censored and left out. The slope is the least-squares fit over
-the remaining rows (at least 3). Reading it: ``lambda_edge ~ alpha^s``; ``s ~ -1`` means
+the remaining rows (at least 3; with fewer -- a grid of one or two learning rates, or of one
+weight decay -- the slope is NaN and ``note`` says "not enough data"). Reading it: ``lambda_edge ~ alpha^s``; ``s ~ -1`` means
 only the product ``alpha * lambda`` matters (decay coupled to the learning rate, as in
 torch AdamW over a short run), ``s ~ 0`` means the usable weight decay does not depend on the
 learning rate (decoupled), ``s ~ +1`` means the ratio ``lambda / alpha`` matters. The edge is
@@ -23,6 +24,7 @@ the arg-max is decided by seed noise; the edge is sharp.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -31,6 +33,8 @@ from wdproof.numerics.batched_adam import VARIANT_LABELS
 from wdproof.numerics.sweep_store import SweepResult
 
 CHANCE = 0.5
+#: Fewest learning-rate rows with an edge for which a slope (and its standard error) is fitted.
+MIN_RIDGE_ROWS = 3
 
 
 def cell_mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +51,7 @@ class Ridge:
     stderr: float
     lrs: tuple[float, ...]
     edges: tuple[float, ...]
+    note: str = ""  # why there is no slope ("not enough data: ..."), else empty
 
     @property
     def n_rows(self) -> int:
@@ -77,9 +82,11 @@ def decay_edges(mean_acc: np.ndarray, lrs, wds, floor: float = 0.75) -> tuple[li
 def fit_ridge(mean_acc: np.ndarray, lrs, wds, floor: float = 0.75) -> Ridge:
     """Least-squares slope of ``log10 lambda_edge`` against ``log10 alpha`` (NaN if < 3 rows)."""
     ridge_lrs, edges = decay_edges(mean_acc, lrs, wds, floor)
-    if len(ridge_lrs) < 3:
+    if len(ridge_lrs) < MIN_RIDGE_ROWS:
         nan = float("nan")
-        return Ridge(nan, nan, nan, tuple(ridge_lrs), tuple(edges))
+        note = (f"not enough data: {len(ridge_lrs)} learning-rate row(s) with a decay edge "
+                f"on a {len(lrs)} x {len(wds)} grid, need {MIN_RIDGE_ROWS}")
+        return Ridge(nan, nan, nan, tuple(ridge_lrs), tuple(edges), note)
     x, y = np.log10(ridge_lrs), np.log10(edges)
     slope, intercept = np.polyfit(x, y, 1)
     residual = y - (intercept + slope * x)
@@ -165,11 +172,13 @@ def format_summary(summary: dict) -> str:
     for name, s in summary["variants"].items():
         ridge = s.get("ridge", {})
         slope = ridge.get("slope", float("nan"))
+        slope_text = "n/a" if math.isnan(slope) else f"{slope:+.2f} +- {ridge.get('stderr', float('nan')):.2f}"
         lines.append(
             f"{name:<13} {s['best_val_acc']:>7.3f} +- {s.get('best_val_acc_std', float('nan')):.3f}"
             f" {s.get('best_lr', float('nan')):>9.2g} {s.get('best_wd', float('nan')):>9.2g}"
             f" {s['n_good']:>4} ({s['fraction_good']:>5.1%})"
-            f" {slope:>+7.2f} +- {ridge.get('stderr', float('nan')):.2f}"
-            f" {s['n_diverged']:>8}"
+            f" {slope_text:>15} {s['n_diverged']:>8}"
         )
+    notes = {s.get("ridge", {}).get("note", "") for s in summary["variants"].values()} - {""}
+    lines += [f"ridge slope n/a: {note}" for note in sorted(notes)]
     return "\n".join(lines)

@@ -11,6 +11,11 @@ Results, ``summary.json`` and figures go to ``<out>/<preset>/`` for a preset as 
 folder ``wdproof report`` reads) and to ``<out>/<preset>-<hash8>/`` once any option changes it,
 so override runs never overwrite the stock results. A second run with the same configuration
 loads the stored arrays; ``--force`` trains again. The default preset takes about 30 s on 2 cores.
+
+Before training, the time is estimated from a short probe of the engine (printed on stderr);
+above 1 hour (or 1 GB of results) the sweep runs only with --yes. Stored files are verified
+on load: damaged ones are discarded and recomputed with a note. A second sweep into a folder
+in use waits for the first (saying which pid holds it) and then reuses its results.
 """
 
 from __future__ import annotations
@@ -21,16 +26,15 @@ import math
 import sys
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError, writable_directory
+from wdproof.derivations.errors import InputError, output_folder, writable_directory
 from wdproof.numerics.batched_adam import VARIANTS
-from wdproof.numerics.sweep_config import PRESETS, log_grid, preset
+from wdproof.numerics.sweep_config import MAX_AXIS, MAX_SEEDS, MAX_STEPS, PRESETS, log_grid, preset
 
 DEFAULT_OUT = Path("build") / "sweep"
 
-#: Largest grid axis, seed count and step count accepted: beyond these a sweep would run for days.
-MAX_AXIS = 256
-MAX_SEEDS = 64
-MAX_STEPS = 100_000
+#: Above this estimated training time or result size a sweep needs ``--yes``.
+CONFIRM_SECONDS = 3600.0
+CONFIRM_BYTES = 1e9
 
 
 def _grid(flag: str, low: float, high: float, count: float) -> tuple[float, ...]:
@@ -42,7 +46,39 @@ def _grid(flag: str, low: float, high: float, count: float) -> tuple[float, ...]
         raise InputError(f"{flag} asks for {count:g} values; at most {MAX_AXIS} per axis")
     if not (low > 0 and high > 0):
         raise InputError(f"{flag} bounds must be > 0 on a log grid, got {low:g} and {high:g}")
+    if low > high:
+        raise InputError(f"{flag} MIN {low:g} > MAX {high:g}: give the range from low to high "
+                         f"({flag} {high:g} {low:g} {count:g})")
+    if low == high and count > 1:
+        raise InputError(f"{flag} MIN = MAX = {low:g} with N = {count:g} would repeat one value; "
+                         f"use N = 1 for a single value")
+    if low != high and count == 1:
+        raise InputError(f"{flag} N = 1 gives a single value: set MIN = MAX (got {low:g} and {high:g})")
     return log_grid(low, high, int(count))
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s" if seconds >= 1 else "under 1 s"
+
+
+def check_cost(config, todo, yes: bool, log=print) -> None:
+    """Print the estimated time and size of training ``todo``; InputError above the caps unless ``yes``."""
+    from wdproof.numerics import sweep
+
+    run_steps = sum((c.row_stop - c.row_start) * len(config.wds) for c in todo) * config.steps
+    seconds = sweep.estimate_seconds(config, todo)
+    size = config.n_cells * len(sweep.METRICS) * 8 * 2  # results.npz plus the chunks while it runs
+    line = (f"estimated {_duration(seconds)} ({run_steps:.2g} run-steps at ~{run_steps / max(seconds, 1e-9):.2g} "
+            f"steps/s on {sweep.workers_for(todo)} worker(s))")
+    if size > 1e8:
+        line += f", up to {size / 1e9:.2g} GB on disk"
+    if (seconds > CONFIRM_SECONDS or size > CONFIRM_BYTES) and not yes:
+        raise InputError(f"sweep {line}: over 1 hour or 1 GB, so add --yes to run it "
+                         f"(or shrink --lr-range/--wd-range/--seeds/--steps)")
+    log(line)
 
 
 def _beta(flag: str, value: float) -> float:
@@ -94,7 +130,9 @@ def _run(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        result = sweep_store.load_or_run(config, args.out, force=args.force, progress=progress)
+        result = sweep_store.load_or_run(
+            config, args.out, force=args.force, progress=progress,
+            before_training=lambda todo: check_cost(config, todo, args.yes, sweep_store.notice))
     finally:
         if bar is not None:
             bar.close()
@@ -131,16 +169,17 @@ def register(subparsers) -> None:
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="default", help=f"one of {', '.join(PRESETS)} (default: default)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder; results in <out>/<preset>/ (default: {DEFAULT_OUT})")
+    p.add_argument("--out", type=output_folder, default=DEFAULT_OUT, help=f"output folder; results in <out>/<preset>/ (default: {DEFAULT_OUT})")
     p.add_argument("--seeds", type=int, help="number of seeds 0..N-1 (default: the preset's)")
     p.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
     p.add_argument("--threshold", type=float, default=0.9, help="'good' validation accuracy (default 0.9)")
-    p.add_argument("--lr-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of learning rates")
-    p.add_argument("--wd-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of weight decays")
+    p.add_argument("--lr-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of learning rates, MIN <= MAX (N = 1 needs MIN = MAX)")
+    p.add_argument("--wd-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of weight decays, MIN <= MAX (N = 1 needs MIN = MAX)")
     p.add_argument("--variants", help=f"comma-separated subset of {', '.join(VARIANTS)}")
     p.add_argument("--beta1", type=float, help=f"Adam beta1 (default {stock.betas[0]})")
     p.add_argument("--beta2", type=float, help=f"Adam beta2 (default {stock.betas[1]})")
     p.add_argument("--force", action="store_true", help="ignore cached results and train again")
+    p.add_argument("--yes", action="store_true", help="run even if the estimate exceeds 1 hour or 1 GB")
     p.add_argument("--no-figures", action="store_true", help="skip the heatmaps and data figure")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=_run)

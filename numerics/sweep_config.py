@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -31,6 +32,12 @@ from wdproof.numerics.spiral import SPIRAL_PRESETS, SpiralSpec
 ENGINE_VERSION = 1
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+#: Largest grid axis, seed count and step count a configuration may have. Even at these caps a
+#: sweep is finite (the command line still asks for ``--yes`` when its estimate exceeds an hour).
+MAX_AXIS = 256
+MAX_SEEDS = 64
+MAX_STEPS = 100_000
 
 
 def log_grid(low: float, high: float, n: int) -> tuple[float, ...]:
@@ -97,12 +104,20 @@ class SweepConfig:
             raise InputError("no seeds: give at least one")
         if len(set(self.seeds)) != len(self.seeds):
             raise InputError(f"seeds repeat: {self.seeds}")
+        if max(len(self.lrs), len(self.wds)) > MAX_AXIS or len(self.seeds) > MAX_SEEDS:
+            raise InputError(f"grid {len(self.lrs)} x {len(self.wds)} with {len(self.seeds)} seeds exceeds "
+                             f"the caps ({MAX_AXIS} values per axis, {MAX_SEEDS} seeds)")
         bad_lr = [lr for lr in self.lrs if not (lr > 0 and math.isfinite(lr))]
         if bad_lr:
             raise InputError(f"learning rates must be finite and > 0, got {bad_lr[0]}")
         bad_wd = [wd for wd in self.wds if not (wd >= 0 and math.isfinite(wd))]
         if bad_wd:
             raise InputError(f"weight decays must be finite and >= 0, got {bad_wd[0]}")
+        # rows and columns are read as a log axis from low to high (heatmap ticks, ridge slope)
+        for name, grid in (("learning rates", self.lrs), ("weight decays", self.wds)):
+            if any(b <= a for a, b in itertools.pairwise(grid)):
+                raise InputError(f"{name} must increase strictly (after rounding to 6 significant "
+                                 f"digits), got {', '.join(f'{v:g}' for v in grid[:4])}{' ...' if len(grid) > 4 else ''}")
         for name, beta in zip(("beta1", "beta2"), self.betas, strict=True):
             if not 0 <= beta < 1:
                 raise InputError(f"{name} must lie in [0, 1), got {beta}")
@@ -110,8 +125,8 @@ class SweepConfig:
             raise InputError(f"eps must be > 0, got {self.eps}")
         if not (self.eta > 0 and math.isfinite(self.eta)):
             raise InputError(f"eta must be finite and > 0, got {self.eta}")
-        if self.steps < 1:
-            raise InputError(f"steps must be a positive integer, got {self.steps}")
+        if not 1 <= self.steps <= MAX_STEPS:
+            raise InputError(f"steps must be a positive integer <= {MAX_STEPS}, got {self.steps}")
         if self.width < 1 or self.hidden_layers < 1:
             raise InputError(f"width and hidden_layers must be >= 1, got {self.width}, {self.hidden_layers}")
         n_train = self.data.n_points - max(1, round(self.data.val_fraction * self.data.n_points))

@@ -26,7 +26,7 @@ from wdproof.numerics.batched_adam import VARIANT_LABELS
 from wdproof.numerics.spiral import make_spiral, plot_spiral
 from wdproof.numerics.sweep_analysis import cell_mean, fit_ridge
 from wdproof.numerics.sweep_config import SweepConfig
-from wdproof.numerics.sweep_store import SweepResult
+from wdproof.numerics.sweep_store import SweepResult, atomic_write
 
 matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in the report
 
@@ -35,9 +35,18 @@ DATASET = "spiral"
 
 
 def _log_ticks(values, axis_set, label_set) -> None:
-    """Tick each decade of a log-spaced grid at its (fractional) cell index."""
+    """Tick each decade of a log-spaced grid at its (fractional) cell index.
+
+    A grid spanning less than two decades (a single value included) is ticked at its ends
+    with their values instead, so that a one-row or one-column heatmap is still labelled.
+    """
     logs = np.log10(values)
     decades = np.arange(np.ceil(logs.min() - 1e-9), np.floor(logs.max() + 1e-9) + 1)
+    if len(decades) < 2:
+        ends = sorted({0, len(values) - 1})
+        axis_set(ends)
+        label_set([f"{values[i]:.3g}" for i in ends])
+        return
     positions = np.interp(decades, logs, np.arange(len(values)))
     axis_set(positions)
     label_set([f"$10^{{{int(d)}}}$" for d in decades])
@@ -77,7 +86,8 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
             ax.scatter([best[1]], [best[0]], marker="*", s=170, c="white", edgecolors="black", zorder=3)
             if row == 0:
                 filled = np.nan_to_num(data, nan=0.5)
-                if filled.min() < threshold <= filled.max():
+                # a contour needs at least a 2 x 2 grid
+                if min(filled.shape) >= 2 and filled.min() < threshold <= filled.max():
                     ax.contour(filled, levels=[threshold], colors="white", linewidths=0.8, linestyles="--")
                 ridge = fit_ridge(data, config.lrs, config.wds)
                 if ridge.n_rows:
@@ -87,7 +97,8 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
                     lr_line = np.array([min(ridge.lrs), max(ridge.lrs)])
                     wd_line = 10 ** (ridge.intercept + ridge.slope * np.log10(lr_line))
                     ax.plot(_index_of(wd_line, config.wds), _index_of(lr_line, config.lrs), "w-", lw=1)
-                ax.set_title(f"{VARIANT_LABELS[variant]}\nedge slope {ridge.slope:+.2f}", fontsize=10)
+                slope = "n/a (fewer than 3 edges)" if np.isnan(ridge.slope) else f"{ridge.slope:+.2f}"
+                ax.set_title(f"{VARIANT_LABELS[variant]}\nedge slope {slope}", fontsize=10)
             _log_ticks(config.wds, ax.set_xticks, ax.set_xticklabels)
             _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
             ax.set_xlabel("weight decay $\\lambda$")
@@ -127,12 +138,11 @@ def plot_datasets(configs):
 
 
 def save(fig, stem: Path) -> dict[str, Path]:
-    """Write ``stem.pdf`` and ``stem.png``; return both paths."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``stem.pdf`` and ``stem.png`` (atomically: a concurrent reader never sees half a file)."""
     paths = {}
     for ext in ("pdf", "png"):
         path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, dpi=150)
+        atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=150))
         paths[ext] = path
     plt.close(fig)
     return paths

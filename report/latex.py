@@ -18,8 +18,10 @@ _ENCODER = UnicodeToLatexEncoder(unknown_char_policy="replace", non_ascii_only=F
 
 def escape(text: object) -> str:
     """User or program text as LaTeX that typesets it literally (``% _ & # $ { } \\ ~ ^`` ...)."""
-    # "--" would become an en dash through the font's ligatures; "-{}-" keeps both hyphens.
-    latex = _ENCODER.unicode_to_latex(str(text)).replace("--", "-{}-").replace("--", "-{}-")
+    # "--" would become an en dash through the font's ligatures; a zero kern between the hyphens
+    # keeps both, under pdfLaTeX and LuaLaTeX alike (LuaLaTeX ligatures "-{}-" all the same).
+    latex = _ENCODER.unicode_to_latex(str(text))
+    latex = latex.replace("--", r"-\kern0pt-").replace("--", r"-\kern0pt-")
     # Code-like tokens (paths, calls, keyword arguments) may break after these characters.
     for breakable in ("/", "=", "\\_", "(", ","):
         latex = latex.replace(breakable, breakable + r"\allowbreak{}")

@@ -4,9 +4,10 @@ Every number printed in Q2.c is computed here by :func:`wdproof.numerics.sweep_a
 from the arrays in ``results.npz``, at report time, never copied from a run. The sweep cache is
 shared with ``wdproof sweep`` (``<out>/sweep/<preset>/``), so a sweep run once serves both.
 
-A cache is only used when its configuration hash equals the requested configuration's; with
-``--no-sweep`` a missing or stale cache omits the sections with a note saying why, and without
-it the sweep is (re)computed with a progress bar.
+A cache is only used when it passes :func:`wdproof.numerics.sweep_store.check` (its configuration
+hash equals the requested configuration's and its stored checksums hold); with ``--no-sweep`` a
+missing, stale or damaged cache omits the sections with a note saying why and how to fix it,
+and without it the sweep is (re)computed with a progress bar.
 """
 
 from __future__ import annotations
@@ -41,17 +42,19 @@ def _progress_bar(label: str):
 
 def _result(config: SweepConfig, cache: Path, compute: bool) -> tuple[object | None, str]:
     """The sweep result, or None and the reason it is not available."""
-    if not sweep_store.is_stale(config, cache):
-        return sweep_store.load(sweep_store.result_dir(config, cache)), ""
+    state = sweep_store.check(config, cache)
+    if state.result is not None:
+        return state.result, ""
     if not compute:
-        directory = sweep_store.result_dir(config, cache)
-        why = (
-            "its cached results were computed with a different configuration"
-            if sweep_store.stored_hash(directory) else "no cached results exist"
-        )
+        why = {
+            "missing": state.reason,
+            "stale": f"its cached results were {state.reason}",
+            "damaged": f"its cached results are damaged and were not used ({state.reason})",
+        }[state.status]
         return None, (
-            f"Sweep preset '{config.preset}' omitted (--no-sweep): {why} in {directory}. "
-            f"Run 'wdproof sweep --preset {config.preset} --out {cache}' or drop --no-sweep."
+            f"Sweep preset '{config.preset}' omitted (--no-sweep): {why} in {state.directory}. "
+            f"Run 'wdproof sweep --preset {config.preset} --out {cache}' (it recomputes them) "
+            f"or drop --no-sweep."
         )
     progress, state = _progress_bar(config.preset)
     try:

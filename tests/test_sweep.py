@@ -172,6 +172,7 @@ def test_stale_stock_results_stay_until_the_new_ones_are_complete(tmp_path, monk
     meta["config_hash"] = "0" * 64  # as if the engine or the preset had changed since
     (directory / "config.json").write_text(json.dumps(meta))
     assert sweep_store.is_stale(tiny(), tmp_path)
+    before = {name: (directory / name).read_bytes() for name in ("config.json", "results.npz")}
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
@@ -179,8 +180,9 @@ def test_stale_stock_results_stay_until_the_new_ones_are_complete(tmp_path, monk
     monkeypatch.setattr(sweep, "run_chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
         sweep_store.load_or_run(tiny(), tmp_path, workers=1)
-    assert sweep_store.stored_hash(directory) == "0" * 64  # old results still there and loadable
-    assert sweep_store.load(directory).config.steps == tiny().steps
+    assert sweep_store.stored_hash(directory) == "0" * 64  # old results still there, untouched
+    assert {name: (directory / name).read_bytes() for name in before} == before
+    assert sweep_store.check(tiny(), tmp_path).status == "stale"
     monkeypatch.undo()
     assert not sweep_store.load_or_run(tiny(), tmp_path).from_cache
     assert sweep_store.stored_hash(directory) == tiny().config_hash()
