@@ -2,12 +2,17 @@
 
 Every check of :data:`~wdproof.numerics.grading_checks.CHECKS` constructs the student's class
 with stated hyperparameters on a small deterministic problem, runs its steps in the sandboxed
-student process (:mod:`wdproof.numerics.sandbox`), and compares every parameter after every step with the
-reference rule (:mod:`wdproof.numerics.reference_optimizers`, itself matched to
-``torch.optim`` to 1e-12): a check passes when ``|student - reference| <= ATOL + RTOL |reference|``
-everywhere. A failed check reports the first step and tensor where the student departs and is
+student process (:mod:`wdproof.numerics.sandbox`), driven step by step over a channel the
+grader owns (:mod:`wdproof.numerics.grading_protocol`), and compares every parameter after
+every step with the reference rule (:mod:`wdproof.numerics.reference_optimizers`, itself
+matched to ``torch.optim`` to 1e-12): a check passes when
+``|student - reference| <= ATOL + RTOL |reference|`` everywhere. A failed check reports the first step and tensor where the student departs and is
 *diagnosed*: the student's trajectory is compared with each known-wrong variant
 (:mod:`wdproof.numerics.mistakes`) under the same tolerance, and the matching one is named.
+Non-finite values (NaN, inf) never agree with anything, so a trajectory that blows up is never
+mistaken for a known mistake. A class that is, subclasses or hands its update to torch's Adam
+scores 0 for every check of that class, and so does every check of a run whose process broke
+the grading protocol.
 """
 
 from __future__ import annotations
@@ -30,8 +35,14 @@ from wdproof.numerics.grading_checks import (
     checks_table,
     trajectory_of,
 )
+from wdproof.numerics.grading_protocol import run_student
 from wdproof.numerics.mistakes import Mistake, mistakes_for
-from wdproof.numerics.sandbox import MEMORY_LIMIT_BYTES, TIME_LIMIT_S, run_student
+from wdproof.numerics.sandbox import (
+    MEMORY_LIMIT_BYTES,
+    MEMORY_LIMIT_RANGE_BYTES,
+    TIME_LIMIT_RANGE_S,
+    TIME_LIMIT_S,
+)
 
 __all__ = ["CHECKS", "MAX_SCORE", "CheckResult", "GradeReport", "checks_table", "grade_file"]
 
@@ -56,15 +67,19 @@ class Departure:
 
 
 def first_departure(student: Trajectory, expected: Trajectory) -> Departure | None:
-    """The first step/tensor where ``student`` leaves ``expected`` (NaN = NaN, inf = same inf)."""
+    """The first step/tensor where ``student`` leaves ``expected`` (over their common steps).
+
+    Agreement means finite and within ``ATOL + RTOL |expected|``: a NaN or inf never agrees,
+    not even with the same non-finite value.
+    """
     for step, (ours, theirs) in enumerate(zip(student, expected, strict=False), start=1):
         for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
             a, b = a.reshape(-1), b.reshape(-1)
             if a.shape != b.shape:
                 return Departure(step, index, float("inf"), False)
-            same_non_finite = (a.isnan() & b.isnan()) | (a.isinf() & (a == b))
-            close = (a - b).abs() <= ATOL + RTOL * b.abs()
-            if not bool((close | same_non_finite).all()):
+            finite = torch.isfinite(a) & torch.isfinite(b)
+            close = finite & ((a - b).abs() <= ATOL + RTOL * b.abs())
+            if not bool(close.all()):
                 deviation = float((a - b).abs().nan_to_num(float("inf")).max())
                 return Departure(step, index, deviation, not bool(torch.isfinite(a).all()))
     return None
@@ -77,18 +92,23 @@ def _tensors(record: dict) -> Trajectory:
 def diagnose(check: GradingCheck, student: Trajectory, arithmetic_error: bool) -> Mistake | None:
     """The known mistake whose trajectory the student's reproduces, if any.
 
-    A student run cut short by an arithmetic error (say ``ZeroDivisionError`` at step ``s``)
-    matches a variant that agrees before step ``s`` and is non-finite at step ``s``.
+    A complete run matches a variant it agrees with (finite, within tolerance) at every step.
+    A run cut short by an arithmetic error at step ``s`` (say ``ZeroDivisionError``) matches a
+    variant whose finite steps ``1 .. s-1`` it agrees with and that turns non-finite exactly at
+    step ``s``: the same division by zero, done in tensors.
     """
     for mistake in mistakes_for(check.class_name):
         variant = trajectory_of(check, mistake)
         if first_departure(student, variant) is not None:
             continue
-        if arithmetic_error:
-            cut = variant[len(student)] if len(student) < len(variant) else []
-            if not any(not bool(torch.isfinite(x).all()) for x in cut):
-                continue
-        return mistake
+        if not arithmetic_error:
+            if len(student) == len(variant):
+                return mistake
+            continue
+        if len(student) < len(variant) and not all(
+            bool(torch.isfinite(x).all()) for x in variant[len(student)]
+        ):
+            return mistake
     return None
 
 
@@ -110,20 +130,34 @@ class CheckResult:
 
 
 def _error_text(error: dict) -> str:
+    """``Type (line N: code): message``; an empty message leaves the type to speak."""
     where = (
         f" (line {error['where']['line']}: {error['where']['code']})" if error.get("where") else ""
     )
-    return f"{error['type']}{where}: {error['message']}"
+    return f"{error['type']}{where}" + (f": {error['message']}" if error["message"] else "")
 
 
 def judge(check: GradingCheck, record: dict | None, why_missing: str) -> CheckResult:
-    """Score one check from the runner's record (``None`` if the process never reported it)."""
+    """Score one check from its record (:mod:`~wdproof.numerics.grading_protocol`).
+
+    ``record`` is ``None`` when the process never reached the check; ``why_missing`` then says
+    why (and, for a record marked ``stopped``, why it stopped mid-check).
+    """
 
     def fail(feedback: str, diagnosis: str = "", mistake: str | None = None) -> CheckResult:
         return CheckResult(check.name, False, 0, check.points, feedback, diagnosis, mistake)
 
     if record is None:
         return fail(why_missing)
+    if record.get("delegation"):
+        return fail(
+            f"0 points, not your own work: {record['delegation']}; "
+            f"{check.class_name}.step must compute the update itself"
+        )
+    if "stopped" in record:
+        stopped = record["stopped"]
+        where = f"at step {stopped}" if stopped else f"while constructing {check.class_name}"
+        return fail(f"{where}: {why_missing}")
     if record.get("missing_class"):
         return fail(f"no class named {check.class_name} in the file")
     error = record.get("error")
@@ -225,28 +259,55 @@ def validate_student_file(path: Path) -> Path:
     return path
 
 
+def _in_range(value: float, low: float, high: float) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and low <= value <= high
+
+
 def check_limits(time_limit: float = TIME_LIMIT_S, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
-    """Bad input (exit 2): a limit that is not a positive finite number (``nan``, ``inf``, 0)."""
-    if not (math.isfinite(time_limit) and time_limit > 0):
+    """Bad input (exit 2): a time limit outside 1 s .. 1 h, a memory limit outside 256 MiB .. 1 TiB.
+
+    ``nan``, ``inf``, 0, ``1e19`` and ``1e-300`` are all refused before any process starts, so
+    the CPU-time limit derived from the time limit always fits an rlimit.
+    """
+    low, high = TIME_LIMIT_RANGE_S
+    if not _in_range(time_limit, low, high):
         raise InputError(
-            f"--time-limit must be a positive finite number of seconds, got {time_limit}"
+            f"--time-limit must be between {low:g} and {high:g} seconds, got {time_limit:g}"
         )
-    if not (math.isfinite(memory_limit) and memory_limit > 0):
+    low, high = MEMORY_LIMIT_RANGE_BYTES
+    if not _in_range(memory_limit, low, high):
         raise InputError(
-            f"memory limit must be a positive finite number of bytes, got {memory_limit}"
+            f"memory limit must be between {low >> 20} MiB and {high >> 40} TiB "
+            f"(in bytes), got {memory_limit:g}"
         )
 
 
 def grade_file(
-    path: Path, time_limit: float = TIME_LIMIT_S, memory_limit: int = MEMORY_LIMIT_BYTES
+    path: Path,
+    time_limit: float = TIME_LIMIT_S,
+    memory_limit: int = MEMORY_LIMIT_BYTES,
+    sandbox: str | None = None,
 ) -> GradeReport:
-    """Grade ``path`` against :data:`CHECKS`; every failure mode becomes feedback, never a crash."""
+    """Grade ``path`` against :data:`CHECKS`; every failure mode becomes feedback, never a crash.
+
+    ``sandbox`` chooses the containment (``"bwrap"``, ``"none"``, ``"auto"``; default
+    ``$WDPROOF_SANDBOX``, else auto: see :mod:`wdproof.numerics.sandbox`).
+    """
     check_limits(time_limit, memory_limit)
     path = validate_student_file(path)
-    outcome = run_student(path, [c.spec() for c in CHECKS], time_limit, memory_limit)
-    if outcome.import_error:
+    outcome = run_student(path, [c.spec() for c in CHECKS], time_limit, memory_limit, sandbox)
+    records, summary = outcome.records, outcome.failure_summary(time_limit)
+    if outcome.violation:  # the stream is untrusted: no check is scored
+        records, why = {}, f"{summary}; no check is scored"
+    elif outcome.import_error:
         why = f"the file did not load: {_error_text(outcome.import_error)}"
     else:
-        why = outcome.failure_summary(time_limit) or "the student process did not report this check"
-    results = tuple(judge(c, outcome.records.get(c.name), why) for c in CHECKS)
+        why = summary or "the student process did not report this check"
+
+    def why_missing(check: GradingCheck) -> str:
+        if outcome.violation or outcome.stopped_in in (None, check.name):
+            return why
+        return f"not run: {summary} during check {outcome.stopped_in}"
+
+    results = tuple(judge(c, records.get(c.name), why_missing(c)) for c in CHECKS)
     return GradeReport(str(path), results, outcome.elapsed_s)

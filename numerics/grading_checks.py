@@ -2,7 +2,7 @@
 
 Each :class:`GradingCheck` constructs the student's ``Adam`` or ``AdamW`` with stated
 hyperparameters (or parameter groups) on a small deterministic problem -- three tensors of
-different shapes, :func:`wdproof.numerics.grading_runner.make_problem` -- for ``STEPS`` steps.
+different shapes, :func:`make_problem` -- for ``STEPS`` steps.
 Its reference trajectory comes from :mod:`wdproof.numerics.reference_optimizers` (matched to
 ``torch.optim`` to 1e-12 by the case table); a known mistake's trajectory from the same rule
 with that mistake applied (:mod:`wdproof.numerics.mistakes`).
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import torch
 
-from wdproof.numerics.grading_runner import make_problem
 from wdproof.numerics.mistakes import Mistake
 from wdproof.numerics.problems import Problem
 from wdproof.numerics.reference_optimizers import AdamRule, adam, adamw, run_rule
@@ -22,6 +21,32 @@ from wdproof.numerics.reference_optimizers import AdamRule, adam, adamw, run_rul
 STEPS = 25
 SHAPES = ((3, 4), (4,), (2, 3))
 Trajectory = list[list[torch.Tensor]]
+
+
+def make_problem(seed: int, shapes: list[list[int]], n_targets: int = 8):
+    """``f_t(p) = sum_i 1/2 sum s_i (p_i - c_{i,t})^2 + 1/20 (sum_i sum tanh p_i)^2``.
+
+    Scales ``s_i`` span three orders of magnitude per coordinate, so L2 and decoupled decay
+    (and the other known mistakes) separate quickly; targets ``c_{i,t}`` cycle over
+    ``n_targets`` draws (a stochastic objective). Returns ``(initial tensors, loss(params, t))``.
+    """
+    dtype = torch.float64
+    gen = torch.Generator().manual_seed(seed)
+    initial, scales, targets = [], [], []
+    for shape in shapes:
+        initial.append(torch.randn(*shape, generator=gen, dtype=dtype))
+        scales.append(10.0 ** (3 * torch.rand(*shape, generator=gen, dtype=dtype) - 1.5))
+        targets.append(torch.randn(n_targets, *shape, generator=gen, dtype=dtype))
+
+    def loss(params, t: int):
+        fit = sum(
+            0.5 * (s * (p - c[t % n_targets]) ** 2).sum()
+            for p, s, c in zip(params, scales, targets, strict=True)
+        )
+        coupling = sum(torch.tanh(p).sum() for p in params)
+        return fit + 0.05 * coupling**2
+
+    return initial, loss
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``wdproof assign --out DIR [--force]`` and ``wdproof grade STUDENT.py [--json]`` (Q2.a).
 
 ``grade`` exits 0 whenever grading completed, whatever the score; bad input (a missing file,
-not a Python file, a limit that is not a positive finite number) and ``assign`` refusing to
+not a Python file, a time limit outside 1 s .. 3600 s) and ``assign`` refusing to
 overwrite existing files are an :class:`~wdproof.derivations.errors.InputError`: one line on
 stderr, exit status 2.
 """
@@ -28,15 +28,41 @@ Grade a student's Q2.a file against torch.optim.Adam and torch.optim.AdamW in fl
 
 STUDENT.py must define both Adam and AdamW as torch.optim.Optimizer subclasses with PyTorch's
 constructor signature (params, lr, betas, eps, weight_decay); `wdproof assign --out DIR`
-creates the template. The file runs in a separate, time- and memory-limited process; a crash,
-hang or missing class costs points and is reported as feedback, never as an error.
+creates the template. The file runs in a separate, time- and memory-limited process, inside a
+bubblewrap sandbox (no network, no files but its own, as user nobody) where bwrap is installed;
+a crash, hang or missing class costs points and is reported as feedback, never as an error.
+The grader computes every gradient itself and records only the parameters it asked for, step
+by step. A class that is, subclasses or hands its update to torch.optim.Adam/AdamW (or torch's
+fused Adam kernels), or a file that imports wdproof, scores 0 for that class.
 """
 
 GRADE_EPILOG = """\
 exit status:
   0  grading completed, whatever the score (including 0)
-  2  bad input: missing file, not a UTF-8 .py file, or a bad --time-limit
+  2  bad input: missing file, not a UTF-8 .py file, or a --time-limit outside 1..3600
+
+environment:
+  WDPROOF_SANDBOX=auto|bwrap|none  auto (default): bubblewrap when it can start, otherwise
+                                   unsandboxed with a warning; bwrap: require it; none: never
+
+known mistakes the grader recognises and names:
 """
+
+
+def _mistakes_catalogue() -> str:
+    """One entry per known mistake, generated from :data:`~wdproof.numerics.mistakes.MISTAKES`."""
+    import textwrap
+
+    from wdproof.numerics.mistakes import MISTAKES
+
+    entries = []
+    for mistake in MISTAKES:
+        classes = "/".join(sorted(mistake.applies_to))
+        entries.append(f"  {mistake.name} ({classes})")
+        entries += textwrap.wrap(
+            mistake.description, width=88, initial_indent=" " * 6, subsequent_indent=" " * 6
+        )
+    return "\n".join(entries) + "\n"
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -64,7 +90,9 @@ def register(subparsers) -> None:
         epilog="exit status: 0 files written; 2 bad --out or files exist without --force",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    assign.add_argument("--out", type=output_folder, required=True, metavar="DIR", help="output folder")
+    assign.add_argument(
+        "--out", type=output_folder, required=True, metavar="DIR", help="output folder"
+    )
     assign.add_argument(
         "--force", action="store_true", help="overwrite an existing optimizers.py / README.md"
     )
@@ -74,7 +102,7 @@ def register(subparsers) -> None:
         "grade",
         help="grade a student's Adam/AdamW file against torch.optim's conventions",
         description=GRADE_DESCRIPTION,
-        epilog=GRADE_EPILOG,
+        epilog=GRADE_EPILOG + _mistakes_catalogue(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     grade.add_argument(
@@ -86,6 +114,6 @@ def register(subparsers) -> None:
         type=float,
         default=60.0,
         metavar="SECONDS",
-        help="wall-clock limit for the student's process, positive and finite (default: 60)",
+        help="wall-clock limit for the student's process, 1 to 3600 (default: 60)",
     )
     grade.set_defaults(handler=_grade)

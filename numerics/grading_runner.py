@@ -1,79 +1,129 @@
 """The student-side runner of the Q2.a autograder: a standalone script (torch + stdlib only).
 
-:mod:`wdproof.numerics.sandbox` copies this file and the student's file into a fresh temporary
-directory and runs ``python -I grading_runner.py spec.json results.jsonl`` there. The script
-cannot import ``wdproof`` (it removes the editable-install finder before loading the student's
-code), so the reference solution is not importable from the student process. It loads the
-student module, runs every check of the spec, and appends one JSON line per check to the
-results file as soon as the check ends, so a later hang or crash keeps earlier results.
+:mod:`wdproof.numerics.grading_channel` starts ``python -I runner.py REQUESTS REPLIES STUDENT
+LIMITS`` (in the sandbox of :mod:`wdproof.numerics.sandbox`): ``REQUESTS``/``REPLIES`` are
+the numbers of two inherited pipe ends, the grading channel; the student's ``stdout`` and
+``stderr`` go elsewhere. The runner sets
+its resource limits and makes ``wdproof`` unimportable, then answers the grader's requests,
+one reply per request, in order:
 
-Torch is imported only after the student's file loads, so a file that does not load is
-reported in a fraction of a second. The grader imports :func:`make_problem` from here too, so the student process and the reference
-see the same objective, bit for bit.
+* ``load`` -- compile the student's file, import torch (saving the original
+  ``torch.optim.Adam``/``AdamW`` and torch's Adam modules before any student code runs), run
+  the file: ``{"ok": true}`` or ``{"import_error": ERROR}``;
+* ``construct`` -- build ``class(params, **hyper)`` on parameters with the grader's initial
+  values: ``{"ok": true}``, ``{"missing_class": true}``, ``{"delegation": WHY}`` (the class is
+  or derives from ``torch.optim.Adam``/``AdamW``) or ``{"error": ERROR}``;
+* ``step`` -- set each parameter's ``.grad`` to the grader's gradient, call ``step()`` and reply
+  the parameters, ``{"params": [[float, ...], ...]}``, or ``{"error": ERROR}``, or
+  ``{"delegation": WHY}`` when the step ran torch's Adam (see :func:`_audited`);
+* ``done`` -- ``{"ok": true}``, then exit.
+
+``ERROR`` is ``{"type", "message", "where": {"line", "code"} or null}`` (the deepest line of the
+student's file in the traceback). Every frame is :func:`encode_frame`: a 4-byte big-endian
+length and a UTF-8 JSON object that carries the request's ``seq``; the grader imports the
+framing from here. The runner never sees the objective: the grader sends the gradients.
+
+The audit is in-process, so a student who sets out to defeat it (say, by switching the profiler
+off through C code and back on) can; it catches the direct ways of handing the update to torch.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
+import os
+import struct
 import sys
+import threading
 import traceback
+import types
+
+FRAME_HEADER = struct.Struct(">I")
+MAX_FRAME_BYTES = 1 << 20
+#: Code of these torch files running inside ``step`` means the update is torch's, not the student's.
+TORCH_ADAM_FILES = ("torch/optim/adam.py", "torch/optim/adamw.py", "torch/optim/_functional.py")
+FUSED_ADAM_KERNELS = frozenset({"_fused_adam_", "_fused_adamw_", "_fused_adam", "_fused_adamw"})
+#: Calls inside ``step`` that switch the audit off or move work out of its sight.
+TAMPERING_CALLS = frozenset(
+    {"setprofile", "settrace", "fork", "forkpty", "fork_exec", "posix_spawn", "system"}
+)
 
 
-def make_problem(seed: int, shapes: list[list[int]], n_targets: int = 8):
-    """``f_t(p) = sum_i 1/2 sum s_i (p_i - c_{i,t})^2 + 1/20 (sum_i sum tanh p_i)^2``.
-
-    Scales ``s_i`` span three orders of magnitude per coordinate, so L2 and decoupled decay
-    (and the other known mistakes) separate quickly; targets ``c_{i,t}`` cycle over
-    ``n_targets`` draws (a stochastic objective). Returns ``(initial tensors, loss(params, t))``.
-    """
-    import torch  # imported lazily: a file that fails to load is reported without torch's start-up
-
-    dtype = torch.float64
-    gen = torch.Generator().manual_seed(seed)
-    initial, scales, targets = [], [], []
-    for shape in shapes:
-        initial.append(torch.randn(*shape, generator=gen, dtype=dtype))
-        scales.append(10.0 ** (3 * torch.rand(*shape, generator=gen, dtype=dtype) - 1.5))
-        targets.append(torch.randn(n_targets, *shape, generator=gen, dtype=dtype))
-
-    def loss(params, t: int):
-        fit = sum(
-            0.5 * (s * (p - c[t % n_targets]) ** 2).sum()
-            for p, s, c in zip(params, scales, targets, strict=True)
-        )
-        coupling = sum(torch.tanh(p).sum() for p in params)
-        return fit + 0.05 * coupling**2
-
-    return initial, loss
+def encode_frame(message: dict) -> bytes:
+    """``message`` as one frame: its JSON length (4 bytes, big-endian), then the JSON."""
+    body = json.dumps(message, allow_nan=True, separators=(",", ":")).encode("utf-8")
+    return FRAME_HEADER.pack(len(body)) + body
 
 
-def _error(err: BaseException, student_file: str, step: int | None) -> dict:
-    """Type, message, step and the deepest line of the student's file in the traceback."""
+def _read_exact(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            raise EOFError("the grading channel closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> dict:
+    (size,) = FRAME_HEADER.unpack(_read_exact(fd, FRAME_HEADER.size))
+    if size > MAX_FRAME_BYTES:
+        raise EOFError("oversized request")
+    return json.loads(_read_exact(fd, size))
+
+
+def _send(fd: int, message: dict) -> None:
+    data = encode_frame(message)
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _error(err: BaseException, student_file: str, memory_limit: int) -> dict:
+    """Type, message and the deepest line of the student's file in the traceback."""
     where = None
     for frame in traceback.extract_tb(err.__traceback__):
-        if frame.filename.endswith(student_file):
+        if frame.filename == student_file:
             where = {"line": frame.lineno, "code": (frame.line or "").strip()}
-    message = str(err) if not isinstance(err, SystemExit) else f"sys.exit({err.code!r})"
-    return {"type": type(err).__name__, "message": message[:300], "step": step, "where": where}
+    if isinstance(err, SystemExit):
+        message = f"sys.exit({err.code!r})"
+    elif isinstance(err, ImportError) and (err.name or "").partition(".")[0] == "wdproof":
+        message = "imports wdproof, which is not available to submissions"
+    elif isinstance(err, MemoryError) and not str(err):
+        message = f"out of memory (the {memory_limit / 2**30:g} GiB memory limit)"
+    else:
+        message = str(err)
+    return {"type": type(err).__name__, "message": message[:300], "where": where}
 
 
 def _apply_limits(limits: dict) -> None:
-    """Address space, CPU time, file size and core-dump limits, before any student code runs."""
+    """Address space, CPU time, file size, process count and core dumps, before student code."""
     import resource
 
     for name, value in (
         ("RLIMIT_AS", limits["memory"]),
         ("RLIMIT_CPU", limits["cpu"]),
-        ("RLIMIT_FSIZE", limits["output"]),
+        ("RLIMIT_FSIZE", limits["file_size"]),
+        ("RLIMIT_NPROC", limits["processes"]),  # None: not enforceable here (no sandbox)
         ("RLIMIT_CORE", 0),
     ):
-        resource.setrlimit(getattr(resource, name), (value, value))
+        if value is not None:
+            resource.setrlimit(getattr(resource, name), (value, value))
+
+
+class _NoWdproof:
+    """A meta-path finder that refuses ``wdproof`` (the reference solution lives there)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] == "wdproof":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
 def _hide_wdproof() -> None:
     """Make the installed wdproof package (and its reference solution) unimportable."""
     sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
+    sys.meta_path.insert(0, _NoWdproof)
     sys.path_hooks[:] = [h for h in sys.path_hooks if "__editable__" not in repr(h)]
     sys.path_importer_cache.clear()
     for name in [n for n in sys.modules if n.startswith(("wdproof", "__editable__"))]:
@@ -96,71 +146,196 @@ def _skip_dynamo_import(torch) -> None:
             setattr(inner, "__dynamo_disable", inner)
 
 
-def _run_check(module, check: dict, student_file: str) -> dict:
-    cls = getattr(module, check["class"], None)
-    if cls is None:
-        return {"name": check["name"], "missing_class": True}
-    initial, loss = make_problem(check["seed"], check["shapes"])
-    params = [p.clone().requires_grad_(True) for p in initial]
-    hyper = {k: tuple(v) if k == "betas" else v for k, v in check["hyper"].items()}
-    if check.get("groups"):
-        groups = [
-            {
-                **{k: tuple(v) if k == "betas" else v for k, v in g.items() if k != "params"},
-                "params": [params[i] for i in g["params"]],
-            }
-            for g in check["groups"]
-        ]
-    else:
-        groups = params
-    trajectory: list[list[list[float]]] = []
-    step = None
-    try:
-        optimizer = cls(groups, **hyper)
-        for step in range(1, check["steps"] + 1):
-            optimizer.zero_grad()
-            loss(params, step - 1).backward()
-            optimizer.step()
-            trajectory.append([p.detach().reshape(-1).tolist() for p in params])
-    except BaseException as err:  # noqa: BLE001 - student code may raise anything, even SystemExit
-        return {
-            "name": check["name"],
-            "trajectory": trajectory,
-            "error": _error(err, student_file, step),
-        }
-    return {"name": check["name"], "trajectory": trajectory}
+class _Originals:
+    """torch's Adam classes and module namespaces, saved before the student's file loads."""
+
+    def __init__(self, torch) -> None:
+        self.classes = (torch.optim.Adam, torch.optim.AdamW)
+        self.namespaces = tuple(
+            vars(importlib.import_module(f"torch.optim.{name}"))
+            for name in ("adam", "adamw", "_functional")
+        )
+
+    def inherited(self, cls: type) -> str | None:
+        """The torch class that ``cls`` is or derives from (walking ``__bases__``, not ``mro()``)."""
+        seen, todo = set(), [cls]
+        while todo:
+            current = todo.pop()
+            if current in self.classes:
+                return f"{current.__module__}.{current.__qualname__}"
+            if id(current) not in seen:
+                seen.add(id(current))
+                todo.extend(getattr(current, "__bases__", ()))
+        return None
 
 
-def main(spec_path: str, results_path: str) -> int:
-    with open(spec_path, encoding="utf-8") as handle:
-        spec = json.load(handle)
-    _apply_limits(spec["limits"])
-    _hide_wdproof()
-    student_file = spec["student"]
-    with open(results_path, "a", encoding="utf-8") as out:
+def _audited(call, originals: _Originals) -> str | None:
+    """Run ``call()`` under ``sys.setprofile``; say why it is not the student's own update.
 
-        def emit(record: dict) -> None:
-            out.write(json.dumps(record, allow_nan=True) + "\n")
-            out.flush()
+    Flags Python frames of torch's Adam modules (by file name and by module namespace, so a
+    copied function is caught too), calls of the fused Adam kernels (``torch._fused_adam_``,
+    ``torch.ops.aten._fused_adam*``), calls that switch the audit off or start processes, and a
+    profiler found removed or replaced when ``call`` returns.
+    """
+    findings: list[str] = []
+    active = [True]
 
+    def check(frame, event, arg) -> str | None:
+        if event == "call":
+            code = frame.f_code
+            filename = code.co_filename.replace(os.sep, "/")
+            if filename.endswith(TORCH_ADAM_FILES) or any(
+                frame.f_globals is ns for ns in originals.namespaces
+            ):
+                where = filename[filename.rfind("torch/") :]
+                return f"step runs torch's Adam ({code.co_name} in {where})"
+            if filename.endswith("torch/_ops.py") and code.co_name == "__call__":
+                op = frame.f_locals.get("self")
+                if "_fused_adam" in str(getattr(op, "__name__", "")):
+                    return f"step calls torch's fused Adam kernel (torch.ops.aten.{op.__name__})"
+        elif event == "c_call":
+            name = getattr(arg, "__name__", "")
+            if name in FUSED_ADAM_KERNELS:
+                return f"step calls torch's fused Adam kernel (torch.{name})"
+            if name in TAMPERING_CALLS:
+                return f"step calls {name}(), which tampers with the grader's audit"
+        return None
+
+    def profile(frame, event, arg):
+        if findings or not active[0]:
+            return
         try:
-            module_spec = importlib.util.spec_from_file_location("student", student_file)
-            module = importlib.util.module_from_spec(module_spec)
-            sys.modules["student"] = module
-            module_spec.loader.exec_module(module)
-        except BaseException as err:  # noqa: BLE001 - import errors, sys.exit at import time
-            emit({"import_error": _error(err, student_file, None)})
-            return 0
+            if found := check(frame, event, arg):
+                findings.append(found)
+        except Exception:  # noqa: BLE001 - never let the audit break the student's step
+            return
+
+    threading.setprofile(profile)
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        hooks = (sys.getprofile(), threading.getprofile())
+        active[0] = False
+        sys.setprofile(None)
+        threading.setprofile(None)
+    if findings:
+        return findings[0]
+    if any(hook is not profile for hook in hooks):
+        return "step removed or replaced the grader's audit hook (sys.setprofile)"
+    return None
+
+
+class _Session:
+    """The student's module and the current check's optimizer, driven by the grader's requests."""
+
+    def __init__(self, student_file: str, memory_limit: int) -> None:
+        self.student_file = student_file
+        self.memory_limit = memory_limit
+        self.torch = None
+        self.originals: _Originals | None = None
+        self.module = None
+        self.params: list = []
+        self.optimizer = None
+
+    def error(self, err: BaseException) -> dict:
+        return {"error": _error(err, self.student_file, self.memory_limit)}
+
+    def load(self, request: dict) -> dict:
+        """Compile (a syntax error is reported before torch's slow import), save torch's Adam
+        classes and modules, then run the student's file as module ``student``."""
+        try:
+            with open(self.student_file, "rb") as handle:
+                code = compile(handle.read(), self.student_file, "exec")
+        except BaseException as err:  # noqa: BLE001 - SyntaxError, ValueError (NUL bytes), ...
+            return {"import_error": _error(err, self.student_file, self.memory_limit)}
         import torch
 
         torch.manual_seed(0)
         torch.set_num_threads(1)
         _skip_dynamo_import(torch)
-        for check in spec["checks"]:
-            emit(_run_check(module, check, student_file))
-        emit({"done": True})
-    return 0
+        self.torch, self.originals = torch, _Originals(torch)
+        module = types.ModuleType("student")
+        module.__file__ = self.student_file
+        sys.modules["student"] = module
+        try:
+            exec(code, vars(module))  # noqa: S102 - running the submission is the point
+        except BaseException as err:  # noqa: BLE001 - import errors, sys.exit at import time
+            return {"import_error": _error(err, self.student_file, self.memory_limit)}
+        self.module = module
+        return {"ok": True}
+
+    def construct(self, request: dict) -> dict:
+        torch = self.torch
+        self.optimizer = None
+        cls = getattr(self.module, request["class"], None)
+        if cls is None:
+            return {"missing_class": True}
+        if inherited := self.originals.inherited(cls):
+            return {"delegation": f"{request['class']} is or subclasses {inherited}"}
+        self.params = [
+            torch.tensor(values, dtype=torch.float64).reshape(shape).requires_grad_(True)
+            for values, shape in zip(request["initial"], request["shapes"], strict=True)
+        ]
+        hyper = {k: tuple(v) if k == "betas" else v for k, v in request["hyper"].items()}
+        groups = self.params
+        if request["groups"]:
+            groups = [
+                {
+                    **{k: tuple(v) if k == "betas" else v for k, v in g.items() if k != "params"},
+                    "params": [self.params[i] for i in g["params"]],
+                }
+                for g in request["groups"]
+            ]
+        try:
+            optimizer = cls(groups, **hyper)
+        except BaseException as err:  # noqa: BLE001 - student code may raise anything
+            return self.error(err)
+        if inherited := self.originals.inherited(type(optimizer)):
+            return {"delegation": f"{request['class']}(...) returned a {inherited}"}
+        self.optimizer = optimizer
+        return {"ok": True}
+
+    def step(self, request: dict) -> dict:
+        """``zero_grad()``, the grader's gradients into ``.grad``, ``step()``, all audited."""
+        torch, optimizer = self.torch, self.optimizer
+        shapes = [list(p.shape) for p in self.params]
+
+        def one_step() -> None:
+            optimizer.zero_grad()
+            for p, values in zip(self.params, request["grads"], strict=True):
+                p.grad = torch.tensor(values, dtype=torch.float64).reshape(p.shape)
+            optimizer.step()
+
+        try:
+            if why := _audited(one_step, self.originals):
+                return {"delegation": why}
+        except BaseException as err:  # noqa: BLE001 - student code may raise anything, even SystemExit
+            return self.error(err)
+        for index, (p, shape) in enumerate(zip(self.params, shapes, strict=True)):
+            if list(p.shape) != shape:
+                message = (
+                    f"step changed the shape of parameter {index} from {shape} to {list(p.shape)}"
+                )
+                return {"error": {"type": "ValueError", "message": message, "where": None}}
+        return {"params": [p.detach().reshape(-1).tolist() for p in self.params]}
+
+
+def main(argv: list[str]) -> int:
+    requests, replies, student_file = int(argv[0]), int(argv[1]), argv[2]
+    limits = json.loads(argv[3])
+    _apply_limits(limits)
+    _hide_wdproof()
+    session = _Session(student_file, limits["memory"])
+    handlers = {"load": session.load, "construct": session.construct, "step": session.step}
+    while True:
+        request = _receive(requests)
+        if request["op"] == "done":
+            _send(replies, {"seq": request["seq"], "ok": True})
+            return 0
+        reply = handlers[request["op"]](request)
+        _send(replies, {"seq": request["seq"], **reply})
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))

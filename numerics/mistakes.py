@@ -34,6 +34,26 @@ class _BiasCorrectionTMinus1(AdamRule):
         return super().bias_corrections(t - 1)  # 1 - beta^0 = 0 at the first step
 
 
+class _BiasCorrectionTPlus1(AdamRule):
+    def bias_corrections(self, t):
+        return super().bias_corrections(t + 1)
+
+
+class _NoFirstMomentCorrection(AdamRule):
+    def bias_corrections(self, t):
+        return 1.0, super().bias_corrections(t)[1]
+
+
+class _NoSecondMomentCorrection(AdamRule):
+    def bias_corrections(self, t):
+        return super().bias_corrections(t)[0], 1.0
+
+
+class _NoSqrt(AdamRule):
+    def denominator(self, v_hat):
+        return v_hat + self.eps
+
+
 class _EpsInsideSqrt(AdamRule):
     def denominator(self, v_hat):
         return (v_hat + self.eps).sqrt()
@@ -92,6 +112,37 @@ MISTAKES: tuple[Mistake, ...] = (
         + _in_both("1 - beta2**t", "1 - beta2 ** (t - 1)"),
     ),
     Mistake(
+        "bias-correction-t-plus-1",
+        "bias correction with t+1 instead of t: 1 - beta^(t+1), as if the step counter were "
+        "incremented twice (or started at 1 and incremented before use)",
+        BOTH,
+        _as(_BiasCorrectionTPlus1),
+        _in_both("1 - beta1**t", "1 - beta1 ** (t + 1)")
+        + _in_both("1 - beta2**t", "1 - beta2 ** (t + 1)"),
+    ),
+    Mistake(
+        "missing-first-moment-bias-correction",
+        "only the second moment is bias-corrected: m_t is used instead of m_t/(1-beta1^t)",
+        BOTH,
+        _as(_NoFirstMomentCorrection),
+        _in_both("1 - beta1**t", "1.0"),
+    ),
+    Mistake(
+        "missing-second-moment-bias-correction",
+        "only the first moment is bias-corrected: v_t is used instead of v_t/(1-beta2^t)",
+        BOTH,
+        _as(_NoSecondMomentCorrection),
+        _in_both("1 - beta2**t", "1.0"),
+    ),
+    Mistake(
+        "missing-sqrt",
+        "no square root on the second moment: v_hat + eps in the denominator instead of "
+        "sqrt(v_hat) + eps",
+        BOTH,
+        _as(_NoSqrt),
+        _in_both(".sqrt().add_(eps)", ".add_(eps)"),
+    ),
+    Mistake(
         "eps-inside-sqrt",
         "epsilon inside the square root: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps",
         BOTH,
@@ -104,6 +155,21 @@ MISTAKES: tuple[Mistake, ...] = (
         BOTH,
         lambda rule: replace(rule, betas=rule.betas[::-1]),
         _in_both('beta1, beta2 = group["betas"]', 'beta2, beta1 = group["betas"]'),
+    ),
+    Mistake(
+        "weight-decay-ignored",
+        "weight_decay has no effect: neither added to the gradient (Adam) nor decaying the "
+        "parameters (AdamW)",
+        BOTH,
+        lambda rule: replace(rule, decay="none"),
+        (
+            Patch(
+                "Adam",
+                "grad = grad.add(p, alpha=weight_decay)  # L2: the penalty's gradient",
+                "pass  # weight_decay forgotten",
+            ),
+            Patch("AdamW", _DECAY, "pass  # weight_decay forgotten\n"),
+        ),
     ),
     Mistake(
         "l2-instead-of-decoupled-decay",

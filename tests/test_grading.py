@@ -1,7 +1,8 @@
 """The Q2.a autograder: full marks, zero marks, named mistakes, contained failures, exit codes.
 
 Each graded file costs one student process (about 1.5 s: torch's import), so every file is
-graded once, in one process that runs all checks.
+graded once, in one process that runs all checks; the known-mistake files are graded together,
+in parallel. Hostile submissions are in ``test_hostile_students.py``.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import signal
-import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -28,13 +28,15 @@ from wdproof.numerics.grading import (
     SHAPES,
     STEPS,
     check_limits,
+    diagnose,
     first_departure,
     grade_file,
     judge,
     trajectory_of,
 )
-from wdproof.numerics.mistakes import MISTAKES, apply_mistake
-from wdproof.numerics.sandbox import run_student
+from wdproof.numerics.grading_channel import StudentProcess
+from wdproof.numerics.grading_protocol import run_student
+from wdproof.numerics.mistakes import MISTAKES, apply_mistake, get_mistake, mistakes_for
 from wdproof.report.cli import main
 
 CHECK_KEYS = {"name", "passed", "points", "max_points", "feedback", "diagnosis"}
@@ -111,6 +113,8 @@ def test_help_describes_the_contract(command, phrases, capsys):
     assert not missing, missing
     if command == "grade":
         assert "whatever the score" in text and "bad input" in text
+        missing = [m.name for m in MISTAKES if m.name not in text]
+        assert not missing, f"the epilog's catalogue misses {missing}"
 
 
 def test_reference_solution_scores_full_marks_and_exits_0(capsys):
@@ -133,14 +137,57 @@ def test_student_template_scores_0_not_implemented(tmp_path, capsys):
     assert all(row.startswith("FAIL") and "not implemented" in row for row in rows)
 
 
+def _flat(trajectory) -> list:
+    return [[t.reshape(-1).tolist() for t in step] for step in trajectory]
+
+
+def _nan_steps(count: int) -> list:
+    return [[[float("nan")] * math.prod(shape) for shape in SHAPES]] * count
+
+
 def test_nan_after_a_correct_first_step_is_reported_as_non_finite():
     check = CHECKS[0]
-    first = [t.reshape(-1).tolist() for t in trajectory_of(check)[0]]
-    nan = [[float("nan")] * math.prod(shape) for shape in SHAPES]
-    result = judge(check, {"trajectory": [first] + [nan] * (STEPS - 1)}, "")
+    first = _flat(trajectory_of(check))[0]
+    result = judge(check, {"trajectory": [first] + _nan_steps(STEPS - 1)}, "")
     assert not result.passed and result.points == 0
     assert "non-finite" in result.feedback and "step 2 in tensor 0" in result.feedback
     assert "no known mistake" in result.diagnosis
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.name)
+def test_an_all_nan_trajectory_is_never_a_known_mistake(check):
+    """NaN never agrees with NaN: 'bias-correction-t-minus-1' (NaN from step 1) is not named."""
+    nan = _nan_steps(STEPS)
+    result = judge(check, {"trajectory": nan}, "")
+    assert result.mistake is None and "no known mistake" in result.diagnosis
+    zero_division = {"type": "ZeroDivisionError", "message": "", "step": 3, "where": None}
+    result = judge(check, {"trajectory": nan[:2], "error": zero_division}, "")
+    assert result.mistake is None and "no known mistake" in result.diagnosis
+
+
+def test_arithmetic_error_names_a_mistake_only_where_its_variant_turns_non_finite():
+    """t-1 divides by 1 - beta^0 = 0 at step 1: a ZeroDivisionError at step 1 is that mistake,
+    one at step 2 (after a finite first step) is not."""
+    check, mistake = CHECKS[0], get_mistake("bias-correction-t-minus-1")
+    assert diagnose(check, [], arithmetic_error=True) == mistake
+    assert diagnose(check, trajectory_of(check)[:1], arithmetic_error=True) is None
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.name)
+def test_known_mistakes_are_distinguishable(check):
+    """Where a mistake changes a check's trajectory, no other mistake reproduces it."""
+    reference = trajectory_of(check)
+    variants = {m.name: trajectory_of(check, m) for m in mistakes_for(check.class_name)}
+    for name, variant in variants.items():
+        if first_departure(variant, reference) is None:
+            continue
+        twins = [other for other in variants if other != name]
+        twins = [o for o in twins if first_departure(variant, variants[o]) is None]
+        assert not twins, (check.name, name, twins)
+
+
+def test_t_plus_1_bias_correction_is_in_the_catalogue():
+    assert "bias-correction-t-plus-1" in {m.name for m in MISTAKES}
 
 
 def test_first_departure_names_step_and_tensor():
@@ -153,11 +200,21 @@ def test_first_departure_names_step_and_tensor():
     assert departure.deviation == pytest.approx(1e-6, rel=1e-6)
 
 
+@pytest.fixture(scope="module")
+def mistake_reports(tmp_path_factory) -> dict:
+    """Every known mistake written into the solution and graded, three files at a time."""
+    folder = tmp_path_factory.mktemp("mistakes")
+    paths = []
+    for mistake in MISTAKES:
+        paths.append(folder / f"{mistake.name}.py")
+        paths[-1].write_text(apply_mistake(solution_source(), mistake))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return dict(zip((m.name for m in MISTAKES), pool.map(grade_file, paths), strict=True))
+
+
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
-def test_known_mistake_loses_points_and_is_named(mistake, tmp_path):
-    path = tmp_path / "student.py"
-    path.write_text(apply_mistake(solution_source(), mistake))
-    report = grade_file(path)
+def test_known_mistake_loses_points_and_is_named(mistake, mistake_reports):
+    report = mistake_reports[mistake.name]
     failed = [c for c in report.checks if not c.passed]
     assert report.score < report.max_score
     assert failed and all(c.points == 0 for c in failed)
@@ -179,33 +236,25 @@ def test_infinite_loop_is_stopped_within_the_limit(tmp_path):
     assert all("3 s time limit" in c.feedback for c in report.checks)
 
 
-def test_interrupted_wait_kills_the_student_process_group(tmp_path, monkeypatch):
-    """Ctrl-C while grading (simulated: KeyboardInterrupt from the wait) kills the child."""
+def test_interrupted_grading_kills_the_student_process(tmp_path, monkeypatch):
+    """Ctrl-C while grading (simulated: KeyboardInterrupt while waiting for a reply) kills the
+    student process and everything in its sandbox or process group, and reaps it."""
     path = tmp_path / "loop.py"
     path.write_text("while True:\n    pass\n")
-    real_wait = subprocess.Popen.wait
-    started: list[subprocess.Popen] = []
+    started: list[StudentProcess] = []
 
-    def interrupted_wait(self, timeout=None):
-        if timeout is None:  # the reaping wait after the kill
-            return real_wait(self)
+    def interrupted_pump(self, timeout):
         started.append(self)
         time.sleep(0.5)  # the child is running (the loop never ends) when the interrupt comes
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(subprocess.Popen, "wait", interrupted_wait)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run_student(path, [c.spec() for c in CHECKS], time_limit=60.0)
-        (process,) = started
-        assert process.returncode == -signal.SIGKILL  # killed and reaped, not left running
-        with pytest.raises(ProcessLookupError):
-            os.killpg(process.pid, 0)  # nothing of its process group survives
-    finally:
-        for process in started:  # never leak a spinning child if the assertions fail
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                real_wait(process)
+    monkeypatch.setattr(StudentProcess, "_pump", interrupted_pump)
+    with pytest.raises(KeyboardInterrupt):
+        run_student(path, [c.spec() for c in CHECKS], time_limit=60.0)
+    process = started[0]
+    assert process.returncode is not None  # killed and reaped, not left running
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.process.pid, 0)  # nothing of its process group survives
 
 
 MISBEHAVING = """
@@ -240,6 +289,10 @@ def test_exit_wrong_signature_and_missing_class_become_feedback(tmp_path):
 IMPORT_FAILURES = {
     "syntax-error": ("def broken(:\n", "SyntaxError"),
     "exit-at-import": ("import sys\nsys.exit(0)\n", "SystemExit"),
+    "imports-wdproof": (
+        "from wdproof.numerics.student_solution import Adam, AdamW\n",
+        "imports wdproof, which is not available to submissions",
+    ),
 }
 
 
@@ -281,6 +334,9 @@ def test_grade_bad_input_exits_2_with_one_line(name, content, message, tmp_path,
         (["grade", str(SOLUTION_PATH), "--time-limit", "nan"], "--time-limit"),
         (["grade", str(SOLUTION_PATH), "--time-limit", "inf"], "--time-limit"),
         (["grade", str(SOLUTION_PATH), "--time-limit", "soon"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "1e19"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "1e-300"], "--time-limit"),
+        (["grade", str(SOLUTION_PATH), "--time-limit", "3601"], "--time-limit"),
         (["grade"], "required"),
     ],
 )
@@ -297,17 +353,21 @@ def test_assign_and_grade_usage_errors_exit_2(argv, message, tmp_path, capsys):
     [
         ({"time_limit": float("nan")}, "--time-limit"),
         ({"time_limit": float("inf")}, "--time-limit"),
+        ({"time_limit": 1e19}, "--time-limit"),
+        ({"time_limit": 1e-300}, "--time-limit"),
+        ({"time_limit": 0.5}, "--time-limit"),
         ({"memory_limit": float("nan")}, "memory limit"),
         ({"memory_limit": float("inf")}, "memory limit"),
         ({"memory_limit": 0}, "memory limit"),
     ],
 )
-def test_grade_file_rejects_non_finite_limits(limits, message):
+def test_grade_file_rejects_limits_out_of_range(limits, message):
     with pytest.raises(InputError, match=message):
         check_limits(**limits)
     with pytest.raises(InputError, match=message):  # before any process starts
         grade_file(SOLUTION_PATH, **limits)
 
 
-def test_finite_positive_limits_are_accepted():
-    check_limits(time_limit=0.5, memory_limit=1 << 30)  # no error
+def test_limits_in_range_are_accepted():
+    check_limits(time_limit=1.0, memory_limit=1 << 30)  # no error
+    check_limits(time_limit=3600, memory_limit=1 << 40)
