@@ -128,16 +128,21 @@ def test_latex_error_lines_are_extracted():
 
 @needs_tex
 def test_q2c_numbers_come_from_the_saved_sweep_results(tmp_path):
-    """Editing the cached arrays changes the key's Q2.c numbers: nothing is hard-coded."""
+    """Arrays rewritten through the store change the key's Q2.c numbers: nothing is hard-coded.
+
+    (Written with the store's checksum: an edit behind its back is rejected as damage, see
+    ``tests/test_sweep_store.py``.)
+    """
     import numpy as np
+
+    from wdproof.numerics import sweep_store
 
     assert main(["report", "--out", str(tmp_path), "--sweep-preset", "tiny"]) == 0
     before = pdf_text(tmp_path / "solution-key.pdf")
-    results = tmp_path / "sweep" / "tiny" / "results.npz"
-    with np.load(results) as stored:
-        arrays = {name: stored[name] for name in stored.files}
+    stored = sweep_store.load(tmp_path / "sweep" / "tiny")
+    arrays = {name: array.copy() for name, array in stored.arrays.items()}
     arrays["val_acc"] = np.full_like(arrays["val_acc"], 0.987654)
-    np.savez(results, **arrays)
+    sweep_store.write_results(stored.config, arrays, stored.directory, stored.wall_time_s)
     assert main(["report", "--out", str(tmp_path), "--sweep-preset", "tiny", "--no-sweep"]) == 0
     after = pdf_text(tmp_path / "solution-key.pdf")
     assert "98.8%" not in before
