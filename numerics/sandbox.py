@@ -154,6 +154,9 @@ def _bwrap_prefix() -> list[str]:
             command += ["--symlink", os.readlink(host), str(host)]
         elif host.is_dir():
             command += ["--ro-bind", str(host), str(host)]
+    # The private /tmp comes before the Python binds: a venv under /tmp (a clone in /tmp/...)
+    # is then bound on top of it instead of being hidden by it.
+    command += ["--perms", "1777", "--size", str(TMP_SIZE_BYTES), "--tmpfs", "/tmp"]
     bound = python_paths()
     made: set[str] = set()
     for path in bound:
@@ -169,9 +172,8 @@ def _bwrap_prefix() -> list[str]:
 
 
 def _bwrap_tail(info_fd: int, python_args: list[str]) -> list[str]:
-    """The private ``/proc``, ``/dev``, ``/tmp``, a read-only root, the environment, the command."""
+    """The private ``/proc`` and ``/dev``, a read-only root, the environment, the command."""
     command = ["--proc", "/proc", "--dev", "/dev"]
-    command += ["--perms", "1777", "--size", str(TMP_SIZE_BYTES), "--tmpfs", "/tmp"]
     command += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv", "--info-fd", str(info_fd)]
     for name, value in environment("/tmp").items():
         command += ["--setenv", name, value]
