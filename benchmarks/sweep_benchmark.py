@@ -26,15 +26,16 @@ import time
 
 import torch
 
-from wdproof.numerics import sweep, sweep_store
-from wdproof.numerics.batched_mlp import (
+from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep import store as sweep_store
+from wdproof.numerics.sweep.batched_mlp import (
     as_module,
     autograd_loss_and_grad,
     init_params,
     loss_and_grad,
 )
-from wdproof.numerics.spiral import make_spiral
-from wdproof.numerics.sweep_config import SweepConfig, preset
+from wdproof.numerics.sweep.config import SweepConfig, preset
+from wdproof.numerics.sweep.spiral import make_spiral
 
 
 def load() -> str:

@@ -16,7 +16,7 @@ against ``torch.optim`` in float64.
   theta``) or ``"paper"`` (Alg. 2 line 12: ``theta <- theta - eta_t lambda theta``,
   independent of ``alpha``). ``amsgrad=True`` takes PyTorch's max over the *raw* second
   moment ``v_t`` and bias-corrects the maximum. Each piece of the step is its own method so
-  that :mod:`wdproof.numerics.mistakes` can override exactly one of them.
+  that :mod:`wdproof.numerics.grading.mistakes` can override exactly one of them.
 * :class:`BiasCorrectedRMSProp` -- the problem set's Q1.b method: Adam with ``beta1 = 0``.
 * :class:`AdaGrad` -- ``torch.optim.Adagrad``: ``s_t = s_{t-1} + g_t^2``,
   ``theta_t = theta_{t-1} - lr_t g_t / (sqrt(s_t) + eps)``, ``lr_t = lr / (1 + (t-1) decay)``.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from wdproof.derivations.notation import latex
 from wdproof.derivations.registry import QUESTIONS, all_definitions
-from wdproof.numerics.assignment import STUDENT_FILENAME
+from wdproof.numerics.grading.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
 from wdproof.report.latex import needs_unicode_engine, template_environment, user_text
 from wdproof.report.provenance import provenance

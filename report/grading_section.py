@@ -1,7 +1,7 @@
 """Q2.a material for the solution key: the reference code, its match with torch.optim, the checks.
 
 The listings are the solution blocks of the student template itself
-(:func:`wdproof.numerics.assignment.solution_code`), so the key shows exactly what the
+(:func:`wdproof.numerics.grading.assignment.solution_code`), so the key shows exactly what the
 autograder's reference runs. The deviation printed next to them is measured here, at report
 time, by running those classes and ``torch.optim.Adam`` / ``torch.optim.AdamW`` side by side.
 """
@@ -12,10 +12,10 @@ import torch
 
 from wdproof.derivations.notation import latex
 from wdproof.derivations.optimizer_conventions import UPDATE_RULES
-from wdproof.numerics import student_solution
-from wdproof.numerics.assignment import solution_code
-from wdproof.numerics.grading import CHECKS
-from wdproof.numerics.mistakes import MISTAKES
+from wdproof.numerics.grading import student_solution
+from wdproof.numerics.grading.assignment import solution_code
+from wdproof.numerics.grading.grader import CHECKS
+from wdproof.numerics.grading.mistakes import MISTAKES
 from wdproof.numerics.problems import max_deviation, mlp_regression, run_torch
 
 STEPS = 100

@@ -1,10 +1,10 @@
 """Q2.b / Q2.c material for the solution key: figures and answers, from the saved sweep results.
 
-Every number printed in Q2.c is computed here by :func:`wdproof.numerics.sweep_analysis.summarize`
+Every number printed in Q2.c is computed here by :func:`wdproof.numerics.sweep.analysis.summarize`
 from the arrays in ``results.npz``, at report time, never copied from a run. The sweep cache is
 shared with ``wdproof sweep`` (``<out>/sweep/<preset>/``), so a sweep run once serves both.
 
-A cache is only used when it passes :func:`wdproof.numerics.sweep_store.check` (its configuration
+A cache is only used when it passes :func:`wdproof.numerics.sweep.store.check` (its configuration
 hash equals the requested configuration's and its stored checksums hold); with ``--no-sweep`` a
 missing, stale or damaged cache omits the sections with a note saying why and how to fix it,
 and without it the sweep is (re)computed with a progress bar.
@@ -17,9 +17,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from wdproof.numerics import sweep_analysis, sweep_plots, sweep_store
-from wdproof.numerics.batched_adam import VARIANT_LABELS
-from wdproof.numerics.sweep_config import SweepConfig, preset
+from wdproof.numerics.sweep import analysis as sweep_analysis
+from wdproof.numerics.sweep import plots as sweep_plots
+from wdproof.numerics.sweep import store as sweep_store
+from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
+from wdproof.numerics.sweep.config import SweepConfig, preset
 
 THRESHOLD = 0.9
 #: Presets compared in Q2.c(b) when the key is built from the default preset.

@@ -15,14 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics.assignment import (
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.grading.assignment import (
     SOLUTION_PATH,
     solution_blocks,
     solution_source,
     student_version,
 )
-from wdproof.numerics.grading import (
+from wdproof.numerics.grading.channel import StudentProcess
+from wdproof.numerics.grading.grader import (
     CHECKS,
     MAX_SCORE,
     SHAPES,
@@ -34,9 +35,8 @@ from wdproof.numerics.grading import (
     judge,
     trajectory_of,
 )
-from wdproof.numerics.grading_channel import StudentProcess
-from wdproof.numerics.grading_protocol import run_student
-from wdproof.numerics.mistakes import MISTAKES, apply_mistake, get_mistake, mistakes_for
+from wdproof.numerics.grading.mistakes import MISTAKES, apply_mistake, get_mistake, mistakes_for
+from wdproof.numerics.grading.protocol import run_student
 from wdproof.report.cli import main
 
 CHECK_KEYS = {"name", "passed", "points", "max_points", "feedback", "diagnosis"}
@@ -290,7 +290,7 @@ IMPORT_FAILURES = {
     "syntax-error": ("def broken(:\n", "SyntaxError"),
     "exit-at-import": ("import sys\nsys.exit(0)\n", "SystemExit"),
     "imports-wdproof": (
-        "from wdproof.numerics.student_solution import Adam, AdamW\n",
+        "from wdproof.numerics.grading.student_solution import Adam, AdamW\n",
         "imports wdproof, which is not available to submissions",
     ),
 }

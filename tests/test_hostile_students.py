@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics import sandbox
-from wdproof.numerics.grading import CHECKS, GradeReport, grade_file
-from wdproof.numerics.sandbox import PROCESS_LIMIT
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.grading import sandbox
+from wdproof.numerics.grading.grader import CHECKS, GradeReport, grade_file
+from wdproof.numerics.grading.sandbox import PROCESS_LIMIT
 from wdproof.report.cli import main
 
 HOSTILE = Path(__file__).with_name("hostile")

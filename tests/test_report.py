@@ -135,7 +135,7 @@ def test_q2c_numbers_come_from_the_saved_sweep_results(tmp_path):
     """
     import numpy as np
 
-    from wdproof.numerics import sweep_store
+    from wdproof.numerics.sweep import store as sweep_store
 
     assert main(["report", "--out", str(tmp_path), "--sweep-preset", "tiny"]) == 0
     before = pdf_text(tmp_path / "solution-key.pdf")
@@ -160,8 +160,8 @@ def test_no_sweep_without_cache_omits_q2_with_a_note(built):
 def test_stale_sweep_cache_is_reported_not_used(tmp_path):
     import json
 
-    from wdproof.numerics import sweep_store
-    from wdproof.numerics.sweep_config import preset
+    from wdproof.numerics.sweep import store as sweep_store
+    from wdproof.numerics.sweep.config import preset
     from wdproof.report.sweep_section import sweep_context
 
     directory = sweep_store.load_or_run(preset("tiny"), tmp_path / "sweep").directory

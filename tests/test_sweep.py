@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 import torch
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics import sweep, sweep_store
-from wdproof.numerics.batched_mlp import (
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep import store as sweep_store
+from wdproof.numerics.sweep.analysis import fit_ridge, summarize
+from wdproof.numerics.sweep.batched_mlp import (
     MLPShape,
     as_module,
     autograd_loss_and_grad,
@@ -20,9 +22,8 @@ from wdproof.numerics.batched_mlp import (
     loss_and_grad,
     module_to_row,
 )
-from wdproof.numerics.spiral import SpiralSpec, make_spiral
-from wdproof.numerics.sweep_analysis import fit_ridge, summarize
-from wdproof.numerics.sweep_config import SweepConfig, preset
+from wdproof.numerics.sweep.config import SweepConfig, preset
+from wdproof.numerics.sweep.spiral import SpiralSpec, make_spiral
 from wdproof.report.cli import main
 
 SHAPE = MLPShape(width=8)
@@ -344,8 +345,8 @@ def test_summary_counts_and_best_cell_come_from_the_arrays():
 
 
 def test_difficulty_table_and_dataset_figure(tmp_path):
-    from wdproof.numerics.sweep_analysis import difficulty_rows
-    from wdproof.numerics.sweep_plots import write_dataset_comparison
+    from wdproof.numerics.sweep.analysis import difficulty_rows
+    from wdproof.numerics.sweep.plots import write_dataset_comparison
 
     rng = np.random.default_rng(2)
     acc = rng.uniform(0.5, 1.0, size=(2, 2, 4, 5))

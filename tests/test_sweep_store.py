@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics import sweep, sweep_store
-from wdproof.numerics.sweep_analysis import fit_ridge
-from wdproof.numerics.sweep_config import preset
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep import store as sweep_store
+from wdproof.numerics.sweep.analysis import fit_ridge
+from wdproof.numerics.sweep.config import preset
 from wdproof.report.cli import main
 
 TINY = preset("tiny")  # 3 variants x 1 seed x 3 lr x 4 wd, 60 steps: 6 chunks, ~0.2 s

@@ -5,7 +5,7 @@ both the mean over seeds. Each row shares one colour scale across variants (accu
 [0.5, 1] so that presets compare too; loss on a common log scale). Marked on every panel: the
 optimum (white star: highest mean accuracy / lowest mean loss), cells where some seed diverged
 (black 'x'), the threshold contour (accuracy row) and the decay-tolerance edge of
-:mod:`~wdproof.numerics.sweep_analysis` (white dots and its fitted line).
+:mod:`~wdproof.numerics.sweep.analysis` (white dots and its fitted line).
 
 Every figure is written as a vector PDF (for the LaTeX report) and a PNG (for people).
 """
@@ -22,11 +22,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from wdproof.numerics.batched_adam import VARIANT_LABELS
-from wdproof.numerics.spiral import make_spiral, plot_spiral
-from wdproof.numerics.sweep_analysis import cell_mean, fit_ridge
-from wdproof.numerics.sweep_config import SweepConfig
-from wdproof.numerics.sweep_store import SweepResult, atomic_write
+from wdproof.numerics.sweep.analysis import cell_mean, fit_ridge
+from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
+from wdproof.numerics.sweep.config import SweepConfig
+from wdproof.numerics.sweep.spiral import make_spiral, plot_spiral
+from wdproof.numerics.sweep.store import SweepResult, atomic_write
 
 matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in the report
 

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from wdproof.numerics.batched_adam import VARIANT_LABELS
-from wdproof.numerics.sweep_store import SweepResult
+from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
+from wdproof.numerics.sweep.store import SweepResult
 
 CHANCE = 0.5
 #: Fewest learning-rate rows with an edge for which a slope (and its standard error) is fitted.
@@ -131,7 +131,7 @@ def summarize_variant(result: SweepResult, variant: str, threshold: float = 0.9)
 def summarize(result: SweepResult, threshold: float = 0.9) -> dict:
     """All Q2.c answers of a sweep: per-variant summaries plus what they were computed from."""
     if not 0 < threshold <= 1:
-        from wdproof.derivations.errors import InputError
+        from wdproof.numerics.errors import InputError
 
         raise InputError(f"threshold must lie in (0, 1], got {threshold}")
     config = result.config

@@ -45,9 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics import sweep
-from wdproof.numerics.sweep_config import PRESETS, SweepConfig
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep.config import PRESETS, SweepConfig
 
 CONFIG_FILE = "config.json"
 RESULTS_FILE = "results.npz"
@@ -74,7 +74,7 @@ def notice(line: str) -> None:
 class SweepResult:
     """A finished sweep: its configuration and arrays, and where they live.
 
-    ``arrays[name]`` for name in :data:`wdproof.numerics.sweep.METRICS` has shape
+    ``arrays[name]`` for name in :data:`wdproof.numerics.sweep.engine.METRICS` has shape
     ``(variants, seeds, n_lr, n_wd)`` in the order of ``config.variants``, ``config.seeds``,
     ``config.lrs``, ``config.wds``; accuracies and losses of diverged runs are NaN and
     ``diverged_step`` is -1 for runs that never diverged.

@@ -1,14 +1,14 @@
 """The Q2.a autograder: a student's Adam and AdamW against the reference, with mistakes named.
 
-Every check of :data:`~wdproof.numerics.grading_checks.CHECKS` constructs the student's class
+Every check of :data:`~wdproof.numerics.grading.checks.CHECKS` constructs the student's class
 with stated hyperparameters on a small deterministic problem, runs its steps in the sandboxed
-student process (:mod:`wdproof.numerics.sandbox`), driven step by step over a channel the
-grader owns (:mod:`wdproof.numerics.grading_protocol`), and compares every parameter after
+student process (:mod:`wdproof.numerics.grading.sandbox`), driven step by step over a channel the
+grader owns (:mod:`wdproof.numerics.grading.protocol`), and compares every parameter after
 every step with the reference rule (:mod:`wdproof.numerics.reference_optimizers`, itself
 matched to ``torch.optim`` to 1e-12): a check passes when
 ``|student - reference| <= ATOL + RTOL |reference|`` everywhere. A failed check reports the first step and tensor where the student departs and is
 *diagnosed*: the student's trajectory is compared with each known-wrong variant
-(:mod:`wdproof.numerics.mistakes`) under the same tolerance, and the matching one is named.
+(:mod:`wdproof.numerics.grading.mistakes`) under the same tolerance, and the matching one is named.
 Non-finite values (NaN, inf) never agree with anything, so a trajectory that blows up is never
 mistaken for a known mistake. A class that is, subclasses or hands its update to torch's Adam
 scores 0 for every check of that class, and so does every check of a run whose process broke
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import torch
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics.grading_checks import (
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.grading.checks import (
     CHECKS,
     MAX_SCORE,
     SHAPES,
@@ -35,9 +35,9 @@ from wdproof.numerics.grading_checks import (
     checks_table,
     trajectory_of,
 )
-from wdproof.numerics.grading_protocol import run_student
-from wdproof.numerics.mistakes import Mistake, mistakes_for
-from wdproof.numerics.sandbox import (
+from wdproof.numerics.grading.mistakes import Mistake, mistakes_for
+from wdproof.numerics.grading.protocol import run_student
+from wdproof.numerics.grading.sandbox import (
     MEMORY_LIMIT_BYTES,
     MEMORY_LIMIT_RANGE_BYTES,
     TIME_LIMIT_RANGE_S,
@@ -138,7 +138,7 @@ def _error_text(error: dict) -> str:
 
 
 def judge(check: GradingCheck, record: dict | None, why_missing: str) -> CheckResult:
-    """Score one check from its record (:mod:`~wdproof.numerics.grading_protocol`).
+    """Score one check from its record (:mod:`~wdproof.numerics.grading.protocol`).
 
     ``record`` is ``None`` when the process never reached the check; ``why_missing`` then says
     why (and, for a record marked ``stopped``, why it stopped mid-check).
@@ -291,7 +291,7 @@ def grade_file(
     """Grade ``path`` against :data:`CHECKS`; every failure mode becomes feedback, never a crash.
 
     ``sandbox`` chooses the containment (``"bwrap"``, ``"none"``, ``"auto"``; default
-    ``$WDPROOF_SANDBOX``, else auto: see :mod:`wdproof.numerics.sandbox`).
+    ``$WDPROOF_SANDBOX``, else auto: see :mod:`wdproof.numerics.grading.sandbox`).
     """
     check_limits(time_limit, memory_limit)
     path = validate_student_file(path)

@@ -1,6 +1,6 @@
 """The Q2.a assignment: the solution file with its solution blocks replaced by stubs.
 
-The solution (:mod:`wdproof.numerics.student_solution`) marks each piece students write
+The solution (:mod:`wdproof.numerics.grading.student_solution`) marks each piece students write
 between ``# BEGIN SOLUTION <prompt>`` and ``# END SOLUTION``. :func:`student_version` replaces
 each block by one line, at the block's indentation::
 
@@ -20,7 +20,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError
+from wdproof.numerics.errors import InputError
 
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"

@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError, output_folder, writable_directory
+from wdproof.numerics.errors import InputError, output_folder, writable_directory
 
 #: Modules that contribute subcommands, in ``--help`` order.
-COMMAND_MODULES: tuple[str, ...] = ("wdproof.numerics.grading_cli", "wdproof.numerics.sweep_cli")
+COMMAND_MODULES: tuple[str, ...] = ("wdproof.report.cli.grade", "wdproof.report.cli.sweep")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,7 +139,7 @@ def _mutate(claims) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from wdproof.numerics.sweep_config import preset
+    from wdproof.numerics.sweep.config import preset
     from wdproof.report.documents import ReportOptions
     from wdproof.report.pipeline import ReportRequest, build_report
 

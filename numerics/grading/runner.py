@@ -1,7 +1,7 @@
 """The student-side runner of the Q2.a autograder: a standalone script (torch + stdlib only).
 
-:mod:`wdproof.numerics.grading_channel` starts ``python -I runner.py REQUESTS REPLIES STUDENT
-LIMITS`` (in the sandbox of :mod:`wdproof.numerics.sandbox`): ``REQUESTS``/``REPLIES`` are
+:mod:`wdproof.numerics.grading.channel` starts ``python -I runner.py REQUESTS REPLIES STUDENT
+LIMITS`` (in the sandbox of :mod:`wdproof.numerics.grading.sandbox`): ``REQUESTS``/``REPLIES`` are
 the numbers of two inherited pipe ends, the grading channel; the student's ``stdout`` and
 ``stderr`` go elsewhere. The runner sets
 its resource limits and makes ``wdproof`` unimportable, then answers the grader's requests,

@@ -2,7 +2,7 @@
 
 Everything that changes a number in the results is a field here, so the SHA-256 of the
 canonical JSON of the fields (plus :data:`ENGINE_VERSION`) identifies a result set: the cache
-of :mod:`~wdproof.numerics.sweep_store` is keyed by it, and a stored ``config.json`` whose
+of :mod:`~wdproof.numerics.sweep.store` is keyed by it, and a stored ``config.json`` whose
 hash differs from the current configuration is stale. ``preset`` is a label only and is left
 out of the hash.
 
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from wdproof.derivations.errors import InputError
-from wdproof.numerics.batched_adam import ADAM_VARIANTS, VARIANTS
-from wdproof.numerics.batched_mlp import MLPShape
-from wdproof.numerics.spiral import SPIRAL_PRESETS, SpiralSpec
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep.batched_adam import ADAM_VARIANTS, VARIANTS
+from wdproof.numerics.sweep.batched_mlp import MLPShape
+from wdproof.numerics.sweep.spiral import SPIRAL_PRESETS, SpiralSpec
 
 #: Bump when the engine changes in a way that changes results: invalidates every cache.
 ENGINE_VERSION = 1
@@ -56,8 +56,8 @@ class SweepConfig:
     Attributes:
         preset: the preset this configuration came from (a label; not hashed).
         data: the spiral.
-        width, hidden_layers: the MLP (see :mod:`~wdproof.numerics.batched_mlp`).
-        variants: optimizer variants (:data:`~wdproof.numerics.batched_adam.VARIANTS`).
+        width, hidden_layers: the MLP (see :mod:`~wdproof.numerics.sweep.batched_mlp`).
+        variants: optimizer variants (:data:`~wdproof.numerics.sweep.batched_adam.VARIANTS`).
         lrs, wds: the grid: learning rates ``alpha`` (rows) and weight decays ``lambda``
             (columns); the same numbers for every variant, read per the variant's rule.
         seeds: one initialisation and minibatch order per seed.

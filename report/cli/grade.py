@@ -2,7 +2,7 @@
 
 ``grade`` exits 0 whenever grading completed, whatever the score; bad input (a missing file,
 not a Python file, a time limit outside 1 s .. 3600 s) and ``assign`` refusing to
-overwrite existing files are an :class:`~wdproof.derivations.errors.InputError`: one line on
+overwrite existing files are an :class:`~wdproof.numerics.errors.InputError`: one line on
 stderr, exit status 2.
 """
 
@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from wdproof.derivations.errors import output_folder
+from wdproof.numerics.errors import output_folder
 
 ASSIGN_DESCRIPTION = """\
 Create the Q2.a assignment in DIR: the student template optimizers.py (Adam and AdamW,
@@ -50,10 +50,10 @@ known mistakes the grader recognises and names:
 
 
 def _mistakes_catalogue() -> str:
-    """One entry per known mistake, generated from :data:`~wdproof.numerics.mistakes.MISTAKES`."""
+    """One entry per known mistake, generated from :data:`~wdproof.numerics.grading.mistakes.MISTAKES`."""
     import textwrap
 
-    from wdproof.numerics.mistakes import MISTAKES
+    from wdproof.numerics.grading.mistakes import MISTAKES
 
     entries = []
     for mistake in MISTAKES:
@@ -66,7 +66,7 @@ def _mistakes_catalogue() -> str:
 
 
 def _assign(args: argparse.Namespace) -> int:
-    from wdproof.numerics.assignment import write_assignment
+    from wdproof.numerics.grading.assignment import write_assignment
 
     for path in write_assignment(args.out, force=args.force):
         print(f"wrote {path}")
@@ -74,7 +74,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from wdproof.numerics.grading import check_limits, grade_file
+    from wdproof.numerics.grading.grader import check_limits, grade_file
 
     check_limits(time_limit=args.time_limit)
     report = grade_file(args.student, time_limit=args.time_limit)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import torch
 
-from wdproof.derivations.errors import InputError
+from wdproof.numerics.errors import InputError
 
 #: Where the arms start (radius ``s_0``): keeps the two arms apart near the origin.
 ARM_START = 0.05

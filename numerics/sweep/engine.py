@@ -3,8 +3,8 @@
 One *chunk* is one variant, one seed and a block of learning-rate rows: its cells share the
 initial weights (drawn from ``seed``) and the minibatch order (also from ``seed``), and differ
 only in their per-cell ``(lr, wd)`` columns. The chunk is a single batched computation -- a
-``(cells, n_params)`` parameter tensor, :mod:`~wdproof.numerics.batched_mlp` for loss and
-gradient, :mod:`~wdproof.numerics.batched_adam` for the update -- with no Python loop over
+``(cells, n_params)`` parameter tensor, :mod:`~wdproof.numerics.sweep.batched_mlp` for loss and
+gradient, :mod:`~wdproof.numerics.sweep.batched_adam` for the update -- with no Python loop over
 cells. Cell ``k`` of a chunk is ``(lrs[row_start + k // n_wd], wds[k % n_wd])``. Chunks run
 concurrently on worker threads (:func:`run_chunks`).
 
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from wdproof.numerics.batched_adam import coefficients, make_optimizer
-from wdproof.numerics.batched_mlp import MLPShape, evaluate, init_params, loss_and_grad
-from wdproof.numerics.spiral import SpiralData, make_spiral
-from wdproof.numerics.sweep_config import SweepConfig
+from wdproof.numerics.sweep.batched_adam import coefficients, make_optimizer
+from wdproof.numerics.sweep.batched_mlp import MLPShape, evaluate, init_params, loss_and_grad
+from wdproof.numerics.sweep.config import SweepConfig
+from wdproof.numerics.sweep.spiral import SpiralData, make_spiral
 
 #: Offset between the seed of the initial weights and the seed of the minibatch order.
 BATCH_SEED_OFFSET = 1_000_003

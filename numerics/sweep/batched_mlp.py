@@ -16,7 +16,7 @@ out (``dz_{L+1} = (sigmoid(z) - y)/B``, ``dW_l = dz_l^T h_{l-1}``, ``dh_{l-1} = 
 another. The hand-written pass avoids autograd's graph bookkeeping; ``benchmarks/
 sweep_benchmark.py`` times both, and ``tests/test_sweep.py`` checks it against autograd.
 
-Default width 32: the spiral of :mod:`wdproof.numerics.spiral` needs a boundary with a few
+Default width 32: the spiral of :mod:`wdproof.numerics.sweep.spiral` needs a boundary with a few
 dozen kinks; 3 x 32 ReLU units fit it to > 95% in a few hundred Adam steps, while width 64 would
 quadruple the cost of the sweep for no visible change in the heatmaps.
 """

@@ -1,10 +1,10 @@
 """The sandbox for student code: bubblewrap where it can start, limits, and the fallback.
 
 :func:`choose_mode` decides, :func:`sandbox_command` builds the command line;
-:class:`~wdproof.numerics.grading_channel.StudentProcess` runs it.
+:class:`~wdproof.numerics.grading.channel.StudentProcess` runs it.
 
 **Sandbox** (``bwrap`` mode, when bubblewrap can start here): the runner
-(:mod:`wdproof.numerics.grading_runner`) runs inside ``bwrap`` with its own PID, IPC, UTS,
+(:mod:`wdproof.numerics.grading.runner`) runs inside ``bwrap`` with its own PID, IPC, UTS,
 cgroup, network and mount namespaces (no network at all), ``--die-with-parent`` and
 ``--new-session``. It sees a read-only root holding only ``/usr`` (and the ``/bin``, ``/lib*``
 links), the Python installation (``sys.prefix``, ``sys.base_prefix``, the site-packages and
@@ -21,7 +21,7 @@ the runner runs from a temporary copy as the grader's own user, in its own sessi
 contains accidents, not an adversary (no filesystem or network isolation; a ``setsid``
 grandchild escapes the process group that is killed), so the grader says so once, on stderr.
 ``WDPROOF_SANDBOX=bwrap`` demands the sandbox (:class:`SandboxUnavailable`, an
-:class:`~wdproof.derivations.errors.InputError`, where it cannot start); ``auto``, the default,
+:class:`~wdproof.numerics.errors.InputError`, where it cannot start); ``auto``, the default,
 probes bwrap once per process (:func:`bwrap_problem`).
 
 **Limits** (:class:`Limits`): the wall clock (``time_limit``, over the whole run; the sandbox is
@@ -49,7 +49,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError
+from wdproof.numerics.errors import InputError
 
 TIME_LIMIT_S = 60.0
 TIME_LIMIT_RANGE_S = (1.0, 3600.0)

@@ -1,18 +1,18 @@
 """The contained student process and the grader's end of its channel.
 
-:class:`StudentProcess` starts the runner (:mod:`wdproof.numerics.grading_runner`) in the
-sandbox that :mod:`wdproof.numerics.sandbox` builds, or unsandboxed from a temporary copy,
+:class:`StudentProcess` starts the runner (:mod:`wdproof.numerics.grading.runner`) in the
+sandbox that :mod:`wdproof.numerics.grading.sandbox` builds, or unsandboxed from a temporary copy,
 and owns the only pipe ends that matter: the requests it writes, the replies it reads
 (:meth:`StudentProcess.request`). The student's stdout and stderr go to a third pipe, of which
 only the last :data:`OUTPUT_TAIL_BYTES` are kept.
 
-**Channel**: frames of :func:`~wdproof.numerics.grading_runner.encode_frame` (length, JSON),
+**Channel**: frames of :func:`~wdproof.numerics.grading.runner.encode_frame` (length, JSON),
 one reply per request, each carrying its request's sequence number. A reply that is garbled,
 oversized, out of sequence, truncated, has unexpected fields, or extra bytes that nobody asked
 for raises :class:`ProtocolViolation`; silence past the deadline :class:`ChannelTimeout`; a
 closed channel :class:`ChannelClosed`. The student's code shares the runner's process and can
 write to the reply pipe, but all it can ever do is answer the grader's own requests with
-values the grader judges itself (:mod:`wdproof.numerics.grading_protocol`), never a verdict.
+values the grader judges itself (:mod:`wdproof.numerics.grading.protocol`), never a verdict.
 
 **Stopping** (:meth:`StudentProcess.stop`, also on leaving the ``with`` block, on a timeout or on
 Ctrl-C): ``SIGKILL`` to the sandbox's first process (bwrap's ``--info-fd`` names it), whose
@@ -37,9 +37,9 @@ import time
 from pathlib import Path
 from typing import Self
 
-from wdproof.numerics import grading_runner
-from wdproof.numerics.grading_runner import FRAME_HEADER, MAX_FRAME_BYTES, encode_frame
-from wdproof.numerics.sandbox import (
+from wdproof.numerics.grading import runner as grading_runner
+from wdproof.numerics.grading.runner import FRAME_HEADER, MAX_FRAME_BYTES, encode_frame
+from wdproof.numerics.grading.sandbox import (
     SANDBOX_DIR,
     Limits,
     choose_mode,

@@ -26,9 +26,9 @@ import math
 import sys
 from pathlib import Path
 
-from wdproof.derivations.errors import InputError, output_folder, writable_directory
-from wdproof.numerics.batched_adam import VARIANTS
-from wdproof.numerics.sweep_config import MAX_AXIS, MAX_SEEDS, MAX_STEPS, PRESETS, log_grid, preset
+from wdproof.numerics.errors import InputError, output_folder, writable_directory
+from wdproof.numerics.sweep.batched_adam import VARIANTS
+from wdproof.numerics.sweep.config import MAX_AXIS, MAX_SEEDS, MAX_STEPS, PRESETS, log_grid, preset
 
 DEFAULT_OUT = Path("build") / "sweep"
 
@@ -66,7 +66,7 @@ def _duration(seconds: float) -> str:
 
 def check_cost(config, todo, yes: bool, log=print) -> None:
     """Print the estimated time and size of training ``todo``; InputError above the caps unless ``yes``."""
-    from wdproof.numerics import sweep
+    from wdproof.numerics.sweep import engine as sweep
 
     run_steps = sum((c.row_stop - c.row_start) * len(config.wds) for c in todo) * config.steps
     seconds = sweep.estimate_seconds(config, todo)
@@ -114,7 +114,9 @@ def config_from_args(args: argparse.Namespace):
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from wdproof.numerics import sweep_analysis, sweep_plots, sweep_store
+    from wdproof.numerics.sweep import analysis as sweep_analysis
+    from wdproof.numerics.sweep import plots as sweep_plots
+    from wdproof.numerics.sweep import store as sweep_store
 
     if not 0 < args.threshold <= 1:
         raise InputError(f"--threshold must lie in (0, 1], got {args.threshold}")

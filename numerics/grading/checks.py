@@ -5,7 +5,7 @@ hyperparameters (or parameter groups) on a small deterministic problem -- three 
 different shapes, :func:`make_problem` -- for ``STEPS`` steps.
 Its reference trajectory comes from :mod:`wdproof.numerics.reference_optimizers` (matched to
 ``torch.optim`` to 1e-12 by the case table); a known mistake's trajectory from the same rule
-with that mistake applied (:mod:`wdproof.numerics.mistakes`).
+with that mistake applied (:mod:`wdproof.numerics.grading.mistakes`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from wdproof.numerics.mistakes import Mistake
+from wdproof.numerics.grading.mistakes import Mistake
 from wdproof.numerics.problems import Problem
 from wdproof.numerics.reference_optimizers import AdamRule, adam, adamw, run_rule
 

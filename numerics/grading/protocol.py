@@ -1,15 +1,15 @@
 """The grader's side of the grading channel: it drives the student's optimizer step by step.
 
-:func:`run_student` starts a :class:`~wdproof.numerics.grading_channel.StudentProcess` and
+:func:`run_student` starts a :class:`~wdproof.numerics.grading.channel.StudentProcess` and
 asks it to ``load`` the student's file; then, for every check, to ``construct`` the student's
 class on the check's initial parameters, and for every step to ``step`` with a gradient that the
-grader computes itself (:func:`~wdproof.numerics.grading_checks.make_problem`, at the
+grader computes itself (:func:`~wdproof.numerics.grading.checks.make_problem`, at the
 parameters the student's optimizer returned last), so the student cannot change the
 objective. Every value recorded is the reply to one of the grader's own requests, checked for
 shape and type: the student process can hand over numbers, which
-:func:`wdproof.numerics.grading.judge` compares with the reference, but never claim a check.
+:func:`wdproof.numerics.grading.grader.judge` compares with the reference, but never claim a check.
 
-One record per check reached, as :func:`~wdproof.numerics.grading.judge` reads it::
+One record per check reached, as :func:`~wdproof.numerics.grading.grader.judge` reads it::
 
     {"name": str, "trajectory": [[[float, ...] per tensor] per step],
      and at most one of: "error": {"type", "message", "step", "where"},
@@ -29,15 +29,15 @@ from pathlib import Path
 
 import torch
 
-from wdproof.numerics.grading_channel import (
+from wdproof.numerics.grading.channel import (
     ChannelClosed,
     ChannelTimeout,
     ProtocolViolation,
     StudentProcess,
     describe_signal,
 )
-from wdproof.numerics.grading_checks import make_problem
-from wdproof.numerics.sandbox import MEMORY_LIMIT_BYTES, TIME_LIMIT_S, Limits
+from wdproof.numerics.grading.checks import make_problem
+from wdproof.numerics.grading.sandbox import MEMORY_LIMIT_BYTES, TIME_LIMIT_S, Limits
 
 LOAD_REPLIES = frozenset({"ok", "import_error"})
 CONSTRUCT_REPLIES = frozenset({"ok", "missing_class", "delegation", "error"})
