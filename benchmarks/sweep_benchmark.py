@@ -39,7 +39,11 @@ from wdproof.numerics.sweep.spiral import make_spiral
 
 
 def load() -> str:
-    return " ".join(open("/proc/loadavg").read().split()[:3]) if os.path.exists("/proc/loadavg") else "n/a"
+    return (
+        " ".join(open("/proc/loadavg").read().split()[:3])
+        if os.path.exists("/proc/loadavg")
+        else "n/a"
+    )
 
 
 def time_sweep(config: SweepConfig) -> float:
@@ -55,12 +59,17 @@ def per_cell_loop(config: SweepConfig, variant: str, seed: int, lr: float, wd: f
     module = as_module(init_params(config.shape, seed, config.torch_dtype), config.shape)
     params = list(module.parameters())
     if variant == "adam-l2":
-        optimizer = torch.optim.Adam(params, lr=lr, betas=config.betas, eps=config.eps, weight_decay=wd)
+        optimizer = torch.optim.Adam(
+            params, lr=lr, betas=config.betas, eps=config.eps, weight_decay=wd
+        )
     elif variant == "adamw-torch":
-        optimizer = torch.optim.AdamW(params, lr=lr, betas=config.betas, eps=config.eps, weight_decay=wd)
+        optimizer = torch.optim.AdamW(
+            params, lr=lr, betas=config.betas, eps=config.eps, weight_decay=wd
+        )
     else:  # adamw-paper: decay eta * wd independent of lr
-        optimizer = torch.optim.AdamW(params, lr=config.eta * lr, betas=config.betas, eps=config.eps,
-                                      weight_decay=wd / lr)
+        optimizer = torch.optim.AdamW(
+            params, lr=config.eta * lr, betas=config.betas, eps=config.eps, weight_decay=wd / lr
+        )
     schedule = sweep.batch_schedule(len(data.y_train), config.batch_size, config.steps, seed)
     started = time.perf_counter()
     for rows in schedule:
@@ -119,33 +128,51 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=16, help="cells timed with the per-cell loop")
     args = parser.parse_args()
     config = preset(args.preset)
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"load average before: {load()}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"load average before: {load()}"
+    )
 
     estimate = sweep.estimate_seconds(config, sweep.chunks(config))
     seconds = time_sweep(config)
-    print(f"default sweep: {config.n_cells} runs x {config.steps} steps in {seconds:.1f} s "
-          f"(load average after: {load()}); the CLI's probe estimated {estimate:.1f} s")
+    print(
+        f"default sweep: {config.n_cells} runs x {config.steps} steps in {seconds:.1f} s "
+        f"(load average after: {load()}); the CLI's probe estimated {estimate:.1f} s"
+    )
 
-    cells = [(v, s, lr, wd) for v in config.variants for s in config.seeds for lr in config.lrs for wd in config.wds]
+    cells = [
+        (v, s, lr, wd)
+        for v in config.variants
+        for s in config.seeds
+        for lr in config.lrs
+        for wd in config.wds
+    ]
     sample = random.Random(0).sample(cells, min(args.sample, len(cells)))
     per_cell = [per_cell_loop(config, *cell) for cell in sample]
     mean = sum(per_cell) / len(per_cell)
     loop_total = mean * len(cells)
-    print(f"per-cell torch.optim loop: {mean * 1e3:.0f} ms per cell (mean of {len(sample)} sampled cells) "
-          f"-> {loop_total:.0f} s for all {len(cells)} cells")
-    print(f"speed-up of the batched sweep: {loop_total / seconds:.1f}x "
-          f"({loop_total / 2 / seconds:.1f}x against the loop spread over 2 cores)")
+    print(
+        f"per-cell torch.optim loop: {mean * 1e3:.0f} ms per cell (mean of {len(sample)} sampled cells) "
+        f"-> {loop_total:.0f} s for all {len(cells)} cells"
+    )
+    print(
+        f"speed-up of the batched sweep: {loop_total / seconds:.1f}x "
+        f"({loop_total / 2 / seconds:.1f}x against the loop spread over 2 cores)"
+    )
 
     flops = sweep_flops(config)
     peak = matmul_gflops()
     achieved = flops / seconds / 1e9
-    print(f"sweep: {flops / 1e12:.2f} TFLOP of matmul work -> {achieved:.1f} GFLOP/s; "
-          f"2048x2048 float32 matmul in this run: {peak:.1f} GFLOP/s ({achieved / peak:.0%} of it)")
+    print(
+        f"sweep: {flops / 1e12:.2f} TFLOP of matmul work -> {achieved:.1f} GFLOP/s; "
+        f"2048x2048 float32 matmul in this run: {peak:.1f} GFLOP/s ({achieved / peak:.0%} of it)"
+    )
 
     hand, auto = step_timings(config)
-    print(f"one batched loss+gradient step (192 cells, 1 thread): hand-written {hand:.2f} ms, "
-          f"autograd {auto:.2f} ms")
+    print(
+        f"one batched loss+gradient step (192 cells, 1 thread): hand-written {hand:.2f} ms, "
+        f"autograd {auto:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

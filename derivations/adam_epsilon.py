@@ -364,7 +364,9 @@ EPS_INSIDE_SQRT = Claim(
         r"itself not uniform: its 'bounded step size' slide puts $\epsilon$ outside the root."
     ),
     instance={
-        "gradient": [float(values[gradient].subs(eps, EPS_NUMERIC)) for values in GRADIENTS_CHECKED],
+        "gradient": [
+            float(values[gradient].subs(eps, EPS_NUMERIC)) for values in GRADIENTS_CHECKED
+        ],
         "lr": 0.1,
         "eps": float(EPS_NUMERIC),
     },

@@ -209,9 +209,16 @@ RMSPROP_PRECONDITIONER = Claim(
             (
                 Link(
                     theta[t - 1, coord]
-                    - alpha * grad[t, coord]
-                    / (sp.sqrt((1 - beta2) / (1 - beta2**t) * sp.Sum(
-                        beta2 ** (t - i) * grad[i, coord] ** 2, (i, 1, t))) + eps),
+                    - alpha
+                    * grad[t, coord]
+                    / (
+                        sp.sqrt(
+                            (1 - beta2)
+                            / (1 - beta2**t)
+                            * sp.Sum(beta2 ** (t - i) * grad[i, coord] ** 2, (i, 1, t))
+                        )
+                        + eps
+                    ),
                     r"The closed form of $v_{t,j}$ (the hypothesis), bias-corrected: "
                     r"$\hat v_{t,j} = \frac{1-\beta_2}{1-\beta_2^t}\sum_i \beta_2^{t-i} g_{i,j}^2$.",
                     cites=(CLOSED_FORM,),

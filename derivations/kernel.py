@@ -91,7 +91,9 @@ def _normalise_sums(expr: sp.Basic) -> tuple[dict, sp.Basic]:
             return sp.Sum(body, (_BOUND, low, high))
         head = sp.Sum(body, (_BOUND, low, base))
         if k >= 0:
-            return head + sum((body.subs(_BOUND, base + j) for j in range(1, int(k) + 1)), sp.S.Zero)
+            return head + sum(
+                (body.subs(_BOUND, base + j) for j in range(1, int(k) + 1)), sp.S.Zero
+            )
         return head - sum((body.subs(_BOUND, base + j) for j in range(int(k) + 1, 1)), sp.S.Zero)
 
     expr = expr.replace(lambda e: isinstance(e, MatrixElement), lambda e: e.parent[e.i, e.j])
@@ -109,8 +111,16 @@ def _normalise_sums(expr: sp.Basic) -> tuple[dict, sp.Basic]:
     return merged, rest
 
 
-_SAMPLES = (sp.Rational(3, 7), sp.Rational(2, 11), sp.Rational(5, 13), sp.Rational(7, 17),
-            sp.Rational(4, 19), sp.Rational(6, 23), sp.Rational(9, 29), sp.Rational(8, 31))
+_SAMPLES = (
+    sp.Rational(3, 7),
+    sp.Rational(2, 11),
+    sp.Rational(5, 13),
+    sp.Rational(7, 17),
+    sp.Rational(4, 19),
+    sp.Rational(6, 23),
+    sp.Rational(9, 29),
+    sp.Rational(8, 31),
+)
 
 
 def _numerically_nonzero(expr: sp.Basic) -> bool:
@@ -144,9 +154,14 @@ def _reduce_scalar(expr: sp.Basic) -> bool:
         return False
     if expr.has(sp.Sum):
         merged, rest = _normalise_sums(expr)
-        if (merged or rest != expr) and all(
-            _reduce_scalar(sp.powsimp(sp.expand(body), force=True)) for body in merged.values()
-        ) and not rest.has(sp.Sum) and _reduce_scalar(rest):
+        if (
+            (merged or rest != expr)
+            and all(
+                _reduce_scalar(sp.powsimp(sp.expand(body), force=True)) for body in merged.values()
+            )
+            and not rest.has(sp.Sum)
+            and _reduce_scalar(rest)
+        ):
             return True
     for reduce in (
         sp.expand,
@@ -218,24 +233,41 @@ class Statement:
 
     @classmethod
     def forall(cls, lhs, rhs, hypotheses=(), definitions=()) -> Statement:
-        return cls("forall", lhs, rhs, hypotheses=tuple(hypotheses),
-                   definitions=tuple(definitions))
+        return cls("forall", lhs, rhs, hypotheses=tuple(hypotheses), definitions=tuple(definitions))
 
     @classmethod
     def exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals, definitions=()):
-        return cls("exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain,
-                   tuple(definitions))
+        return cls(
+            "exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain, tuple(definitions)
+        )
 
     @classmethod
     def not_exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals, definitions=()):
-        return cls("not-exists", lhs, rhs, tuple(unknowns), None, tuple(hypotheses), domain,
-                   tuple(definitions))
+        return cls(
+            "not-exists",
+            lhs,
+            rhs,
+            tuple(unknowns),
+            None,
+            tuple(hypotheses),
+            domain,
+            tuple(definitions),
+        )
 
     @classmethod
-    def solution_set(cls, unknowns, lhs, rhs, solutions, hypotheses=(), domain=sp.S.Reals,
-                     definitions=()):
-        return cls("solutions", lhs, rhs, tuple(unknowns), solutions, tuple(hypotheses), domain,
-                   tuple(definitions))
+    def solution_set(
+        cls, unknowns, lhs, rhs, solutions, hypotheses=(), domain=sp.S.Reals, definitions=()
+    ):
+        return cls(
+            "solutions",
+            lhs,
+            rhs,
+            tuple(unknowns),
+            solutions,
+            tuple(hypotheses),
+            domain,
+            tuple(definitions),
+        )
 
     def substitutions(self) -> list[tuple[sp.Basic, sp.Basic]]:
         given = [*self.definitions, *self.hypotheses]
@@ -264,9 +296,14 @@ class Statement:
     def mutated(self, lhs=None, rhs=None, solutions=None) -> Statement:
         """A copy with one side (or the solution set) replaced: for the mutation suite."""
         return Statement(
-            self.kind, self.lhs if lhs is None else lhs, self.rhs if rhs is None else rhs,
-            self.unknowns, self.solutions if solutions is None else solutions,
-            self.hypotheses, self.domain, self.definitions,
+            self.kind,
+            self.lhs if lhs is None else lhs,
+            self.rhs if rhs is None else rhs,
+            self.unknowns,
+            self.solutions if solutions is None else solutions,
+            self.hypotheses,
+            self.domain,
+            self.definitions,
         )
 
 
@@ -428,7 +465,9 @@ class _Checker:
             if isinstance(c, sp.Eq):
                 allowed = list(self.statement.hypotheses) + list(self.proof.assumptions)
                 if c not in allowed:
-                    raise ProofError(f"a link cites {c}, which is neither a hypothesis nor an assumption")
+                    raise ProofError(
+                        f"a link cites {c}, which is neither a hypothesis nor an assumption"
+                    )
                 rules.append((c.lhs, c.rhs))
             elif isinstance(c, Lemma):
                 if id(c) not in self.lemmas:
@@ -446,12 +485,18 @@ class _Checker:
         current = chain.start
         for k, link in enumerate(chain.links, 1):
             if link.expr == current:
-                self.record(f"{label}, link {k}: {link.why} (repeats the previous expression)",
-                            latex(link.expr), False)
+                self.record(
+                    f"{label}, link {k}: {link.why} (repeats the previous expression)",
+                    latex(link.expr),
+                    False,
+                )
             rules = list(base_rules or []) + self.cited(link.cites, extra)
             ok = equal(current, link.expr, rules)
-            self.record(link.why, f"{latex(current)} = {latex(link.expr)}" if k == 1 else
-                        f"= {latex(link.expr)}", ok)
+            self.record(
+                link.why,
+                f"{latex(current)} = {latex(link.expr)}" if k == 1 else f"= {latex(link.expr)}",
+                ok,
+            )
             current = link.expr
         return current
 
@@ -468,15 +513,19 @@ class _Checker:
         for lemma in self.proof.lemmas:
             end = self.chain(lemma.chain, f"lemma {lemma.name}", base_rules=self.rules)
             ok = self.ends_match(lemma.chain, end, lemma.lhs, lemma.rhs, self.rules)
-            self.record(f"Lemma ({lemma.name}): the chain above runs from one side to the other.",
-                        f"{latex(lemma.lhs)} = {latex(lemma.rhs)}", ok)
+            self.record(
+                f"Lemma ({lemma.name}): the chain above runs from one side to the other.",
+                f"{latex(lemma.lhs)} = {latex(lemma.rhs)}",
+                ok,
+            )
             self.lemmas[id(lemma)] = lemma
 
     def forall_chain(self, chain: Chain, lhs, rhs, label="chain") -> None:
         end = self.chain(chain, label, base_rules=self.rules)
         ok = self.ends_match(chain, end, lhs, rhs, self.rules)
-        self.record("The chain's ends are the statement's two sides.",
-                    f"{latex(lhs)} = {latex(rhs)}", ok)
+        self.record(
+            "The chain's ends are the statement's two sides.", f"{latex(lhs)} = {latex(rhs)}", ok
+        )
 
     def induction(self, ind: Induction, lhs, rhs) -> None:
         n = ind.variable
@@ -487,16 +536,20 @@ class _Checker:
             raise ProofError(f"induction from {ind.start} does not cover every value of {n}")
         base_l, base_r = lhs.subs(n, ind.start), rhs.subs(n, ind.start)
         end = self.chain(ind.base, "base case", base_rules=self.rules)
-        self.record(f"Base case ${latex(n)} = {ind.start}$: the chain joins the two sides there.",
-                    f"{latex(base_l)} = {latex(base_r)}",
-                    self.ends_match(ind.base, end, base_l, base_r, self.rules))
+        self.record(
+            f"Base case ${latex(n)} = {ind.start}$: the chain joins the two sides there.",
+            f"{latex(base_l)} = {latex(base_r)}",
+            self.ends_match(ind.base, end, base_l, base_r, self.rules),
+        )
         step_l, step_r = lhs.subs(n, n + 1), rhs.subs(n, n + 1)
         extra = {"hypothesis": [(lhs, rhs)]}
         end = self.chain(ind.step, "induction step", extra, self.rules)
-        self.record(f"Induction step ${latex(n)} \\to {latex(n)} + 1$: assuming the statement "
-                    f"at ${latex(n)}$, the chain joins the two sides at ${latex(n)} + 1$.",
-                    f"{latex(step_l)} = {latex(step_r)}",
-                    self.ends_match(ind.step, end, step_l, step_r, self.rules))
+        self.record(
+            f"Induction step ${latex(n)} \\to {latex(n)} + 1$: assuming the statement "
+            f"at ${latex(n)}$, the chain joins the two sides at ${latex(n)} + 1$.",
+            f"{latex(step_l)} = {latex(step_r)}",
+            self.ends_match(ind.step, end, step_l, step_r, self.rules),
+        )
 
     # -- necessary conditions -----------------------------------------------------------------
     def derive(self, derivation, lhs, rhs) -> list[sp.Basic]:
@@ -533,9 +586,11 @@ class _Checker:
         computed = [e for d in cond.derivations for e in self.derive(d, lhs, rhs)]
         computed = [e for e in computed if not is_zero(e)]
         stated = list(cond.equations)
-        matches = len(computed) == len(stated) and all(
-            any(_proportional(c, s) for s in stated) for c in computed
-        ) and all(any(_proportional(c, s) for c in computed) for s in stated)
+        matches = (
+            len(computed) == len(stated)
+            and all(any(_proportional(c, s) for s in stated) for c in computed)
+            and all(any(_proportional(c, s) for c in computed) for s in stated)
+        )
         self.record(
             "The necessary conditions derived from the statement are the ones stated.",
             r",\quad ".join(f"{latex(e)} = 0" for e in stated) or r"\text{(none)}",
@@ -548,8 +603,11 @@ class _Checker:
         solutions = _solve_exactly(equations, unknowns, self.statement.domain)
         shown = latex(solutions)
         names = ", ".join(latex(u) for u in unknowns)
-        self.record(f"Solving the conditions exactly for ${names}$ (SymPy's solveset/solve).",
-                    rf"{', '.join(latex(u) for u in unknowns)} \in {shown}", True)
+        self.record(
+            f"Solving the conditions exactly for ${names}$ (SymPy's solveset/solve).",
+            rf"{', '.join(latex(u) for u in unknowns)} \in {shown}",
+            True,
+        )
         return solutions
 
 
@@ -652,8 +710,12 @@ def _nonzero(expr: sp.Basic) -> bool:
 
 def _points_equal(x: sp.Basic, y: sp.Basic) -> bool:
     if isinstance(x, sp.Tuple) or isinstance(y, sp.Tuple):
-        return (isinstance(x, sp.Tuple) and isinstance(y, sp.Tuple) and len(x) == len(y)
-                and all(equal(a, b) for a, b in zip(x, y, strict=True)))
+        return (
+            isinstance(x, sp.Tuple)
+            and isinstance(y, sp.Tuple)
+            and len(x) == len(y)
+            and all(equal(a, b) for a, b in zip(x, y, strict=True))
+        )
     return equal(x, y)
 
 
@@ -682,7 +744,8 @@ def judge(statement: Statement, proof: Proof) -> Verdict:
     try:
         for problem in _hypotheses_hold(statement) + [
             f"assumption {a} is not a SymPy relation"
-            for a in proof.assumptions if not isinstance(a, sp.Basic)
+            for a in proof.assumptions
+            if not isinstance(a, sp.Basic)
         ]:
             raise ProofError(problem)
         checker.prove_lemmas()
@@ -708,8 +771,11 @@ def _run(c: _Checker, s: Statement, arg: Argument):
             gap = sp.Matrix(gap)
         concrete = not getattr(gap, "free_symbols", set())
         nonzero = concrete and not is_zero(gap)
-        c.record("At the counterexample the two sides differ by an exact nonzero amount.",
-                 rf"\text{{lhs}} - \text{{rhs}} = {latex(gap)}", nonzero)
+        c.record(
+            "At the counterexample the two sides differ by an exact nonzero amount.",
+            rf"\text{{lhs}} - \text{{rhs}} = {latex(gap)}",
+            nonzero,
+        )
         c.record("That gap is the one the proof states.", latex(arg.gap), equal(gap, arg.gap))
         return "refuted", dict(arg.values)
     if isinstance(arg, Chain | Induction):
@@ -724,39 +790,51 @@ def _run(c: _Checker, s: Statement, arg: Argument):
         if s.kind not in ("exists", "not-exists") or set(arg.values) != set(s.unknowns):
             raise ProofError("a witness gives a value to each unknown of an exists statement")
         values = list(arg.values.items())
-        c.forall_chain(arg.chain, _substitute(s.lhs, values), _substitute(s.rhs, values),
-                       "witness")
+        c.forall_chain(arg.chain, _substitute(s.lhs, values), _substitute(s.rhs, values), "witness")
         return ("proved" if s.kind == "exists" else "refuted"), None
     if isinstance(arg, Conditions):
         if s.kind not in ("exists", "not-exists"):
             raise ProofError("conditions settle only exists/not-exists statements")
         solutions = c.solve(c.conditions(arg, s.lhs, s.rhs))
         empty = solutions == sp.S.EmptySet
-        c.record("No value of the unknowns satisfies the necessary conditions.",
-                 rf"{latex(solutions)} = \emptyset", empty)
+        c.record(
+            "No value of the unknowns satisfies the necessary conditions.",
+            rf"{latex(solutions)} = \emptyset",
+            empty,
+        )
         return ("proved" if s.kind == "not-exists" else "refuted"), None
     if isinstance(arg, Characterization):
         if s.kind != "solutions":
             raise ProofError("a characterization proves only a solutions statement")
         found = c.solve(c.conditions(arg.necessary, s.lhs, s.rhs))
-        c.record("The necessary conditions have exactly the stated solutions.",
-                 rf"{latex(found)} = {latex(s.solutions)}", _sets_equal(found, s.solutions))
+        c.record(
+            "The necessary conditions have exactly the stated solutions.",
+            rf"{latex(found)} = {latex(s.solutions)}",
+            _sets_equal(found, s.solutions),
+        )
         points = list(s.solutions.args) if isinstance(s.solutions, sp.FiniteSet) else None
         if points is None or len(points) != len(arg.sufficient):
             raise ProofError("give one sufficiency chain per stated solution")
         for point, chain in zip(points, arg.sufficient, strict=True):
-            values = list(zip(s.unknowns, point.args if isinstance(point, sp.Tuple) else (point,),
-                              strict=True))
-            c.forall_chain(chain, _substitute(s.lhs, values), _substitute(s.rhs, values),
-                           "sufficiency")
+            values = list(
+                zip(
+                    s.unknowns, point.args if isinstance(point, sp.Tuple) else (point,), strict=True
+                )
+            )
+            c.forall_chain(
+                chain, _substitute(s.lhs, values), _substitute(s.rhs, values), "sufficiency"
+            )
         return "proved", None
     raise ProofError(f"unknown proof form {type(arg).__name__}")
 
 
 def _form(proof: Proof) -> str:
     names = {
-        Chain: "equational chain", Induction: "induction", Witness: "witness",
-        Conditions: "exact solution of necessary conditions", Counterexample: "exact counterexample",
+        Chain: "equational chain",
+        Induction: "induction",
+        Witness: "witness",
+        Conditions: "exact solution of necessary conditions",
+        Counterexample: "exact counterexample",
         Characterization: "exact solution set (necessary conditions + sufficiency chain)",
     }
     form = names[type(proof.argument)]

@@ -142,11 +142,13 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY = Claim(
             (decay - alpha * l2 * m, decay - alpha * l2 * (m + delta)),
         ),
         remarks=(
-            (r"Entry $r$ of the difference of the two steps is linear in $\theta_t$; its "
-            r"derivative by $\theta_{t,c}$ is $\lambda\delta_{rc} - \alpha\lambda'(M_t)_{rc}$ "
-            r"(the $g_t$ terms cancel: their derivatives are $0$). Agreement for every "
-            r"$\theta_t$ needs it to vanish at $(j, j)$ and $(j+d, j+d)$: "
-            r"$\lambda' = \lambda/(\alpha m)$ and $\lambda' = \lambda/(\alpha(m+\delta))$."),
+            (
+                r"Entry $r$ of the difference of the two steps is linear in $\theta_t$; its "
+                r"derivative by $\theta_{t,c}$ is $\lambda\delta_{rc} - \alpha\lambda'(M_t)_{rc}$ "
+                r"(the $g_t$ terms cancel: their derivatives are $0$). Agreement for every "
+                r"$\theta_t$ needs it to vanish at $(j, j)$ and $(j+d, j+d)$: "
+                r"$\lambda' = \lambda/(\alpha m)$ and $\lambda' = \lambda/(\alpha(m+\delta))$."
+            ),
         ),
     ),
     expect="proved",
@@ -190,9 +192,11 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY_OFF_DIAGONAL = Claim(
             (alpha * l2 * mu, decay - alpha * l2 * precond[coord, coord]),
         ),
         remarks=(
-            (r"The derivative of entry $j$ of the difference by $\theta_{t,j+d}$ is "
-            r"$-\alpha\lambda'\mu$ ($\delta_{j,j+d} = 0$), so $\lambda' = 0$; then the derivative "
-            r"by $\theta_{t,j}$ is $\lambda \ne 0$."),
+            (
+                r"The derivative of entry $j$ of the difference by $\theta_{t,j+d}$ is "
+                r"$-\alpha\lambda'\mu$ ($\delta_{j,j+d} = 0$), so $\lambda' = 0$; then the derivative "
+                r"by $\theta_{t,j}$ is $\lambda \ne 0$."
+            ),
         ),
     ),
     expect="proved",
@@ -232,9 +236,7 @@ SCALAR_PRECONDITIONER_CLAIM = Claim(
     conventions=PROP2_CONVENTIONS,
     proof=Proof(
         Characterization(
-            necessary=Conditions(
-                (Coefficients((theta, grad)),), (decay - alpha * scale * l2,)
-            ),
+            necessary=Conditions((Coefficients((theta, grad)),), (decay - alpha * scale * l2,)),
             sufficient=(
                 Chain(
                     adaptive_l2_step.subs(l2, decay / (alpha * scale)),
@@ -401,8 +403,10 @@ L2_DECAY_RATIO = Claim(
             sp.sign(ratio - 1),
             (
                 Link(
-                    sp.sign((sp.sqrt(vhat + gap) - sp.sqrt(vhat)) / (sp.sqrt(vhat) + eps),
-                            evaluate=False),
+                    sp.sign(
+                        (sp.sqrt(vhat + gap) - sp.sqrt(vhat)) / (sp.sqrt(vhat) + eps),
+                        evaluate=False,
+                    ),
                     r"Over the common denominator $\sqrt{\hat v} + \epsilon$.",
                 ),
                 Link(

@@ -75,22 +75,32 @@ def _statement_mutants(claim: Claim) -> Iterator[Mutant]:
         ):
             yield Mutant("statement", f"{name} {label}", s.mutated(**{name: new}), proof, expect)
     if isinstance(s.solutions, sp.FiniteSet):
-        scaled = sp.FiniteSet(*(
-            sp.Tuple(*((1 + DELTA) * x for x in p.args)) if isinstance(p, sp.Tuple)
-            else (1 + DELTA) * p
-            for p in s.solutions.args
-        ))
-        yield Mutant("statement", "solution set scaled by 1 + delta",
-                     s.mutated(solutions=scaled), proof, expect)
+        scaled = sp.FiniteSet(
+            *(
+                sp.Tuple(*((1 + DELTA) * x for x in p.args))
+                if isinstance(p, sp.Tuple)
+                else (1 + DELTA) * p
+                for p in s.solutions.args
+            )
+        )
+        yield Mutant(
+            "statement",
+            "solution set scaled by 1 + delta",
+            s.mutated(solutions=scaled),
+            proof,
+            expect,
+        )
 
 
 def _chains(proof: Proof) -> Iterator[tuple[str, Chain, Callable[[Chain], Proof]]]:
     """Every chain of ``proof`` with a function that puts a replacement back."""
     for k, lemma in enumerate(proof.lemmas):
+
         def put(chain, k=k, lemma=lemma):
             lemmas = list(proof.lemmas)
             lemmas[k] = replace(lemma, chain=chain)
             return replace(proof, lemmas=tuple(lemmas))
+
         yield f"lemma {lemma.name}", lemma.chain, put
     arg = proof.argument
     if isinstance(arg, Chain):
@@ -102,10 +112,12 @@ def _chains(proof: Proof) -> Iterator[tuple[str, Chain, Callable[[Chain], Proof]
         yield "witness chain", arg.chain, lambda c: replace(proof, argument=replace(arg, chain=c))
     elif isinstance(arg, Characterization):
         for k, chain in enumerate(arg.sufficient):
+
             def put(c, k=k):
                 chains = list(arg.sufficient)
                 chains[k] = c
                 return replace(proof, argument=replace(arg, sufficient=tuple(chains)))
+
             yield f"sufficiency chain {k + 1}", chain, put
 
 
@@ -120,14 +132,24 @@ def _conditions(proof: Proof) -> tuple[Conditions, Callable[[Conditions], Proof]
 
 def _truncation_mutants(claim: Claim) -> Iterator[Mutant]:
     for label, chain, put in _chains(claim.proof):
-        yield Mutant("truncation", f"{label} without its last link", claim.statement,
-                     put(chain.truncated()), claim.expect)
+        yield Mutant(
+            "truncation",
+            f"{label} without its last link",
+            claim.statement,
+            put(chain.truncated()),
+            claim.expect,
+        )
     found = _conditions(claim.proof)
     if found and found[0].equations:
         conditions, put = found
         shorter = replace(conditions, equations=conditions.equations[:-1])
-        yield Mutant("truncation", "conditions without the last equation", claim.statement,
-                     put(shorter), claim.expect)
+        yield Mutant(
+            "truncation",
+            "conditions without the last equation",
+            claim.statement,
+            put(shorter),
+            claim.expect,
+        )
 
 
 def _holding_values(claim: Claim, example: Counterexample) -> dict | None:
@@ -156,24 +178,39 @@ def _perturbation_mutants(claim: Claim) -> Iterator[Mutant]:
         links = list(chain.links)
         first = links[0]
         links[0] = Link((1 + DELTA) * first.expr, first.why, first.cites)
-        yield Mutant("perturbation", f"{label}: first intermediate expression times 1 + delta",
-                     claim.statement, put(Chain(chain.start, tuple(links))), claim.expect)
+        yield Mutant(
+            "perturbation",
+            f"{label}: first intermediate expression times 1 + delta",
+            claim.statement,
+            put(Chain(chain.start, tuple(links))),
+            claim.expect,
+        )
     arg = claim.proof.argument
     if isinstance(arg, Counterexample):
         holding = _holding_values(claim, arg)
         if holding is not None:
             moved = replace(claim.proof, argument=replace(arg, values=holding))
-            yield Mutant("perturbation", "counterexample moved to where the statement holds",
-                         claim.statement, moved, claim.expect)
+            yield Mutant(
+                "perturbation",
+                "counterexample moved to where the statement holds",
+                claim.statement,
+                moved,
+                claim.expect,
+            )
 
 
 def mutants(claim: Claim) -> list[Mutant]:
     """Every mutant of ``claim``, verdict mutants first."""
     found = [
         Mutant("verdict", f"expects {other}", claim.statement, claim.proof, other)
-        for other in VERDICTS if other != claim.expect
+        for other in VERDICTS
+        if other != claim.expect
     ]
-    found += [*_statement_mutants(claim), *_truncation_mutants(claim), *_perturbation_mutants(claim)]
+    found += [
+        *_statement_mutants(claim),
+        *_truncation_mutants(claim),
+        *_perturbation_mutants(claim),
+    ]
     return found
 
 

@@ -239,9 +239,7 @@ MOMENTS = Claim(
         "slide 'Adam property I: bias correction' (E[m_t] = (1 - beta_1^t) mu)"
     ),
     question="Q2.a",
-    statement=Statement.forall(
-        ema[k], ema_closed_form, definitions=(ema_recurrence, ema_start)
-    ),
+    statement=Statement.forall(ema[k], ema_closed_form, definitions=(ema_recurrence, ema_start)),
     statement_text=(
         r"For every $k \ge 0$, the exponential moving average $e_{k+1} = \beta e_k + "
         r"(1-\beta)c$ of a constant input $c$ started at $e_0 = 0$ is $e_k = (1-\beta^k)c$. "
@@ -363,7 +361,9 @@ UNCORRECTED = Claim(
     title="Without bias correction a constant gradient's step is (1 - beta1^t)/sqrt(1 - beta2^t) times a step with eps inflated",
     source="paper Alg. 2 (main text), lines 7-12 with lines 9-10 left out; problem set Q2.a",
     question="Q2.a",
-    statement=Statement.forall(uncorrected_step, uncorrected_closed, hypotheses=(m_closed, v_closed)),
+    statement=Statement.forall(
+        uncorrected_step, uncorrected_closed, hypotheses=(m_closed, v_closed)
+    ),
     statement_text=(
         r"If every gradient of a coordinate equals $g$, Adam without the bias corrections, "
         r"$\alpha m_t/(\sqrt{v_t} + \epsilon)$, steps $\frac{1-\beta_1^t}{\sqrt{1-\beta_2^t}}"

@@ -106,9 +106,11 @@ ITERATION_DEPENDENT_L2 = Claim(
         ),
         assumptions=(UNCONTAMINATED, SYMMETRIC),
         remarks=(
-            (r"Without symmetry the regularizer's gradient is "
-            r"$\frac{\lambda}{2\alpha}(M_t^{-1} + M_t^{-\top})\theta$ and the step decays by "
-            r"$\frac{\lambda}{2}(I + M_t M_t^{-\top})$, not $\lambda$."),
+            (
+                r"Without symmetry the regularizer's gradient is "
+                r"$\frac{\lambda}{2\alpha}(M_t^{-1} + M_t^{-\top})\theta$ and the step decays by "
+                r"$\frac{\lambda}{2}(I + M_t M_t^{-\top})$, not $\lambda$."
+            ),
         ),
     ),
     expect="conditional",
@@ -173,10 +175,12 @@ ITERATION_DEPENDENT_L2_UNCONDITIONAL = Claim(
         Counterexample(COUNTEREXAMPLE, COUNTEREXAMPLE_GAP),
         lemmas=(RESIDUAL,),
         remarks=(
-            (r"By the lemma, for symmetric $M_t$ the two steps differ by "
-            r"$\lambda(I - \tilde M_t M_t^{-1})\theta - \alpha(\tilde M_t - M_t) g_t$; at the "
-            r"counterexample that is $\frac{1}{100}\cdot\frac{1}{2} + \frac{1}{10}\cdot"
-            r"\frac{1}{2} = \frac{11}{200}$."),
+            (
+                r"By the lemma, for symmetric $M_t$ the two steps differ by "
+                r"$\lambda(I - \tilde M_t M_t^{-1})\theta - \alpha(\tilde M_t - M_t) g_t$; at the "
+                r"counterexample that is $\frac{1}{100}\cdot\frac{1}{2} + \frac{1}{10}\cdot"
+                r"\frac{1}{2} = \frac{11}{200}$."
+            ),
         ),
     ),
     expect="refuted",

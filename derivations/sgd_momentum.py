@@ -100,12 +100,16 @@ SGDW_MOMENTUM_UPDATE = Definition(
         r"writes $\lambda'$ for the $L_2$ coefficient."
     ),
     equations=(
-        ("SGD + $L_2$, buffer (lines 6, 8)",
-         sp.Eq(m_t, momentum_buffer(m_prev, grad + lam_l2 * theta_prev), evaluate=False)),
+        (
+            "SGD + $L_2$, buffer (lines 6, 8)",
+            sp.Eq(m_t, momentum_buffer(m_prev, grad + lam_l2 * theta_prev), evaluate=False),
+        ),
         ("SGD + $L_2$, step (line 9)", sp.Eq(theta_t, theta_prev - m_t, evaluate=False)),
         ("SGDW, buffer (line 8)", sp.Eq(m_t, momentum_buffer(m_prev, grad), evaluate=False)),
-        ("SGDW, step (line 9)",
-         sp.Eq(theta_t, theta_prev - m_t - eta * lam * theta_prev, evaluate=False)),
+        (
+            "SGDW, step (line 9)",
+            sp.Eq(theta_t, theta_prev - m_t - eta * lam * theta_prev, evaluate=False),
+        ),
     ),
 )
 
@@ -131,13 +135,19 @@ LECTURE_MOMENTUM_DECAY = Definition(
         r"$1/C \to \lambda'$, $v \to -m$, and the decoupled decay is $\eta/C = \alpha\lambda'$."
     ),
     equations=(
-        ("with regularization, velocity",
-         sp.Eq(v_t, alpha_mom * v_prev - eta_lr * (theta_prev / C + grad), evaluate=False)),
+        (
+            "with regularization, velocity",
+            sp.Eq(v_t, alpha_mom * v_prev - eta_lr * (theta_prev / C + grad), evaluate=False),
+        ),
         ("with regularization, step", sp.Eq(theta_t, theta_prev + v_t, evaluate=False)),
-        ("``equivalent form'', velocity",
-         sp.Eq(v_t, alpha_mom * v_prev - eta_lr * grad, evaluate=False)),
-        ("``equivalent form'', step",
-         sp.Eq(theta_t, theta_prev + v_t - eta_lr * theta_prev / C, evaluate=False)),
+        (
+            "``equivalent form'', velocity",
+            sp.Eq(v_t, alpha_mom * v_prev - eta_lr * grad, evaluate=False),
+        ),
+        (
+            "``equivalent form'', step",
+            sp.Eq(theta_t, theta_prev + v_t - eta_lr * theta_prev / C, evaluate=False),
+        ),
     ),
 )
 
@@ -194,8 +204,10 @@ SGDW_DECAY_INDEPENDENT_OF_ALPHA = Claim(
         ),
         per_coordinate=True,
         remarks=(
-            (r"For SGD + $L_2$ the same derivative is $-\eta_t(g_t + \lambda'\theta_{t-1})$: its "
-             r"decay factor $1 - \eta_t\alpha\lambda'$ moves with $\alpha$."),
+            (
+                r"For SGD + $L_2$ the same derivative is $-\eta_t(g_t + \lambda'\theta_{t-1})$: its "
+                r"decay factor $1 - \eta_t\alpha\lambda'$ moves with $\alpha$."
+            ),
         ),
     ),
     expect="proved",
@@ -217,9 +229,7 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
     title="Without momentum, SGD + L2 equals SGDW iff lambda = alpha lambda', under any schedule",
     source=SOURCE,
     question="Q1.a.ii",
-    statement=Statement.solution_set(
-        [lam], l2_theta, sgdw_theta, sp.FiniteSet(alpha * lam_l2)
-    ),
+    statement=Statement.solution_set([lam], l2_theta, sgdw_theta, sp.FiniteSet(alpha * lam_l2)),
     statement_text=(
         r"With $\beta_1 = 0$ (no momentum: the buffer is the current step, so the state is the "
         r"iterate alone), for every dimension $n$, every iterate $\theta_{t-1}$, gradient $g_t$ "
@@ -254,9 +264,11 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
             ),
         ),
         remarks=(
-            (r"With $\beta_1 = 0$ the state is $\theta_{t-1}$ alone, so equal one-step maps from "
-             r"a common $\theta_0$ give equal iterates at every step; the verdict is about the "
-             r"one-step map only."),
+            (
+                r"With $\beta_1 = 0$ the state is $\theta_{t-1}$ alone, so equal one-step maps from "
+                r"a common $\theta_0$ give equal iterates at every step; the verdict is about the "
+                r"one-step map only."
+            ),
         ),
     ),
     expect="proved",
@@ -294,17 +306,20 @@ ALG1_TWO_STEPS = (
     sp.Eq(W_2, W_1 - MW_2 - lam * W_1, evaluate=False),  # line 9 with the decoupled decay
     sp.Eq(MW_2, momentum_buffer(MW_1, g_2, 1, beta1_pos), evaluate=False),
     sp.Eq(L2_1, theta_0 - ML2_1, evaluate=False),
-    sp.Eq(ML2_1, momentum_buffer(zero_buffer, g_1 + lam_l2_pos * theta_0, 1, beta1_pos),
-          evaluate=False),
+    sp.Eq(
+        ML2_1,
+        momentum_buffer(zero_buffer, g_1 + lam_l2_pos * theta_0, 1, beta1_pos),
+        evaluate=False,
+    ),
     sp.Eq(W_1, theta_0 - MW_1 - lam * theta_0, evaluate=False),
     sp.Eq(MW_1, momentum_buffer(zero_buffer, g_1, 1, beta1_pos), evaluate=False),
 )
 
 #: Coefficients of theta^L2_2 - theta^W_2 (general lambda): g_1 and theta_0; g_2 cancels.
 step2_g1_coefficient = alpha * (alpha * lam_l2_pos - lam)
-step2_theta0_coefficient = (1 - alpha * lam_l2_pos) ** 2 - beta1_pos * alpha * lam_l2_pos - (
-    1 - lam
-) ** 2
+step2_theta0_coefficient = (
+    (1 - alpha * lam_l2_pos) ** 2 - beta1_pos * alpha * lam_l2_pos - (1 - lam) ** 2
+)
 
 #: Concrete instance the torch confirmation runs (linear losses f_t = g_t . theta, so the
 #: gradient sequence does not depend on the trajectory).
@@ -360,10 +375,12 @@ SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
             (step2_theta0_coefficient, step2_g1_coefficient),
         ),
         remarks=(
-            (r"The $g_1$ condition gives $\lambda = \alpha\lambda'$ (the Prop. 1 mapping, which "
-             r"also makes step 1 agree); there the $\theta_0$ coefficient is "
-             r"$-\beta_1\alpha\lambda' \ne 0$: the buffer still carries the first step's $L_2$ "
-             r"term, which SGDW never stored."),
+            (
+                r"The $g_1$ condition gives $\lambda = \alpha\lambda'$ (the Prop. 1 mapping, which "
+                r"also makes step 1 agree); there the $\theta_0$ coefficient is "
+                r"$-\beta_1\alpha\lambda' \ne 0$: the buffer still carries the first step's $L_2$ "
+                r"term, which SGDW never stored."
+            ),
         ),
     ),
     expect="refuted",

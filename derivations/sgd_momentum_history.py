@@ -74,9 +74,7 @@ PYTORCH_L2_BUFFER = (
     sp.Eq(v[1], g[1] + lam_l2 * theta[0]),
 )
 
-closed_form_statement = Statement.forall(
-    v[t], buffer_closed_form(t), definitions=PYTORCH_L2_BUFFER
-)
+closed_form_statement = Statement.forall(v[t], buffer_closed_form(t), definitions=PYTORCH_L2_BUFFER)
 #: The statement at t + 1 as the kernel writes it (the end of the induction step's chain).
 closed_form_next = closed_form_statement.rhs.subs(t, t + 1)
 
@@ -227,9 +225,11 @@ PYTORCH_SGD_MOMENTUM_MATCHES_ALG1 = Claim(
         assumptions=(constant_schedule,),
         per_coordinate=True,
         remarks=(
-            (r"Without the constant schedule the step fails by "
-             r"$\alpha\beta_1(\eta_t - \eta_{t+1})v_t$ (claim pytorch-sgd-momentum-schedule-gap); "
-             r"with $\beta_1 = 0$ that gap is zero for every schedule."),
+            (
+                r"Without the constant schedule the step fails by "
+                r"$\alpha\beta_1(\eta_t - \eta_{t+1})v_t$ (claim pytorch-sgd-momentum-schedule-gap); "
+                r"with $\beta_1 = 0$ that gap is zero for every schedule."
+            ),
         ),
     ),
     expect="conditional",
@@ -280,7 +280,8 @@ PYTORCH_SGD_MOMENTUM_SCHEDULE_GAP = Claim(
             m_c - alpha * eta_c * v_c,
             (
                 Link(
-                    beta1 * alpha * eta_prev_c * v_prev_c + eta_c * alpha * g_c
+                    beta1 * alpha * eta_prev_c * v_prev_c
+                    + eta_c * alpha * g_c
                     - alpha * eta_c * (beta1 * v_prev_c + g_c),
                     r"Alg. 1 line 8 with the agreement at $t - 1$; PyTorch's buffer with "
                     r"$\mu = \beta_1$.",

@@ -48,7 +48,9 @@ class Confirmation:
     def holds(self) -> bool:
         if self.value != self.value:  # NaN never confirms anything
             return False
-        return self.value <= self.tolerance if self.relation == "<=" else self.value > self.tolerance
+        return (
+            self.value <= self.tolerance if self.relation == "<=" else self.value > self.tolerance
+        )
 
 
 ConfirmFn = Callable[[], Confirmation]

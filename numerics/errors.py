@@ -4,7 +4,6 @@ The command line prints an :class:`InputError` as a single line and exits with s
 anything else that escapes is a bug and keeps its traceback.
 """
 
-
 import argparse
 import os
 import tempfile
@@ -24,7 +23,9 @@ def writable_directory(directory: Path | str) -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as err:
-        raise InputError(f"cannot write to output folder {directory}: {err.strerror or err}") from None
+        raise InputError(
+            f"cannot write to output folder {directory}: {err.strerror or err}"
+        ) from None
     return directory
 
 

@@ -88,7 +88,9 @@ def _jsonable(value):
 
 
 def _failed_confirmation(why: str) -> Confirmation:
-    return Confirmation(quantity="numeric confirmation", value=float("nan"), tolerance=0.0, note=why)
+    return Confirmation(
+        quantity="numeric confirmation", value=float("nan"), tolerance=0.0, note=why
+    )
 
 
 def evaluate(claim: Claim, verdict: Verdict | None = None) -> LedgerEntry:

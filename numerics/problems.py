@@ -35,7 +35,9 @@ def _minibatch(t: int, n_points: int, batch: int) -> slice:
     return slice(start, start + batch)
 
 
-def logistic_regression(seed: int = 0, n_points: int = 256, dim: int = 8, batch: int = 32) -> Problem:
+def logistic_regression(
+    seed: int = 0, n_points: int = 256, dim: int = 8, batch: int = 32
+) -> Problem:
     """Binary logistic regression on Gaussian data; ``f_t`` is the loss on the t-th minibatch."""
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n_points, dim, generator=gen, dtype=DTYPE)
@@ -112,5 +114,7 @@ def max_deviation(a: Sequence[Params], b: Sequence[Params]) -> float:
     if len(a) != len(b):
         raise ValueError(f"trajectories differ in length: {len(a)} vs {len(b)}")
     return max(
-        float((x - y).abs().max()) for pa, pb in zip(a, b, strict=True) for x, y in zip(pa, pb, strict=True)
+        float((x - y).abs().max())
+        for pa, pb in zip(a, b, strict=True)
+        for x, y in zip(pa, pb, strict=True)
     )

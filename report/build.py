@@ -71,15 +71,28 @@ def compile_pdf(tex_path: Path) -> Path:
     if not latex_available():
         raise LatexMissingError()
     workdir = tex_path.parent
-    mode = {"pdflatex": "-pdf", "lualatex": "-lualatex"}[engine(tex_path.read_text(encoding="utf-8"))]
+    mode = {"pdflatex": "-pdf", "lualatex": "-lualatex"}[
+        engine(tex_path.read_text(encoding="utf-8"))
+    ]
     result = subprocess.run(
-        ["latexmk", mode, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-         tex_path.name],
-        check=False, cwd=workdir, capture_output=True, text=True,
+        [
+            "latexmk",
+            mode,
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            tex_path.name,
+        ],
+        check=False,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
     )
     log = workdir / (tex_path.stem + ".log")
     if result.returncode != 0:
-        log_text = log.read_text(errors="replace") if log.exists() else result.stdout + result.stderr
+        log_text = (
+            log.read_text(errors="replace") if log.exists() else result.stdout + result.stderr
+        )
         raise LatexFailedError(
             f"LaTeX failed on {tex_path} (full log: {log}):\n{first_errors(log_text)}"
         )

@@ -43,8 +43,17 @@ def reference_vs_torch() -> float:
 
 def _ascii(source: str) -> str:
     """listings cannot typeset non-ASCII characters; spell the few Greek letters out."""
-    for greek, name in {"θ": "theta", "λ": "lambda", "α": "alpha", "β": "beta", "η": "eta",
-                        "ε": "eps", "·": "*", "−": "-", "≤": "<="}.items():
+    for greek, name in {
+        "θ": "theta",
+        "λ": "lambda",
+        "α": "alpha",
+        "β": "beta",
+        "η": "eta",
+        "ε": "eps",
+        "·": "*",
+        "−": "-",
+        "≤": "<=",
+    }.items():
         source = source.replace(greek, name)
     return source.encode("ascii", "replace").decode()
 

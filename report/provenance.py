@@ -44,7 +44,9 @@ def git_commit(root: Path = REPO_ROOT) -> str | None:
         ref = head.removeprefix("ref:").strip()
         common = git_dir
         if (git_dir / "commondir").is_file():  # a linked worktree keeps its refs in the main one
-            common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+            common = (
+                git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()
+            ).resolve()
         for folder in (git_dir, common):
             loose = folder / ref
             if loose.is_file():

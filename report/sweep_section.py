@@ -35,8 +35,15 @@ def _progress_bar(label: str):
 
     def progress(done: int, total: int) -> None:
         if state["bar"] is None:
-            state["bar"] = tqdm(total=total, desc=f"sweep {label}", unit="step", file=sys.stderr,
-                                disable=None, mininterval=0.5, leave=False)
+            state["bar"] = tqdm(
+                total=total,
+                desc=f"sweep {label}",
+                unit="step",
+                file=sys.stderr,
+                disable=None,
+                mininterval=0.5,
+                leave=False,
+            )
         state["bar"].update(done - state["bar"].n)
 
     return progress, state
@@ -81,14 +88,16 @@ def _rows(summary: dict) -> list[dict]:
         best = _percent(variant["best_val_acc"])
         if not math.isnan(variant.get("best_val_acc_std", math.nan)):
             best += f" $\\pm$ {100 * variant['best_val_acc_std']:.1f}"
-        rows.append({
-            "variant": variant["label"],
-            "best": best,
-            "best_lr": variant.get("best_lr", math.nan),
-            "best_wd": variant.get("best_wd", math.nan),
-            "good": f"{variant['n_good']}/{variant['n_cells']} ({_percent(variant['fraction_good'])})",
-            "slope": "--" if math.isnan(slope) else f"${slope:+.2f} \\pm {stderr:.2f}$",
-        })
+        rows.append(
+            {
+                "variant": variant["label"],
+                "best": best,
+                "best_lr": variant.get("best_lr", math.nan),
+                "best_wd": variant.get("best_wd", math.nan),
+                "good": f"{variant['n_good']}/{variant['n_cells']} ({_percent(variant['fraction_good'])})",
+                "slope": "--" if math.isnan(slope) else f"${slope:+.2f} \\pm {stderr:.2f}$",
+            }
+        )
     return rows
 
 
@@ -102,7 +111,13 @@ def _reading(summary: dict) -> str:
     for name, other in variants.items():
         if name == "adam-l2":
             continue
-        more = "more" if other["n_good"] > l2["n_good"] else "fewer" if other["n_good"] < l2["n_good"] else "as many"
+        more = (
+            "more"
+            if other["n_good"] > l2["n_good"]
+            else "fewer"
+            if other["n_good"] < l2["n_good"]
+            else "as many"
+        )
         sentences.append(
             f"{other['label']} reaches a best mean validation accuracy of "
             f"{_percent(other['best_val_acc'], False)} against {_percent(l2['best_val_acc'], False)} "
@@ -173,15 +188,21 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
         "seeds": ", ".join(map(str, config.seeds)),
         "config_hash": summary["config_hash"][:16],
         "results_file": str(result.directory / sweep_store.RESULTS_FILE),
-        "data_figure": _copy_figure(drawn["spiral"]["pdf"], figures_dir, f"spiral-{config.preset}.pdf"),
-        "heatmaps": [{
-            "path": _copy_figure(drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{config.preset}.pdf"),
-            "caption": (
-                f"Validation accuracy (top) and loss (bottom), mean over {len(config.seeds)} seed(s), "
-                f"preset '{config.preset}'. One colour scale per row; the best cell is marked, "
-                "diverged cells are crossed out."
-            ),
-        }],
+        "data_figure": _copy_figure(
+            drawn["spiral"]["pdf"], figures_dir, f"spiral-{config.preset}.pdf"
+        ),
+        "heatmaps": [
+            {
+                "path": _copy_figure(
+                    drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{config.preset}.pdf"
+                ),
+                "caption": (
+                    f"Validation accuracy (top) and loss (bottom), mean over {len(config.seeds)} seed(s), "
+                    f"preset '{config.preset}'. One colour scale per row; the best cell is marked, "
+                    "diverged cells are crossed out."
+                ),
+            }
+        ],
         "threshold_percent": f"{100 * threshold:g}",
         "rows": _rows(summary),
         "reading": _reading(summary),
@@ -198,12 +219,16 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
             notes.append(other_why)
             continue
         other_drawn = sweep_plots.write_figures(other_result, threshold)
-        levels.append({
-            "preset": name,
-            "description": f"{other.data.n_points} points, {other.data.turns:g} turns, noise {other.data.noise:g}",
-            "rows": _rows(sweep_analysis.summarize(other_result, threshold)),
-            "figure": _copy_figure(other_drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{name}.pdf"),
-        })
+        levels.append(
+            {
+                "preset": name,
+                "description": f"{other.data.n_points} points, {other.data.turns:g} turns, noise {other.data.noise:g}",
+                "rows": _rows(sweep_analysis.summarize(other_result, threshold)),
+                "figure": _copy_figure(
+                    other_drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{name}.pdf"
+                ),
+            }
+        )
     context["difficulty"] = levels
     context["difficulty_note"] = " ".join(notes)
     return context

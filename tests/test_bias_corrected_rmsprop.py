@@ -70,15 +70,19 @@ def judge_closed_form(closed) -> kernel.Verdict:
 
 
 WRONG_CLOSED_FORMS = {
-    "exponent off by one": lambda s: (1 - beta2)
-    * sp.Sum(beta2 ** (s - i + 1) * b.grad[i, j] ** 2, (i, 1, s)),
+    "exponent off by one": lambda s: (
+        (1 - beta2) * sp.Sum(beta2 ** (s - i + 1) * b.grad[i, j] ** 2, (i, 1, s))
+    ),
     "missing (1 - beta_2)": lambda s: sp.Sum(beta2 ** (s - i) * b.grad[i, j] ** 2, (i, 1, s)),
-    "weights reversed": lambda s: (1 - beta2)
-    * sp.Sum(beta2 ** (i - 1) * b.grad[i, j] ** 2, (i, 1, s)),
-    "one index too far": lambda s: (1 - beta2)
-    * sp.Sum(beta2 ** (s - i) * b.grad[i, j] ** 2, (i, 1, s + 1)),
-    "starts at i = 0": lambda s: (1 - beta2)
-    * sp.Sum(beta2 ** (s - i) * b.grad[i, j] ** 2, (i, 0, s)),
+    "weights reversed": lambda s: (
+        (1 - beta2) * sp.Sum(beta2 ** (i - 1) * b.grad[i, j] ** 2, (i, 1, s))
+    ),
+    "one index too far": lambda s: (
+        (1 - beta2) * sp.Sum(beta2 ** (s - i) * b.grad[i, j] ** 2, (i, 1, s + 1))
+    ),
+    "starts at i = 0": lambda s: (
+        (1 - beta2) * sp.Sum(beta2 ** (s - i) * b.grad[i, j] ** 2, (i, 0, s))
+    ),
 }
 
 
@@ -97,8 +101,15 @@ def test_wrong_closed_forms_are_refused_with_a_reason(name):
 def test_summing_past_the_history_is_an_unproved_verdict_not_a_crash():
     """The issue: summing one index too far raised IndexError out of evaluate()."""
     history = sp.Matrix([[1], [2], [3], [4]])  # g_1..g_3 in rows 1..3 (row 0 unused)
-    values = {b.runs: 4, n: 1, j: 0, t: 4, b.second[4, 0]: 1, beta2: sp.Rational(1, 2),
-              b.grad: history}  # the closed form at t = 4 reads row 4: past the history
+    values = {
+        b.runs: 4,
+        n: 1,
+        j: 0,
+        t: 4,
+        b.second[4, 0]: 1,
+        beta2: sp.Rational(1, 2),
+        b.grad: history,
+    }  # the closed form at t = 4 reads row 4: past the history
     verdict = kernel.judge(SECOND.statement, Proof(Counterexample(values, 1)))
     assert verdict.kind == "unproved"
     assert "IndexError" in verdict.reason
@@ -198,7 +209,8 @@ def test_second_moment_tracks_torch_and_a_wrong_beta2_does_not(monkeypatch):
     real_adam = torch.optim.Adam
     # torch running another beta_2 than the closed form must be caught
     monkeypatch.setattr(
-        module.torch.optim, "Adam",
+        module.torch.optim,
+        "Adam",
         lambda params, **kw: real_adam(params, **{**kw, "betas": (0.0, 0.9)}),
     )
     assert second_moment_deviation(problem, 1e-2, 0.99, 1e-8) > 1e-3

@@ -88,7 +88,9 @@ def test_solving_refuses_to_divide_by_a_coefficient_that_may_vanish():
     assert verdict.kind == "unproved" and "decide" in verdict.reason
     positive = sp.Symbol("b", positive=True)
     statement = k.Statement.not_exists([y], positive * (y - 1), positive * (y - 1) + positive)
-    assert k.judge(statement, k.Proof(k.Conditions((k.Instance({}),), (positive,)))).kind == "proved"
+    assert (
+        k.judge(statement, k.Proof(k.Conditions((k.Instance({}),), (positive,)))).kind == "proved"
+    )
 
 
 def test_a_counterexample_must_make_the_statement_false_by_the_stated_gap():
@@ -107,18 +109,23 @@ def test_a_counterexample_must_make_the_statement_false_by_the_stated_gap():
 def test_induction_needs_both_cases_and_the_hypothesis_as_cited():
     m, g, b = sp.IndexedBase("m"), sp.Symbol("g", real=True), sp.Symbol("b", real=True)
     statement = k.Statement.forall(
-        m[t], (1 - b**t) * g,
+        m[t],
+        (1 - b**t) * g,
         definitions=(sp.Eq(m[t + 1], b * m[t] + (1 - b) * g), sp.Eq(m[0], 0)),
     )
     base = _chain(m[0], sp.S.Zero)
-    step = k.Chain(m[t + 1], (
-        k.Link(b * m[t] + (1 - b) * g, "the recurrence"),
-        k.Link(b * (1 - b**t) * g + (1 - b) * g, "the hypothesis", ("hypothesis",)),
-        k.Link((1 - b ** (t + 1)) * g, "algebra"),
-    ))
+    step = k.Chain(
+        m[t + 1],
+        (
+            k.Link(b * m[t] + (1 - b) * g, "the recurrence"),
+            k.Link(b * (1 - b**t) * g + (1 - b) * g, "the hypothesis", ("hypothesis",)),
+            k.Link((1 - b ** (t + 1)) * g, "algebra"),
+        ),
+    )
     assert k.judge(statement, k.Proof(k.Induction(t, 0, base, step))).kind == "proved"
-    uncited = k.Chain(step.start, (step.links[0], dataclasses.replace(step.links[1], cites=()),
-                                   step.links[2]))
+    uncited = k.Chain(
+        step.start, (step.links[0], dataclasses.replace(step.links[1], cites=()), step.links[2])
+    )
     assert k.judge(statement, k.Proof(k.Induction(t, 0, base, uncited))).kind == "unproved"
     late_start = k.judge(statement, k.Proof(k.Induction(t, 2, base, step)))
     assert late_start.kind == "unproved" and "does not cover" in late_start.reason

@@ -50,9 +50,14 @@ def test_the_stated_conditions_are_the_ones_the_kernel_derives():
 def test_equal_diagonal_entries_do_not_rule_out_l2():
     """With delta = 0 (two equal entries) the conditions have the common root lambda/(alpha m)."""
     equal_entries = Statement.not_exists(
-        [la.l2], la.adaptive_l2_step, la.adaptive_decay_step,
-        hypotheses=(sp.Eq(M[j, j], la.m), sp.Eq(M[j + d, j + d], la.m),
-                    sp.Ne(la.m, 0, evaluate=False)),
+        [la.l2],
+        la.adaptive_l2_step,
+        la.adaptive_decay_step,
+        hypotheses=(
+            sp.Eq(M[j, j], la.m),
+            sp.Eq(M[j + d, j + d], la.m),
+            sp.Ne(la.m, 0, evaluate=False),
+        ),
     )
     same = la.decay - alpha * la.l2 * la.m
     proof = Proof(Conditions(la.entry_conditions((j, j), (j + d, j + d)), (same, same)))
@@ -66,8 +71,9 @@ def test_a_zero_off_diagonal_entry_does_not_rule_out_l2():
     zero = Statement.not_exists(
         [la.l2], la.adaptive_l2_step, la.adaptive_decay_step, hypotheses=(sp.Eq(M[j, j + d], 0),)
     )
-    proof = Proof(Conditions(la.entry_conditions((j, j + d), (j, j)),
-                             (la.decay - alpha * la.l2 * M[j, j],)))
+    proof = Proof(
+        Conditions(la.entry_conditions((j, j + d), (j, j)), (la.decay - alpha * la.l2 * M[j, j],))
+    )
     assert kernel.judge(zero, proof).kind == "unproved"
 
 
@@ -79,7 +85,11 @@ def test_a_constant_shift_of_a_side_changes_the_derived_conditions():
 def test_the_instance_satisfies_the_hypotheses_and_needs_two_coefficients():
     inst = DIAGONAL.instance
     m_, delta_ = sp.nsimplify(inst["m"]), sp.nsimplify(inst["delta"])
-    assert m_ != 0 and delta_ != 0 and (m_, m_ + delta_) == tuple(map(sp.nsimplify, inst["M_diagonal"]))
+    assert (
+        m_ != 0
+        and delta_ != 0
+        and (m_, m_ + delta_) == tuple(map(sp.nsimplify, inst["M_diagonal"]))
+    )
     values = {alpha: sp.nsimplify(inst["alpha"]), la.decay: sp.nsimplify(inst["lambda"])}
     needed = [
         sp.solve((eq).subs(values).subs({la.m: m_, la.delta: delta_}), la.l2)[0]
@@ -111,8 +121,9 @@ def test_decay_statements_are_real_sign_claims():
     assert ratio.rhs == 1 and ratio.lhs.has(la.gap)
 
 
-@pytest.mark.parametrize("claim", [la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS, la.L2_DECAY_RATIO],
-                         ids=lambda c: c.id)
+@pytest.mark.parametrize(
+    "claim", [la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS, la.L2_DECAY_RATIO], ids=lambda c: c.id
+)
 def test_the_opposite_sign_is_refused(claim):
     flipped = claim.statement.mutated(rhs=-claim.statement.rhs)
     assert kernel.judge(flipped, claim.proof).kind == "unproved"
@@ -128,8 +139,10 @@ def test_a_wrong_derivative_lemma_is_refused():
             la.SLOPE.chain, links=(dataclasses.replace(la.SLOPE.chain.links[0], expr=wrong),)
         ),
     )
-    assert kernel.judge(claim.statement, dataclasses.replace(claim.proof, lemmas=(slope,))).kind \
+    assert (
+        kernel.judge(claim.statement, dataclasses.replace(claim.proof, lemmas=(slope,))).kind
         == "unproved"
+    )
 
 
 def test_ratio_needs_the_gap_positive():
@@ -137,7 +150,8 @@ def test_ratio_needs_the_gap_positive():
     negative = sp.Symbol(r"\Delta", negative=True)
     s = la.L2_DECAY_RATIO.statement
     swapped = Statement.forall(
-        s.lhs.subs(la.gap, negative), s.rhs,
+        s.lhs.subs(la.gap, negative),
+        s.rhs,
         hypotheses=(sp.Gt(negative, 0, evaluate=False),),
     )
     verdict = kernel.judge(swapped, la.L2_DECAY_RATIO.proof)

@@ -55,7 +55,10 @@ def test_no_claim_module_declares_a_verdict():
             continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Verdict":
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Verdict"
+            ):
                 raise AssertionError(f"{path.name}:{node.lineno} constructs a Verdict")
 
 
@@ -71,7 +74,9 @@ def test_no_chain_link_compares_an_expression_with_itself():
 
 
 ELEMENT_WISE = (  # modules whose updates are element-wise and argued for one coordinate j
-    "bias_corrected_rmsprop", "momentum_adam_extension", "prop3_normalization",
+    "bias_corrected_rmsprop",
+    "momentum_adam_extension",
+    "prop3_normalization",
 )
 
 

@@ -28,11 +28,14 @@ from wdproof.numerics.confirmations import optimizer_conventions as confirmation
 CLAIMS = conventions.CLAIMS + epsilon.CLAIMS
 BY_ID = {claim.id: claim for claim in CLAIMS}
 
+
 # --- claim 1: the AdamW dictionary --------------------------------------------------------
 def test_the_decay_conditions_are_the_coefficients_of_u_and_theta():
     difference = sp.expand(conventions.torch_step - conventions.paper_step)
     assert equal(difference.coeff(conventions.u), alpha * eta - conventions.lr)
-    assert equal(difference.coeff(conventions.theta_prev), eta * lam - conventions.lr * conventions.wd)
+    assert equal(
+        difference.coeff(conventions.theta_prev), eta * lam - conventions.lr * conventions.wd
+    )
 
 
 @pytest.mark.parametrize(
@@ -64,7 +67,9 @@ def test_the_step_claims_assume_exactly_the_proved_closed_forms():
     moments = conventions.MOMENTS.statement
     closed = {
         conventions.m_t: moments.rhs.subs({conventions.beta: beta1, conventions.c: conventions.g}),
-        conventions.v_t: moments.rhs.subs({conventions.beta: beta2, conventions.c: conventions.g**2}),
+        conventions.v_t: moments.rhs.subs(
+            {conventions.beta: beta2, conventions.c: conventions.g**2}
+        ),
     }
     expected = {sp.Eq(lhs, rhs.subs(conventions.k, t)) for lhs, rhs in closed.items()}
     for claim in (conventions.BIAS_CORRECTION, conventions.UNCORRECTED, epsilon.CONSTANT_EPS_HAT):
@@ -91,7 +96,9 @@ def test_bias_correction_is_what_removes_the_factor():
     # Without the corrections the corrected claim's chain does not reach alpha g/(|g| + eps).
     claim = conventions.BIAS_CORRECTION
     uncorrected = Statement.forall(
-        conventions.uncorrected_step, conventions.constant_step, hypotheses=claim.statement.hypotheses
+        conventions.uncorrected_step,
+        conventions.constant_step,
+        hypotheses=claim.statement.hypotheses,
     )
     proof = Proof(Chain(conventions.uncorrected_step, (Link(conventions.constant_step, "cancel"),)))
     assert judge(uncorrected, proof).kind == "unproved"
@@ -203,7 +210,10 @@ def test_fast_confirmations_hold(claim_id):
 def test_definitions_are_typeset_update_rules():
     definitions = conventions.DEFINITIONS + epsilon.DEFINITIONS
     assert {d.id for d in definitions} == {
-        "adamw-paper-alg2", "torch-optim-adam", "adam-lecture-002", "adam-efficient-form"
+        "adamw-paper-alg2",
+        "torch-optim-adam",
+        "adam-lecture-002",
+        "adam-efficient-form",
     }
     for definition in definitions:
         assert isinstance(definition, Definition) and definition.question == "Q2.a"
@@ -249,7 +259,9 @@ def test_update_rules_are_consistent_with_the_claimed_dictionary():
     paper_adamw = rules["AdamW, paper Alg. 2"].rhs
     assert equal(torch_adamw.subs(conventions.wd, 0), adam)  # no decay: plain Adam
     ((lr_value, wd_value),) = conventions.DECAY_CONVENTIONS.statement.solutions.args
-    assert equal(torch_adamw.subs({conventions.lr: lr_value, conventions.wd: wd_value}), paper_adamw)
+    assert equal(
+        torch_adamw.subs({conventions.lr: lr_value, conventions.wd: wd_value}), paper_adamw
+    )
     assert not equal(torch_adamw.subs({conventions.lr: lr_value, conventions.wd: lam}), paper_adamw)
 
 

@@ -14,7 +14,8 @@ from wdproof.report.cli import main
 needs_tex = pytest.mark.skipif(
     not (build.latex_available() and shutil.which("pdftotext")),
     reason="LaTeX (latexmk, lualatex) or pdftotext not installed: apt-get install "
-    + build.TEX_PACKAGES + " poppler-utils",
+    + build.TEX_PACKAGES
+    + " poppler-utils",
 )
 
 NASTY_TITLE = r"Weight decay & L_2: 100% {verified} #1 ~x^2 \ $ Иван 学 Ελληνικά Zoë"
@@ -167,7 +168,9 @@ def test_stale_sweep_cache_is_reported_not_used(tmp_path):
     directory = sweep_store.load_or_run(preset("tiny"), tmp_path / "sweep").directory
     assert sweep_context("tiny", tmp_path, compute=False)["available"]
     sweep_store.load_or_run(preset("tiny", steps=61), tmp_path / "sweep")  # an override run
-    assert sweep_context("tiny", tmp_path, compute=False)["available"]  # ...leaves the stock cache alone
+    assert sweep_context("tiny", tmp_path, compute=False)[
+        "available"
+    ]  # ...leaves the stock cache alone
     meta = json.loads((directory / sweep_store.CONFIG_FILE).read_text())
     meta["config_hash"] = "0" * 64  # as if the engine or the preset definition had changed since
     (directory / sweep_store.CONFIG_FILE).write_text(json.dumps(meta))
@@ -209,14 +212,16 @@ def test_user_text_keeps_any_script_and_drops_controls():
     from wdproof.report.latex import needs_unicode_engine, user_text
 
     assert user_text("Иван Петров 学 Ελληνικά", unicode_engine=True) == "Иван Петров 学 Ελληνικά"
-    assert user_text("Zoë", unicode_engine=False) == r'Zo\"e'  # pdfLaTeX: accents as macros
+    assert user_text("Zoë", unicode_engine=False) == r"Zo\"e"  # pdfLaTeX: accents as macros
     assert not needs_unicode_engine("Zoë Œuvre", "", "50% ~x")
     for beyond_pdflatex in ("Иван", "学", "😀", "Nguyễn Văn Ơn", "Ελληνικά"):
         assert needs_unicode_engine("ok", beyond_pdflatex), beyond_pdflatex
     assert user_text("a\n\n b\t\x00c\x7f") == "a b c"
     assert user_text("  ") == ""
     assert user_text("50% & x_1") == r"50\% \& x\_\allowbreak{}1"
-    assert user_text("e\u0301", unicode_engine=True) == "\u00e9"  # NFC: one character, not a combining accent
+    assert (
+        user_text("e\u0301", unicode_engine=True) == "\u00e9"
+    )  # NFC: one character, not a combining accent
 
 
 @needs_tex
@@ -236,11 +241,11 @@ def test_empty_title_and_author_typeset(tmp_path):
 def test_a_missing_glyph_is_one_warning_line_once(capsys, monkeypatch):
     monkeypatch.setattr(build, "_warned_glyphs", set())
     log = (
-        "Missing character: There is no \U0001F600 (U+1F600) in font FreeSerif:mode=node;\n"
-        "Missing character: There is no \U0001F600 (U+1F600) in font FreeSans:mode=node;\n"
+        "Missing character: There is no \U0001f600 (U+1F600) in font FreeSerif:mode=node;\n"
+        "Missing character: There is no \U0001f600 (U+1F600) in font FreeSans:mode=node;\n"
         "Missing character: There is no \u2603 (U+2603) in font FreeSerif:mode=node;\n"
     )
-    assert build.warn_missing_glyphs(log) == ["\U0001F600 (U+1F600)", "\u2603 (U+2603)"]
+    assert build.warn_missing_glyphs(log) == ["\U0001f600 (U+1F600)", "\u2603 (U+2603)"]
     assert build.warn_missing_glyphs(log) == []  # the second document does not repeat it
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "U+1F600" in err and "U+2603" in err

@@ -52,8 +52,11 @@ def test_regularizer_gradient_is_sympys_matrix_derivative():
     without_symmetry = lam / (2 * alpha) * (s.precond.inverse() + s.precond.T.inverse()) * s.theta
     assert kernel.equal(s.regularizer_gradient, without_symmetry)
     assert not kernel.equal(s.regularizer_gradient, lam / alpha * s.precond.inverse() * s.theta)
-    assert kernel.equal(s.regularizer_gradient, lam / alpha * s.precond.inverse() * s.theta,
-                        [(s.precond.T, s.precond)])
+    assert kernel.equal(
+        s.regularizer_gradient,
+        lam / alpha * s.precond.inverse() * s.theta,
+        [(s.precond.T, s.precond)],
+    )
 
 
 @pytest.mark.parametrize("constant", [lam / alpha, lam / 2, lam])
@@ -82,7 +85,8 @@ def test_counterexample_is_exact_one_dimensional_and_uncontaminated_values_are_n
 
 
 @pytest.mark.parametrize(
-    "gap", [sp.Matrix([[sp.Rational(-11, 200)]]), sp.Matrix([[sp.Rational(1, 200)]])],
+    "gap",
+    [sp.Matrix([[sp.Rational(-11, 200)]]), sp.Matrix([[sp.Rational(1, 200)]])],
     ids=["sign", "decay-part-only"],
 )
 def test_a_wrong_gap_is_refused(gap):

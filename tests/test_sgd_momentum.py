@@ -69,7 +69,10 @@ def test_lecture_forms_are_alg1_in_the_lecture_letters():
     regularized rule is SGD + L2 and its 'equivalent form' is SGDW with lambda = alpha lambda'."""
     d = sm.LECTURE_MOMENTUM_DECAY
     letters = [
-        (sm.v_prev, -sm.m_prev), (sm.alpha_mom, beta1), (sm.eta_lr, alpha), (sm.C, 1 / lam_l2)
+        (sm.v_prev, -sm.m_prev),
+        (sm.alpha_mom, beta1),
+        (sm.eta_lr, alpha),
+        (sm.C, 1 / lam_l2),
     ]
     regularized = _definition_map(d, "with regularization, step", "with regularization, velocity")
     decoupled = _definition_map(d, "``equivalent form'', step", "``equivalent form'', velocity")
@@ -98,8 +101,10 @@ def test_same_alpha_claim_for_the_l2_step_is_rejected():
         k.Chain(claim.statement.lhs, (k.Link(l2_rhs, "substitute and differentiate"),)),
         per_coordinate=True,
     )
-    assert judge(k.Statement.forall(claim.statement.lhs, l2_rhs, definitions=L2_SCALAR),
-                 l2_proof).kind == "proved"
+    assert (
+        judge(k.Statement.forall(claim.statement.lhs, l2_rhs, definitions=L2_SCALAR), l2_proof).kind
+        == "proved"
+    )
 
 
 # --- sgdw-equals-l2-without-momentum -----------------------------------------------------------
@@ -117,7 +122,9 @@ def test_no_momentum_condition_is_the_derived_one():
 
     def judged(equation):
         necessary = dataclasses.replace(arg.necessary, equations=(equation,))
-        proof = dataclasses.replace(claim.proof, argument=dataclasses.replace(arg, necessary=necessary))
+        proof = dataclasses.replace(
+            claim.proof, argument=dataclasses.replace(arg, necessary=necessary)
+        )
         return judge(claim.statement, proof).kind
 
     assert judged(lam - alpha * lam_l2) == "proved"
@@ -158,8 +165,10 @@ def test_without_momentum_the_same_statement_is_not_refuted_and_has_a_witness():
     )
     assert judge(statement, k.Proof(conditions)).kind == "unproved"
     witness_rhs = rhs.subs(lam, alpha * sm.lam_l2_pos)
-    witness = k.Witness({lam: alpha * sm.lam_l2_pos},
-                        k.Chain(lhs, (k.Link(witness_rhs, "collect theta_0 and g_1"),)))
+    witness = k.Witness(
+        {lam: alpha * sm.lam_l2_pos},
+        k.Chain(lhs, (k.Link(witness_rhs, "collect theta_0 and g_1"),)),
+    )
     assert judge(statement, k.Proof(witness)).kind == "proved"
 
 
@@ -208,19 +217,28 @@ def test_claim_maps_match_torch_at_the_instance():
         expr = expr.subs(n, len(ce["theta_0"])).subs(scalars)
         if decay is not None:
             expr = expr.subs(lam, decay)
-        expr = expr.subs({sp.MatrixSymbol(v.name, len(ce["theta_0"]), 1): m
-                          for v, m in vectors.items()})
+        expr = expr.subs(
+            {sp.MatrixSymbol(v.name, len(ce["theta_0"]), 1): m for v, m in vectors.items()}
+        )
         return torch.tensor([float(x) for x in sp.Matrix(expr.doit())], dtype=torch.float64)
 
     decay = scalars[alpha] * scalars[sm.lam_l2_pos]
-    pairs = ((sm.l2_theta_1, l2[0]), (sm.l2_theta_2, l2[1]),
-             (sm.w_theta_1, sgdw[0]), (sm.w_theta_2, sgdw[1]))
+    pairs = (
+        (sm.l2_theta_1, l2[0]),
+        (sm.l2_theta_2, l2[1]),
+        (sm.w_theta_1, sgdw[0]),
+        (sm.w_theta_2, sgdw[1]),
+    )
     for symbolic, measured in pairs:
         assert torch.allclose(measured[0][0], evaluate(symbolic, decay), atol=TOLERANCE, rtol=0)
     # The step-2 gap is -beta_1 alpha lambda' theta_0; step 1 agrees at lambda = alpha lambda'.
     gap = l2[1][0][0] - sgdw[1][0][0]
-    predicted = -ce["beta1"] * ce["alpha"] * ce["lambda_l2"] * torch.tensor(ce["theta_0"],
-                                                                            dtype=torch.float64)
+    predicted = (
+        -ce["beta1"]
+        * ce["alpha"]
+        * ce["lambda_l2"]
+        * torch.tensor(ce["theta_0"], dtype=torch.float64)
+    )
     assert torch.allclose(gap, predicted, atol=TOLERANCE, rtol=0)
     assert gap.abs().max() > SEPARATION
     assert torch.allclose(l2[0][0][0], sgdw[0][0][0], atol=TOLERANCE, rtol=0)
@@ -233,13 +251,15 @@ def _closed_form_proof_for(rhs_of):
     ind = claim.proof.argument
     base = k.Chain(rhs_of(1), (ind.base.links[0], k.Link(smh.v[1], "first buffer")))
     step_links = list(ind.step.links)
-    step_links[1] = k.Link(mu * rhs_of(t) + g[t + 1] + lam_l2 * theta[t], "hypothesis",
-                           cites=("hypothesis",))
+    step_links[1] = k.Link(
+        mu * rhs_of(t) + g[t + 1] + lam_l2 * theta[t], "hypothesis", cites=("hypothesis",)
+    )
     step_links[2] = k.Link(rhs_of(t + 1), "sums")
     step = k.Chain(ind.step.start, tuple(step_links))
     statement = k.Statement.forall(smh.v[t], rhs_of(t), definitions=smh.PYTORCH_L2_BUFFER)
-    return statement, dataclasses.replace(claim.proof, argument=dataclasses.replace(
-        ind, base=base, step=step))
+    return statement, dataclasses.replace(
+        claim.proof, argument=dataclasses.replace(ind, base=base, step=step)
+    )
 
 
 @pytest.mark.parametrize(
@@ -248,8 +268,11 @@ def _closed_form_proof_for(rhs_of):
         # The L2 term acting on theta_{t-1} only (what SGDW's decay would do).
         lambda T: smh.gradient_history(T) + lam_l2 * theta[T - 1],
         # The tail over theta_i instead of theta_{i-1}.
-        lambda T: smh.gradient_history(T) + lam_l2 * theta[T - 1]
-        + lam_l2 * sp.Sum(mu ** (T - i) * theta[i], (i, 1, T - 1)),
+        lambda T: (
+            smh.gradient_history(T)
+            + lam_l2 * theta[T - 1]
+            + lam_l2 * sp.Sum(mu ** (T - i) * theta[i], (i, 1, T - 1))
+        ),
     ],
     ids=["current-iterate-only", "theta_i"],
 )
@@ -268,8 +291,9 @@ def test_induction_step_without_the_hypothesis_is_refused():
     ind = claim.proof.argument
     links = list(ind.step.links)
     links[1] = dataclasses.replace(links[1], cites=())
-    proof = dataclasses.replace(claim.proof, argument=dataclasses.replace(
-        ind, step=k.Chain(ind.step.start, tuple(links))))
+    proof = dataclasses.replace(
+        claim.proof, argument=dataclasses.replace(ind, step=k.Chain(ind.step.start, tuple(links)))
+    )
     assert judge(claim.statement, proof).kind == "unproved"
 
 

@@ -65,8 +65,18 @@ def per_cell_torch_run(variant: str, lr: float, wd: float, mapping=torch_optimiz
 
 
 def batched_run(variant: str, lrs=LRS, wds=WDS, dtype=torch.float64) -> sweep.CellRun:
-    return sweep.train_cells(variant, lrs, wds, data=DATA, shape=SHAPE, seed=SEED, steps=STEPS,
-                             batch_size=BATCH, eta=ETA, dtype=dtype)
+    return sweep.train_cells(
+        variant,
+        lrs,
+        wds,
+        data=DATA,
+        shape=SHAPE,
+        seed=SEED,
+        steps=STEPS,
+        batch_size=BATCH,
+        eta=ETA,
+        dtype=dtype,
+    )
 
 
 @pytest.mark.parametrize("variant", ["adam-l2", "adamw-torch", "adamw-paper", "sgd-l2", "sgdw"])
@@ -145,7 +155,9 @@ def test_interrupted_sweep_resumes_without_redoing_finished_chunks(tmp_path, mon
         sweep_store.load_or_run(tiny(), tmp_path / "a", workers=1)
     finished = list(calls)
     calls.clear()
-    monkeypatch.setattr(sweep, "run_chunk", lambda c, ch, s=None: calls.append(ch) or real_run_chunk(c, ch, s))
+    monkeypatch.setattr(
+        sweep, "run_chunk", lambda c, ch, s=None: calls.append(ch) or real_run_chunk(c, ch, s)
+    )
     resumed = sweep_store.load_or_run(tiny(), tmp_path / "a", workers=1)
     all_chunks = sweep.chunks(tiny())
     assert len(finished) == 2 and sorted(calls + finished, key=all_chunks.index) == all_chunks
@@ -158,7 +170,9 @@ def test_interrupted_sweep_resumes_without_redoing_finished_chunks(tmp_path, mon
 def test_override_run_leaves_the_stock_cache_intact(tmp_path):
     stock = sweep_store.load_or_run(tiny(), tmp_path)
     assert stock.directory == tmp_path / "tiny"
-    before = {name: (stock.directory / name).read_bytes() for name in ("config.json", "results.npz")}
+    before = {
+        name: (stock.directory / name).read_bytes() for name in ("config.json", "results.npz")
+    }
     override = sweep_store.load_or_run(preset("tiny", steps=61), tmp_path)
     assert override.directory == tmp_path / f"tiny-{preset('tiny', steps=61).config_hash()[:8]}"
     assert override.config.steps == 61 and not override.from_cache
@@ -203,7 +217,9 @@ def test_interrupt_stops_running_chunks_promptly(capsys):
 
     saved = []
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_chunks(config, sweep.chunks(config), lambda c, a: saved.append(c), on_step, workers=2)
+        sweep.run_chunks(
+            config, sweep.chunks(config), lambda c, a: saved.append(c), on_step, workers=2
+        )
     assert len(steps_seen) < 200, "workers kept training after the interrupt"
     assert saved == []  # nothing had finished
     assert sweep.STOP_MESSAGE in capsys.readouterr().err
@@ -243,7 +259,9 @@ def test_bad_sweep_input_exits_2_with_one_line(argv, needle, tmp_path, capsys, m
 
 
 def test_out_under_a_regular_file_is_refused_before_training(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sweep, "run_chunk", lambda *a, **k: pytest.fail("trained before checking --out"))
+    monkeypatch.setattr(
+        sweep, "run_chunk", lambda *a, **k: pytest.fail("trained before checking --out")
+    )
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["sweep", "--preset", "tiny", "--out", str(blocker / "sub")]) == 2
@@ -256,8 +274,17 @@ def test_sweep_help_names_all_variant_families_defaults_and_examples(capsys):
         main(["sweep", "--help"])
     assert exit_.value.code == 0
     text = capsys.readouterr().out
-    for needle in ("SGD/SGDW", "Adam/AdamW", "default: the preset's", "default 0.9)", "default 0.999)",
-                   "examples:", "wdproof sweep --preset hard", "<out>/<preset>/", "30 s on 2 cores"):
+    for needle in (
+        "SGD/SGDW",
+        "Adam/AdamW",
+        "default: the preset's",
+        "default 0.9)",
+        "default 0.999)",
+        "examples:",
+        "wdproof sweep --preset hard",
+        "<out>/<preset>/",
+        "30 s on 2 cores",
+    ):
         assert needle in text, needle
 
 
@@ -268,9 +295,17 @@ def test_config_rejects_negative_weight_decay():
 
 def test_config_hash_is_stable_and_sensitive():
     config = tiny()
-    assert config.config_hash() == SweepConfig.from_dict(json.loads(json.dumps(config.to_dict()))).config_hash()
+    assert (
+        config.config_hash()
+        == SweepConfig.from_dict(json.loads(json.dumps(config.to_dict()))).config_hash()
+    )
     assert dataclasses.replace(config, preset="renamed").config_hash() == config.config_hash()
-    for change in ({"steps": 61}, {"eps": 1e-7}, {"seeds": (1,)}, {"data": SpiralSpec(n_points=201)}):
+    for change in (
+        {"steps": 61},
+        {"eps": 1e-7},
+        {"seeds": (1,)},
+        {"data": SpiralSpec(n_points=201)},
+    ):
         assert dataclasses.replace(config, **change).config_hash() != config.config_hash(), change
 
 
@@ -278,7 +313,14 @@ def test_cli_sweep_writes_results_figures_and_then_loads(tmp_path, capsys):
     assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     folder = tmp_path / "tiny"
-    for name in ("config.json", "results.npz", "summary.json", "heatmaps.pdf", "heatmaps.png", "spiral.pdf"):
+    for name in (
+        "config.json",
+        "results.npz",
+        "summary.json",
+        "heatmaps.pdf",
+        "heatmaps.png",
+        "spiral.pdf",
+    ):
         assert (folder / name).stat().st_size > 0, name
     assert (folder / "heatmaps.pdf").read_bytes()[:4] == b"%PDF"
     assert set(summary["variants"]) == set(tiny().variants)
@@ -314,11 +356,21 @@ def test_ridge_slope_tells_coupled_from_decoupled():
 
 def synthetic_result(val_acc: np.ndarray, diverged: np.ndarray) -> sweep_store.SweepResult:
     variants, seeds, n_lr, n_wd = val_acc.shape
-    config = dataclasses.replace(tiny(), variants=("adam-l2", "adamw-torch")[:variants],
-                                 seeds=tuple(range(seeds)), lrs=GRID_LRS[:n_lr], wds=GRID_WDS[:n_wd])
+    config = dataclasses.replace(
+        tiny(),
+        variants=("adam-l2", "adamw-torch")[:variants],
+        seeds=tuple(range(seeds)),
+        lrs=GRID_LRS[:n_lr],
+        wds=GRID_WDS[:n_wd],
+    )
     acc = np.where(diverged >= 0, np.nan, val_acc)
-    arrays = {"val_acc": acc, "val_loss": 1 - np.nan_to_num(acc, nan=0.5), "train_acc": acc,
-              "train_loss": 1 - np.nan_to_num(acc, nan=0.5), "diverged_step": diverged}
+    arrays = {
+        "val_acc": acc,
+        "val_loss": 1 - np.nan_to_num(acc, nan=0.5),
+        "train_acc": acc,
+        "train_loss": 1 - np.nan_to_num(acc, nan=0.5),
+        "diverged_step": diverged,
+    }
     return sweep_store.SweepResult(config, arrays, None, 0.0, True)
 
 

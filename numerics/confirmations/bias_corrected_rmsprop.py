@@ -59,9 +59,10 @@ def closed_form_deviation(problem: Problem, lr: float, beta2: float, eps: float)
             p.grad = g
         g_t = flat(grad)
         outer_products[t] = torch.outer(g_t, g_t)  # G_t = g_t g_t^T
-        predicted = flat(params) - lr * preconditioner_from_outer_products(
-            outer_products[: t + 1], beta2, eps
-        ) @ g_t
+        predicted = (
+            flat(params)
+            - lr * preconditioner_from_outer_products(outer_products[: t + 1], beta2, eps) @ g_t
+        )
         optimizer.step()
         worst = max(worst, float((flat(params) - predicted).abs().max()))
     return worst
@@ -74,8 +75,15 @@ def rmsprop_matches_closed_form_preconditioner() -> Confirmation:
         size = sum(v.numel() for v in problem.initial_values)
         for lr, beta2, eps in SETTINGS:
             rows.append(
-                (problem.name, len(problem.initial_values), size, lr, beta2, eps,
-                 closed_form_deviation(problem, lr, beta2, eps))
+                (
+                    problem.name,
+                    len(problem.initial_values),
+                    size,
+                    lr,
+                    beta2,
+                    eps,
+                    closed_form_deviation(problem, lr, beta2, eps),
+                )
             )
     return Confirmation(
         quantity=f"max |theta_torch - (theta - lr M_t g_t)| over {STEPS} steps",
@@ -134,8 +142,10 @@ def rmsprop_second_moment_matches_closed_form() -> Confirmation:
             "problem",
             r"lr $\alpha$",
             r"$\beta_2$",
-            (r"$\max_t \lVert v^{torch}_t - (1-\beta_2)\sum_i \beta_2^{t-i} g_i^2"
-            r"\rVert_\infty / \lVert v_t\rVert_\infty$"),
+            (
+                r"$\max_t \lVert v^{torch}_t - (1-\beta_2)\sum_i \beta_2^{t-i} g_i^2"
+                r"\rVert_\infty / \lVert v_t\rVert_\infty$"
+            ),
         ),
         rows=tuple(rows),
         note=(

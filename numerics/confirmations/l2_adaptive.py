@@ -182,9 +182,7 @@ def full_preconditioner_step(
     return (theta - float(instance["alpha"]) * m @ grad).detach()
 
 
-def best_single_l2(
-    theta0: torch.Tensor, instance: Mapping[str, object]
-) -> tuple[float, float]:
+def best_single_l2(theta0: torch.Tensor, instance: Mapping[str, object]) -> tuple[float, float]:
     """The ``lambda'`` that brings the L2 step closest to decoupled decay, and the residual.
 
     The L2 step is affine in ``lambda'``: ``r(lambda') = r_0 + lambda' u`` from two torch steps;
@@ -225,7 +223,11 @@ def off_diagonal_preconditioner_has_no_l2_coefficient() -> Confirmation:
         value=at_e1,
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
-        columns=(r"$\theta_t$", r"best $\lambda'$", r"smallest $\lVert\theta^{L_2} - \theta^{W}\rVert_2$"),
+        columns=(
+            r"$\theta_t$",
+            r"best $\lambda'$",
+            r"smallest $\lVert\theta^{L_2} - \theta^{W}\rVert_2$",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; the claim's instance alpha = {instance['alpha']}, lambda = {decay}, "
@@ -254,8 +256,13 @@ def scalar_preconditioner_l2_is_decay() -> Confirmation:
             for p in params:
                 p.mul_(1 - decay)
 
-        with_decay = run_torch(problem, lambda ps: torch.optim.SGD(ps, lr=alpha * k), SCALAR_STEPS, shrink)
-        for label, l2 in (("lambda/(alpha k)", decay / (alpha * k)), ("lambda/alpha", decay / alpha)):
+        with_decay = run_torch(
+            problem, lambda ps: torch.optim.SGD(ps, lr=alpha * k), SCALAR_STEPS, shrink
+        )
+        for label, l2 in (
+            ("lambda/(alpha k)", decay / (alpha * k)),
+            ("lambda/alpha", decay / alpha),
+        ):
             with_l2 = run_torch(
                 problem,
                 lambda ps, l2=l2: torch.optim.SGD(ps, lr=alpha * k, weight_decay=l2),
@@ -440,11 +447,16 @@ def decay_ratio_between_coordinates() -> Confirmation:
     measured = rate[j] / rate
     predicted = (vhat.sqrt() + EPS) / (vhat[j].sqrt() + EPS)
     gap = float(((measured - predicted) / predicted).abs().max())
-    _require((bool((measured >= 1 - 1e-12).all()), "a coordinate decays more than the least-moment one"))
+    _require(
+        (bool((measured >= 1 - 1e-12).all()), "a coordinate decays more than the least-moment one")
+    )
     order = torch.argsort(vhat)
-    picks = [order[k] for k in (0, len(order) // 4, len(order) // 2, 3 * len(order) // 4, len(order) - 1)]
+    picks = [
+        order[k] for k in (0, len(order) // 4, len(order) // 2, 3 * len(order) // 4, len(order) - 1)
+    ]
     rows = tuple(
-        (int(l), float(vhat[l]), float(rate[l]), float(measured[l]), float(predicted[l])) for l in picks
+        (int(l), float(vhat[l]), float(rate[l]), float(measured[l]), float(predicted[l]))
+        for l in picks
     )
     return Confirmation(
         quantity="max relative |measured decay ratio - (sqrt(vhat_l)+eps)/(sqrt(vhat_j)+eps)|",

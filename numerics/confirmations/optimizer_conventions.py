@@ -85,7 +85,9 @@ def torch_adamw_matches_paper_decay() -> Confirmation:
                 OptimizerCase(
                     "torch",
                     (),
-                    lambda ps, a=base, w=w: torch.optim.AdamW(ps, lr=a, weight_decay=w, foreach=False),
+                    lambda ps, a=base, w=w: torch.optim.AdamW(
+                        ps, lr=a, weight_decay=w, foreach=False
+                    ),
                     **common,
                 )
             )
@@ -173,26 +175,45 @@ def _constant_gradient_trace() -> list[AdamStep]:
 @confirms("adam-moments-constant-gradient")
 def constant_gradient_moments() -> Confirmation:
     closed = sp.lambdify(
-        (conventions.beta, conventions.c, conventions.k), conventions.MOMENTS.statement.rhs,
+        (conventions.beta, conventions.c, conventions.k),
+        conventions.MOMENTS.statement.rhs,
         modules="math",
     )
     g = torch.tensor(CONSTANT_GRADIENT, dtype=DTYPE)
     worst, rows = 0.0, []
     for step in _constant_gradient_trace():
-        m_pred = torch.tensor([closed(BETAS[0], gj, step.t) for gj in CONSTANT_GRADIENT], dtype=DTYPE)
-        v_pred = torch.tensor([closed(BETAS[1], gj**2, step.t) for gj in CONSTANT_GRADIENT], dtype=DTYPE)
+        m_pred = torch.tensor(
+            [closed(BETAS[0], gj, step.t) for gj in CONSTANT_GRADIENT], dtype=DTYPE
+        )
+        v_pred = torch.tensor(
+            [closed(BETAS[1], gj**2, step.t) for gj in CONSTANT_GRADIENT], dtype=DTYPE
+        )
         miss = max(
             float(((step.exp_avg - m_pred) / g.abs()).abs().max()),
             float(((step.exp_avg_sq - v_pred) / g**2).abs().max()),
         )
         worst = max(worst, miss)
         if step.t in (1, 2, 10, STEPS):
-            rows.append((step.t, float(step.exp_avg[2]), float(m_pred[2]), float(step.exp_avg_sq[2]), float(v_pred[2])))
+            rows.append(
+                (
+                    step.t,
+                    float(step.exp_avg[2]),
+                    float(m_pred[2]),
+                    float(step.exp_avg_sq[2]),
+                    float(v_pred[2]),
+                )
+            )
     return Confirmation(
         quantity=f"max relative |torch moment - (1 - beta^t) c| over {STEPS} steps, both moments",
         value=worst,
         tolerance=TOLERANCE,
-        columns=("t", "exp_avg (g = 2)", "(1-beta_1^t) g", "exp_avg_sq (g = 2)", "(1-beta_2^t) g^2"),
+        columns=(
+            "t",
+            "exp_avg (g = 2)",
+            "(1-beta_1^t) g",
+            "exp_avg_sq (g = 2)",
+            "(1-beta_2^t) g^2",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; torch.optim.Adam(lr={CONSTANT_LR}, eps={CONSTANT_EPS}, betas={BETAS}) on "
@@ -218,7 +239,10 @@ def constant_gradient_steps() -> Confirmation:
             step.t,
             float(step.moved[2]),
             float(per_step[2]),
-            CONSTANT_LR * (1 - beta_1**step.t) * 2.0 / (math.sqrt(1 - beta_2**step.t) * 2.0 + CONSTANT_EPS),
+            CONSTANT_LR
+            * (1 - beta_1**step.t)
+            * 2.0
+            / (math.sqrt(1 - beta_2**step.t) * 2.0 + CONSTANT_EPS),
         )
         for step in trace
         if step.t in (1, 2, 10, STEPS)
@@ -252,13 +276,23 @@ def uncorrected_steps() -> Confirmation:
         worst = max(worst, float((uncorrected - predicted).abs().max()))
         if step.t in (1, 2, 10, STEPS):
             rows.append(
-                (step.t, float(uncorrected[2]), float(predicted[2]), float(uncorrected[2] / step.moved[2]))
+                (
+                    step.t,
+                    float(uncorrected[2]),
+                    float(predicted[2]),
+                    float(uncorrected[2] / step.moved[2]),
+                )
             )
     return Confirmation(
         quantity=f"max |lr m_t/(sqrt(v_t) + eps) - closed form| over {STEPS} steps",
         value=worst,
         tolerance=TOLERANCE,
-        columns=("t", "lr m_t/(sqrt(v_t)+eps), g = 2", "closed form", "over torch's corrected step"),
+        columns=(
+            "t",
+            "lr m_t/(sqrt(v_t)+eps), g = 2",
+            "closed form",
+            "over torch's corrected step",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; raw moments m_t, v_t from torch.optim.Adam(lr={CONSTANT_LR}, "
@@ -340,7 +374,9 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
     torch_trace = adam_trace(problem, max(steps), lr=lr, eps=eps_, betas=betas)
     constant = run_rule(problem, EfficientFormAdam(lr, lambda _t: fitted, betas), max(steps))
     varying = run_rule(
-        problem, EfficientFormAdam(lr, lambda step: eps_hat_of(eps_, 1 - betas[1] ** step), betas), max(steps)
+        problem,
+        EfficientFormAdam(lr, lambda step: eps_hat_of(eps_, 1 - betas[1] ** step), betas),
+        max(steps),
     )
     previous = [0.0] + [float(-history[0][0]) for history in constant]
     previous_varying = [0.0] + [float(-history[0][0]) for history in varying]
@@ -349,7 +385,13 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
         moved_constant = previous[step.t] - previous[step.t - 1]
         moved_varying = previous_varying[step.t] - previous_varying[step.t - 1]
         rows.append(
-            (step.t, float(step.moved[0]), moved_constant, moved_varying, abs(moved_constant - float(step.moved[0])))
+            (
+                step.t,
+                float(step.moved[0]),
+                moved_constant,
+                moved_varying,
+                abs(moved_constant - float(step.moved[0])),
+            )
         )
     first_miss = rows[0][4]
     if first_miss > TOLERANCE or max(abs(r[3] - r[1]) for r in rows) > TOLERANCE:
@@ -422,7 +464,10 @@ def eps_inside_sqrt_counterexample() -> Confirmation:
         for j, g in enumerate(gradient)
     )
     _require(
-        (float(own_miss.max()) <= TOLERANCE, "a coordinate misses torch's step with its own eps'_j"),
+        (
+            float(own_miss.max()) <= TOLERANCE,
+            "a coordinate misses torch's step with its own eps'_j",
+        ),
         (
             float(((eps_in - predicted) / predicted).abs().max()) <= 1e-6,
             (
@@ -502,8 +547,15 @@ def lecture_over_torch_ratio() -> Confirmation:
     for g_1 in (1e-8, 1e-4, 1.0):  # first steps at the lecture's default eps = 1e-8
         (first,) = adam_trace(linear_problem([g_1]), 1, lr=1e-3, eps=1e-8, betas=BETAS)
         lecture = 1e-3 * first.m_hat / (first.v_hat + 1e-8).sqrt()
-        rows.append((g_1, float(first.moved[0]), float(lecture[0]), float(lecture[0] / first.moved[0]),
-                     float(ratio(first.v_hat, 1e-8)[0])))
+        rows.append(
+            (
+                g_1,
+                float(first.moved[0]),
+                float(lecture[0]),
+                float(lecture[0] / first.moved[0]),
+                float(ratio(first.v_hat, 1e-8)[0]),
+            )
+        )
     return Confirmation(
         quantity=f"max |lecture step / torch step - (sqrt(vhat)+eps)/sqrt(vhat+eps)| over {RUN_STEPS} steps",
         value=worst,

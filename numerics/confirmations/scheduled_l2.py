@@ -170,8 +170,14 @@ def contaminated_schedule_misses_adamw() -> Confirmation:
     rows = schedule_rows()
     violated = [row[-1] for row in rows if not row[3]]
     _require(
-        (abs(gap - kernel_gap) <= TOLERANCE, f"torch gap {gap!r} is not the kernel's {kernel_gap!r}"),
-        (min(violated) > VIOLATION_TOLERANCE, f"contaminated Adam comes within {min(violated):.3g} of AdamW"),
+        (
+            abs(gap - kernel_gap) <= TOLERANCE,
+            f"torch gap {gap!r} is not the kernel's {kernel_gap!r}",
+        ),
+        (
+            min(violated) > VIOLATION_TOLERANCE,
+            f"contaminated Adam comes within {min(violated):.3g} of AdamW",
+        ),
     )
     shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
     return Confirmation(

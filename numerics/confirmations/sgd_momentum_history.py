@@ -143,7 +143,9 @@ def pytorch_matches_alg1_under_constant_schedule() -> Confirmation:
             pytorch = torch_sgd_trajectory(
                 problem, STEPS, alpha, beta1, weight_decay=l2, decay=decay, schedule=schedule
             )
-            rows.append((problem.name, method, eta, beta1, l2, decay, max_deviation(paper, pytorch)))
+            rows.append(
+                (problem.name, method, eta, beta1, l2, decay, max_deviation(paper, pytorch))
+            )
     return Confirmation(
         quantity=f"max |theta_Alg1 - theta_torch| over {STEPS} steps, constant multiplier",
         value=max(row[-1] for row in rows),
@@ -196,8 +198,15 @@ def schedule_gap_matches_prediction() -> Confirmation:
         predicted = alpha * beta1 * (eta_1 - eta_2) * (g_1 + l2 * theta_0)
         errors.append(float((measured - predicted).abs().max()))
         rows.append(
-            (f"linear, multiplier {eta_1} then {eta_2}", alpha, beta1, l2,
-             float(measured.abs().max()), float(predicted.abs().max()), errors[-1])
+            (
+                f"linear, multiplier {eta_1} then {eta_2}",
+                alpha,
+                beta1,
+                l2,
+                float(measured.abs().max()),
+                float(predicted.abs().max()),
+                errors[-1],
+            )
         )
     separated, unmoved = [], []
     for problem in problems():

@@ -29,14 +29,24 @@ def sgd_l2_matches_explicit_decay() -> Confirmation:
                 for p in params:
                     p.mul_(1 - decay)
 
-            with_l2 = run_torch(problem, lambda ps, lr=lr, l2=l2: torch.optim.SGD(ps, lr=lr, weight_decay=l2), STEPS)
-            with_decay = run_torch(problem, lambda ps, lr=lr: torch.optim.SGD(ps, lr=lr), STEPS, shrink)
+            with_l2 = run_torch(
+                problem, lambda ps, lr=lr, l2=l2: torch.optim.SGD(ps, lr=lr, weight_decay=l2), STEPS
+            )
+            with_decay = run_torch(
+                problem, lambda ps, lr=lr: torch.optim.SGD(ps, lr=lr), STEPS, shrink
+            )
             rows.append((problem.name, lr, l2, decay, max_deviation(with_l2, with_decay)))
     return Confirmation(
         quantity=f"max |theta_L2 - theta_WD| over {STEPS} steps",
         value=max(row[-1] for row in rows),
         tolerance=TOLERANCE,
-        columns=("problem", "lr alpha", "L2 lambda'", "decay lambda = alpha lambda'", "max deviation"),
+        columns=(
+            "problem",
+            "lr alpha",
+            "L2 lambda'",
+            "decay lambda = alpha lambda'",
+            "max deviation",
+        ),
         rows=tuple(rows),
         note=(
             f"float64; {STEPS} minibatch steps on logistic regression (8 features) and a "

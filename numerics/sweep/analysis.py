@@ -58,7 +58,9 @@ class Ridge:
         return len(self.lrs)
 
 
-def decay_edges(mean_acc: np.ndarray, lrs, wds, floor: float = 0.75) -> tuple[list[float], list[float]]:
+def decay_edges(
+    mean_acc: np.ndarray, lrs, wds, floor: float = 0.75
+) -> tuple[list[float], list[float]]:
     """``(alpha, lambda_edge)`` for each learning rate row with an uncensored edge (see module)."""
     log_wd = np.log10(np.asarray(wds, dtype=float))
     acc = np.where(np.isnan(mean_acc), CHANCE, mean_acc)  # diverged cells failed
@@ -84,8 +86,10 @@ def fit_ridge(mean_acc: np.ndarray, lrs, wds, floor: float = 0.75) -> Ridge:
     ridge_lrs, edges = decay_edges(mean_acc, lrs, wds, floor)
     if len(ridge_lrs) < MIN_RIDGE_ROWS:
         nan = float("nan")
-        note = (f"not enough data: {len(ridge_lrs)} learning-rate row(s) with a decay edge "
-                f"on a {len(lrs)} x {len(wds)} grid, need {MIN_RIDGE_ROWS}")
+        note = (
+            f"not enough data: {len(ridge_lrs)} learning-rate row(s) with a decay edge "
+            f"on a {len(lrs)} x {len(wds)} grid, need {MIN_RIDGE_ROWS}"
+        )
         return Ridge(nan, nan, nan, tuple(ridge_lrs), tuple(edges), note)
     x, y = np.log10(ridge_lrs), np.log10(edges)
     slope, intercept = np.polyfit(x, y, 1)
@@ -101,8 +105,11 @@ def summarize_variant(result: SweepResult, variant: str, threshold: float = 0.9)
     mean_loss, _ = cell_mean(result.metric("val_loss", variant))
     diverged = (result.metric("diverged_step", variant) >= 0).any(axis=0)
     n_cells = mean_acc.size
-    summary: dict = {"label": VARIANT_LABELS[variant], "n_cells": n_cells,
-                     "n_diverged": int(diverged.sum())}
+    summary: dict = {
+        "label": VARIANT_LABELS[variant],
+        "n_cells": n_cells,
+        "n_diverged": int(diverged.sum()),
+    }
     if np.all(np.isnan(mean_acc)):
         summary.update(best_val_acc=float("nan"), n_good=0, fraction_good=0.0)
         return summary
@@ -156,23 +163,40 @@ def difficulty_rows(summaries: list[dict]) -> list[tuple]:
     for summary in summaries:
         for name, s in summary["variants"].items():
             ridge = s.get("ridge", {})
-            rows.append((summary["preset"], name, s["best_val_acc"], s.get("best_val_acc_std", float("nan")),
-                         s["n_good"], s["fraction_good"], ridge.get("slope", float("nan")),
-                         ridge.get("stderr", float("nan"))))
+            rows.append(
+                (
+                    summary["preset"],
+                    name,
+                    s["best_val_acc"],
+                    s.get("best_val_acc_std", float("nan")),
+                    s["n_good"],
+                    s["fraction_good"],
+                    ridge.get("slope", float("nan")),
+                    ridge.get("stderr", float("nan")),
+                )
+            )
     return rows
 
 
 def format_summary(summary: dict) -> str:
     """A short plain-text table of :func:`summarize` (for the command line)."""
     t = summary["threshold"]
-    lines = [(f"preset {summary['preset']}: {summary['grid'][0]} lr x {summary['grid'][1]} wd, "
-             f"seeds {summary['seeds']}; accuracy = mean validation accuracy over seeds")]
+    lines = [
+        (
+            f"preset {summary['preset']}: {summary['grid'][0]} lr x {summary['grid'][1]} wd, "
+            f"seeds {summary['seeds']}; accuracy = mean validation accuracy over seeds"
+        )
+    ]
     header = f"{'variant':<13} {'best acc':>15} {'at lr':>9} {'at wd':>9} {'>= ' + str(t):>13} {'ridge slope':>13} {'diverged':>8}"
     lines.append(header)
     for name, s in summary["variants"].items():
         ridge = s.get("ridge", {})
         slope = ridge.get("slope", float("nan"))
-        slope_text = "n/a" if math.isnan(slope) else f"{slope:+.2f} +- {ridge.get('stderr', float('nan')):.2f}"
+        slope_text = (
+            "n/a"
+            if math.isnan(slope)
+            else f"{slope:+.2f} +- {ridge.get('stderr', float('nan')):.2f}"
+        )
         lines.append(
             f"{name:<13} {s['best_val_acc']:>7.3f} +- {s.get('best_val_acc_std', float('nan')):.3f}"
             f" {s.get('best_lr', float('nan')):>9.2g} {s.get('best_wd', float('nan')):>9.2g}"

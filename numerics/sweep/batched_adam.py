@@ -62,7 +62,9 @@ class Coefficients:
     step: torch.Tensor
 
 
-def coefficients(variant: str, lr: torch.Tensor, wd: torch.Tensor, eta: float = 1.0) -> Coefficients:
+def coefficients(
+    variant: str, lr: torch.Tensor, wd: torch.Tensor, eta: float = 1.0
+) -> Coefficients:
     """The table of the module docstring, for per-cell ``lr`` and ``wd`` of shape ``(cells,)``."""
     lr, wd = lr.reshape(-1, 1).clone(), wd.reshape(-1, 1).clone()  # freeze() writes into them
     zero = torch.zeros_like(lr)

@@ -99,14 +99,18 @@ class SweepConfig:
         """Raise :class:`InputError` (one line) on the first invalid field; return ``self``."""
         self.data.validate()
         if not self.lrs or not self.wds:
-            raise InputError(f"empty grid: {len(self.lrs)} learning rates x {len(self.wds)} weight decays")
+            raise InputError(
+                f"empty grid: {len(self.lrs)} learning rates x {len(self.wds)} weight decays"
+            )
         if not self.seeds:
             raise InputError("no seeds: give at least one")
         if len(set(self.seeds)) != len(self.seeds):
             raise InputError(f"seeds repeat: {self.seeds}")
         if max(len(self.lrs), len(self.wds)) > MAX_AXIS or len(self.seeds) > MAX_SEEDS:
-            raise InputError(f"grid {len(self.lrs)} x {len(self.wds)} with {len(self.seeds)} seeds exceeds "
-                             f"the caps ({MAX_AXIS} values per axis, {MAX_SEEDS} seeds)")
+            raise InputError(
+                f"grid {len(self.lrs)} x {len(self.wds)} with {len(self.seeds)} seeds exceeds "
+                f"the caps ({MAX_AXIS} values per axis, {MAX_SEEDS} seeds)"
+            )
         bad_lr = [lr for lr in self.lrs if not (lr > 0 and math.isfinite(lr))]
         if bad_lr:
             raise InputError(f"learning rates must be finite and > 0, got {bad_lr[0]}")
@@ -116,8 +120,10 @@ class SweepConfig:
         # rows and columns are read as a log axis from low to high (heatmap ticks, ridge slope)
         for name, grid in (("learning rates", self.lrs), ("weight decays", self.wds)):
             if any(b <= a for a, b in itertools.pairwise(grid)):
-                raise InputError(f"{name} must increase strictly (after rounding to 6 significant "
-                                 f"digits), got {', '.join(f'{v:g}' for v in grid[:4])}{' ...' if len(grid) > 4 else ''}")
+                raise InputError(
+                    f"{name} must increase strictly (after rounding to 6 significant "
+                    f"digits), got {', '.join(f'{v:g}' for v in grid[:4])}{' ...' if len(grid) > 4 else ''}"
+                )
         for name, beta in zip(("beta1", "beta2"), self.betas, strict=True):
             if not 0 <= beta < 1:
                 raise InputError(f"{name} must lie in [0, 1), got {beta}")
@@ -128,13 +134,19 @@ class SweepConfig:
         if not 1 <= self.steps <= MAX_STEPS:
             raise InputError(f"steps must be a positive integer <= {MAX_STEPS}, got {self.steps}")
         if self.width < 1 or self.hidden_layers < 1:
-            raise InputError(f"width and hidden_layers must be >= 1, got {self.width}, {self.hidden_layers}")
+            raise InputError(
+                f"width and hidden_layers must be >= 1, got {self.width}, {self.hidden_layers}"
+            )
         n_train = self.data.n_points - max(1, round(self.data.val_fraction * self.data.n_points))
         if not 1 <= self.batch_size <= n_train:
-            raise InputError(f"batch_size must lie in [1, {n_train}] (training points), got {self.batch_size}")
+            raise InputError(
+                f"batch_size must lie in [1, {n_train}] (training points), got {self.batch_size}"
+            )
         unknown = [v for v in self.variants if v not in VARIANTS]
         if unknown or not self.variants:
-            raise InputError(f"unknown variant {unknown[0] if unknown else '(none given)'!r}; known: {', '.join(VARIANTS)}")
+            raise InputError(
+                f"unknown variant {unknown[0] if unknown else '(none given)'!r}; known: {', '.join(VARIANTS)}"
+            )
         if len(set(self.variants)) != len(self.variants):
             raise InputError(f"variants repeat: {self.variants}")
         if self.dtype not in DTYPES:

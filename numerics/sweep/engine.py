@@ -49,7 +49,9 @@ def batch_schedule(n_train: int, batch_size: int, steps: int, seed: int) -> torc
     gen = torch.Generator().manual_seed(BATCH_SEED_OFFSET + seed)
     per_epoch = n_train // batch_size
     epochs = -(-steps // per_epoch)
-    perms = [torch.randperm(n_train, generator=gen)[: per_epoch * batch_size] for _ in range(epochs)]
+    perms = [
+        torch.randperm(n_train, generator=gen)[: per_epoch * batch_size] for _ in range(epochs)
+    ]
     return torch.cat(perms).view(-1, batch_size)[:steps]
 
 
@@ -84,14 +86,16 @@ def train_cells(
     """
     torch.set_flush_denormal(True)
     try:
-        return _train_cells(variant, lrs, wds, data, shape, seed, steps, batch_size, betas, eps, eta,
-                            dtype, on_step)
+        return _train_cells(
+            variant, lrs, wds, data, shape, seed, steps, batch_size, betas, eps, eta, dtype, on_step
+        )
     finally:
         torch.set_flush_denormal(False)
 
 
-def _train_cells(variant, lrs, wds, data, shape, seed, steps, batch_size, betas, eps, eta, dtype,
-                 on_step) -> CellRun:
+def _train_cells(
+    variant, lrs, wds, data, shape, seed, steps, batch_size, betas, eps, eta, dtype, on_step
+) -> CellRun:
     data = data.to(dtype)
     cells = lrs.numel()
     params = init_params(shape, seed, dtype).repeat(cells, 1)
@@ -144,9 +148,15 @@ class Chunk:
 
 def chunks(config: SweepConfig, row_blocks: int = ROW_BLOCKS) -> list[Chunk]:
     """All chunks of ``config``: variants x seeds x ``row_blocks`` contiguous blocks of lr rows."""
-    bounds = np.linspace(0, len(config.lrs), min(row_blocks, len(config.lrs)) + 1).round().astype(int)
-    return [Chunk(v, s, int(a), int(b)) for v in config.variants for s in config.seeds
-            for a, b in itertools.pairwise(bounds)]
+    bounds = (
+        np.linspace(0, len(config.lrs), min(row_blocks, len(config.lrs)) + 1).round().astype(int)
+    )
+    return [
+        Chunk(v, s, int(a), int(b))
+        for v in config.variants
+        for s in config.seeds
+        for a, b in itertools.pairwise(bounds)
+    ]
 
 
 def run_chunk(
@@ -232,8 +242,12 @@ def run_chunks(
                     print(STOP_MESSAGE, file=sys.stderr, flush=True)
                 _join(pool)
                 for future, chunk in futures.items():
-                    if future not in handed_over and future.done() and not future.cancelled() \
-                            and future.exception() is None:
+                    if (
+                        future not in handed_over
+                        and future.done()
+                        and not future.cancelled()
+                        and future.exception() is None
+                    ):
                         on_done(chunk, future.result())
                 raise
     finally:
@@ -275,9 +289,20 @@ def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None
         timings = []
         for steps in (1, 1, 1 + PROBE_STEPS):  # the first call warms up
             started = time.perf_counter()
-            train_cells(todo[0].variant, lrs, wds, data=data, shape=config.shape, seed=0, steps=steps,
-                        batch_size=config.batch_size, betas=config.betas, eps=config.eps,
-                        eta=config.eta, dtype=config.torch_dtype)
+            train_cells(
+                todo[0].variant,
+                lrs,
+                wds,
+                data=data,
+                shape=config.shape,
+                seed=0,
+                steps=steps,
+                batch_size=config.batch_size,
+                betas=config.betas,
+                eps=config.eps,
+                eta=config.eta,
+                dtype=config.torch_dtype,
+            )
             timings.append(time.perf_counter() - started)
         return max(timings[2] - timings[1], timings[2] / (1 + PROBE_STEPS) / 4) / PROBE_STEPS
 

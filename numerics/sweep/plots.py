@@ -68,36 +68,65 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
     losses = np.concatenate([m.ravel() for m in means["val_loss"].values()])
     losses = losses[np.isfinite(losses) & (losses > 0)]
     loss_norm = LogNorm(vmin=losses.min(), vmax=losses.max()) if losses.size else None
-    fig, axes = plt.subplots(2, len(variants), figsize=(4.2 * len(variants) + 1.2, 7.4),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        2,
+        len(variants),
+        figsize=(4.2 * len(variants) + 1.2, 7.4),
+        squeeze=False,
+        constrained_layout=True,
+    )
     for col, variant in enumerate(variants):
         diverged = (result.metric("diverged_step", variant) >= 0).any(axis=0)
         for row, metric in enumerate(("val_acc", "val_loss")):
             ax = axes[row, col]
             data = means[metric][variant]
-            kwargs = {"vmin": 0.5, "vmax": 1.0, "cmap": "viridis"} if row == 0 else {"norm": loss_norm, "cmap": "magma_r"}
-            ax.imshow(np.ma.masked_invalid(data), origin="lower", aspect="auto",
-                              interpolation="nearest", **kwargs)
+            kwargs = (
+                {"vmin": 0.5, "vmax": 1.0, "cmap": "viridis"}
+                if row == 0
+                else {"norm": loss_norm, "cmap": "magma_r"}
+            )
+            ax.imshow(
+                np.ma.masked_invalid(data),
+                origin="lower",
+                aspect="auto",
+                interpolation="nearest",
+                **kwargs,
+            )
             ax.set_facecolor("0.85")
             bad_i, bad_j = np.nonzero(diverged)
             ax.scatter(bad_j, bad_i, marker="x", s=14, c="black", linewidths=0.8)
             finite = np.where(np.isnan(data), np.inf if row else -np.inf, data)
             best = np.unravel_index(np.argmin(finite) if row else np.argmax(finite), data.shape)
-            ax.scatter([best[1]], [best[0]], marker="*", s=170, c="white", edgecolors="black", zorder=3)
+            ax.scatter(
+                [best[1]], [best[0]], marker="*", s=170, c="white", edgecolors="black", zorder=3
+            )
             if row == 0:
                 filled = np.nan_to_num(data, nan=0.5)
                 # a contour needs at least a 2 x 2 grid
                 if min(filled.shape) >= 2 and filled.min() < threshold <= filled.max():
-                    ax.contour(filled, levels=[threshold], colors="white", linewidths=0.8, linestyles="--")
+                    ax.contour(
+                        filled, levels=[threshold], colors="white", linewidths=0.8, linestyles="--"
+                    )
                 ridge = fit_ridge(data, config.lrs, config.wds)
                 if ridge.n_rows:
-                    ax.plot(_index_of(ridge.edges, config.wds), _index_of(ridge.lrs, config.lrs),
-                            "o", ms=3, mfc="white", mec="black", mew=0.4)
+                    ax.plot(
+                        _index_of(ridge.edges, config.wds),
+                        _index_of(ridge.lrs, config.lrs),
+                        "o",
+                        ms=3,
+                        mfc="white",
+                        mec="black",
+                        mew=0.4,
+                    )
                 if np.isfinite(ridge.slope):
                     lr_line = np.array([min(ridge.lrs), max(ridge.lrs)])
                     wd_line = 10 ** (ridge.intercept + ridge.slope * np.log10(lr_line))
-                    ax.plot(_index_of(wd_line, config.wds), _index_of(lr_line, config.lrs), "w-", lw=1)
-                slope = "n/a (fewer than 3 edges)" if np.isnan(ridge.slope) else f"{ridge.slope:+.2f}"
+                    ax.plot(
+                        _index_of(wd_line, config.wds), _index_of(lr_line, config.lrs), "w-", lw=1
+                    )
+                slope = (
+                    "n/a (fewer than 3 edges)" if np.isnan(ridge.slope) else f"{ridge.slope:+.2f}"
+                )
                 ax.set_title(f"{VARIANT_LABELS[variant]}\nedge slope {slope}", fontsize=10)
             _log_ticks(config.wds, ax.set_xticks, ax.set_xticklabels)
             _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
@@ -105,8 +134,12 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
             if col == 0:
                 ax.set_ylabel("learning rate $\\alpha$")
         if col == len(variants) - 1:
-            fig.colorbar(axes[0, col].images[0], ax=axes[0, :], label="validation accuracy (mean over seeds)")
-            fig.colorbar(axes[1, col].images[0], ax=axes[1, :], label="validation loss (mean over seeds)")
+            fig.colorbar(
+                axes[0, col].images[0], ax=axes[0, :], label="validation accuracy (mean over seeds)"
+            )
+            fig.colorbar(
+                axes[1, col].images[0], ax=axes[1, :], label="validation loss (mean over seeds)"
+            )
     fig.suptitle(
         f"preset '{config.preset}': {len(config.lrs)} x {len(config.wds)} grid, {len(config.seeds)} "
         f"seed(s), {config.steps} steps; star = optimum, x = diverged, dashed = accuracy {threshold:g}",
@@ -120,20 +153,31 @@ def plot_dataset(config: SweepConfig):
     data = make_spiral(config.data)
     fig, ax = plt.subplots(figsize=(4.6, 5.2), constrained_layout=True)
     spec = config.data
-    plot_spiral(data, ax, title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}, "
-                                f"{spec.n_points} points")
+    plot_spiral(
+        data,
+        ax,
+        title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}, "
+        f"{spec.n_points} points",
+    )
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, frameon=False)
     return fig
 
 
 def plot_datasets(configs):
     """The spirals of several configurations side by side (the Q2.c difficulty comparison)."""
-    fig, axes = plt.subplots(1, len(configs), figsize=(3.6 * len(configs), 4.1),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(configs), figsize=(3.6 * len(configs), 4.1), constrained_layout=True, squeeze=False
+    )
     for ax, config in zip(axes[0], configs, strict=True):
         spec = config.data
-        plot_spiral(make_spiral(spec), ax, title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}")
-    axes[0, 0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.01), ncol=2, frameon=False)
+        plot_spiral(
+            make_spiral(spec),
+            ax,
+            title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}",
+        )
+    axes[0, 0].legend(
+        fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.01), ncol=2, frameon=False
+    )
     return fig
 
 
@@ -153,7 +197,9 @@ def write_dataset_comparison(configs, directory: Path | str) -> dict[str, Path]:
     return save(plot_datasets(configs), Path(directory) / "spirals")
 
 
-def write_figures(result: SweepResult, threshold: float = 0.9, directory: Path | None = None) -> dict:
+def write_figures(
+    result: SweepResult, threshold: float = 0.9, directory: Path | None = None
+) -> dict:
     """Heatmaps and data figure next to the results: ``{"heatmaps": {"pdf", "png"}, "spiral": ...}``."""
     directory = Path(directory or result.directory)
     return {

@@ -74,7 +74,9 @@ class SpiralData:
     y_val: torch.Tensor
 
     def to(self, dtype: torch.dtype) -> SpiralData:
-        return SpiralData(*(t.to(dtype) for t in (self.x_train, self.y_train, self.x_val, self.y_val)))
+        return SpiralData(
+            *(t.to(dtype) for t in (self.x_train, self.y_train, self.x_val, self.y_val))
+        )
 
 
 def make_spiral(spec: SpiralSpec, dtype: torch.dtype = torch.float64) -> SpiralData:
@@ -104,8 +106,15 @@ def plot_spiral(data: SpiralData, ax=None, title: str | None = None):
         tr = data.x_train[data.y_train == cls].numpy()
         va = data.x_val[data.y_val == cls].numpy()
         ax.scatter(tr[:, 0], tr[:, 1], s=6, c=colours[cls], label=f"class {cls} (train)")
-        ax.scatter(va[:, 0], va[:, 1], s=12, c=colours[cls], marker="x", linewidths=0.7,
-                   label=f"class {cls} (validation)")
+        ax.scatter(
+            va[:, 0],
+            va[:, 1],
+            s=12,
+            c=colours[cls],
+            marker="x",
+            linewidths=0.7,
+            label=f"class {cls} (validation)",
+        )
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])

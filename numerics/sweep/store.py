@@ -163,8 +163,9 @@ def save_json(path: Path, payload: dict) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=2) + "\n"))
 
 
-def write_results(config: SweepConfig, arrays: dict[str, np.ndarray], directory: Path,
-                  wall_time_s: float) -> SweepResult:
+def write_results(
+    config: SweepConfig, arrays: dict[str, np.ndarray], directory: Path, wall_time_s: float
+) -> SweepResult:
     """Store ``arrays`` (metrics, ``lrs``, ``wds``) as the results of ``config``, with their checksum."""
     arrays = {name: np.asarray(arrays[name]) for name in (*sweep.METRICS, "lrs", "wds")}
     # stale results stay loadable during training; unmark them just before results.npz changes
@@ -213,8 +214,10 @@ def _verify_arrays(arrays: dict[str, np.ndarray], shape: tuple[int, ...], what: 
             raise Damaged(f"{what} lacks the array '{name}'")
         dtype = np.int64 if name == "diverged_step" else np.float64
         if arrays[name].shape != shape or arrays[name].dtype != dtype:
-            raise Damaged(f"{what}: '{name}' is {arrays[name].dtype}{list(arrays[name].shape)}, "
-                          f"expected {np.dtype(dtype)}{list(shape)}")
+            raise Damaged(
+                f"{what}: '{name}' is {arrays[name].dtype}{list(arrays[name].shape)}, "
+                f"expected {np.dtype(dtype)}{list(shape)}"
+            )
 
 
 def _read_chunk(path: Path, config: SweepConfig, chunk: sweep.Chunk) -> dict[str, np.ndarray]:
@@ -248,34 +251,55 @@ def _read_results(directory: Path, meta: dict) -> SweepResult:
     try:
         config = SweepConfig.from_dict(meta["config"]).validate()
     except Exception as err:  # noqa: BLE001 (a hand-edited config can fail anywhere)
-        raise Damaged(f"the configuration in {CONFIG_FILE} is unreadable ({_one_line(err)})") from None
+        raise Damaged(
+            f"the configuration in {CONFIG_FILE} is unreadable ({_one_line(err)})"
+        ) from None
     if config.config_hash() != meta["config_hash"]:
-        raise Damaged(f"the configuration in {CONFIG_FILE} does not match its hash (edited by hand?)")
+        raise Damaged(
+            f"the configuration in {CONFIG_FILE} does not match its hash (edited by hand?)"
+        )
     arrays = _read_npz(directory / RESULTS_FILE)
-    _verify_arrays(arrays, (len(config.variants), len(config.seeds), len(config.lrs), len(config.wds)),
-                   RESULTS_FILE)
+    _verify_arrays(
+        arrays,
+        (len(config.variants), len(config.seeds), len(config.lrs), len(config.wds)),
+        RESULTS_FILE,
+    )
     for name, grid in (("lrs", config.lrs), ("wds", config.wds)):
         if name not in arrays or not np.array_equal(arrays[name], np.asarray(grid)):
             raise Damaged(f"{RESULTS_FILE}: '{name}' is missing or differs from the configuration")
     if checksum(arrays) != meta.get("checksum"):
-        raise Damaged(f"{RESULTS_FILE} checksum mismatch (its values changed after they were written)")
+        raise Damaged(
+            f"{RESULTS_FILE} checksum mismatch (its values changed after they were written)"
+        )
     wall = meta.get("wall_time_s")
-    return SweepResult(config, arrays, directory, float(wall) if isinstance(wall, int | float) else float("nan"),
-                       True)
+    return SweepResult(
+        config,
+        arrays,
+        directory,
+        float(wall) if isinstance(wall, int | float) else float("nan"),
+        True,
+    )
 
 
 def _inspect(directory: Path, digest: str | None) -> CacheState:
     if not (directory / CONFIG_FILE).exists():
-        why = "no cached results exist" if not (directory / RESULTS_FILE).exists() else \
-            f"no complete results exist ({CONFIG_FILE} missing: an interrupted run)"
+        why = (
+            "no cached results exist"
+            if not (directory / RESULTS_FILE).exists()
+            else f"no complete results exist ({CONFIG_FILE} missing: an interrupted run)"
+        )
         return CacheState("missing", why, directory)
     try:
         meta = _read_meta(directory)
         if digest is not None and meta["config_hash"] != digest:
             return CacheState("stale", "computed with a different configuration", directory)
         if meta.get("format") != STORE_FORMAT:
-            return CacheState("stale", f"written in another store format ({meta.get('format', 1)}, "
-                                       f"expected {STORE_FORMAT}: no checksums)", directory)
+            return CacheState(
+                "stale",
+                f"written in another store format ({meta.get('format', 1)}, "
+                f"expected {STORE_FORMAT}: no checksums)",
+                directory,
+            )
         return CacheState("current", "", directory, _read_results(directory, meta))
     except Damaged as err:
         return CacheState("damaged", str(err), directory)
@@ -303,9 +327,13 @@ def load(directory: Path | str) -> SweepResult:
     """Read and verify a stored sweep (InputError, one line with the fix, unless it is intact)."""
     state = _inspect(Path(directory), None)
     if state.result is None:
-        status = {"missing": "", "stale": " stale results", "damaged": " damaged results"}[state.status]
-        raise InputError(f"cannot load{status} from {directory}: {state.reason}; run 'wdproof sweep' "
-                         f"with the same options again to recompute them (--force trains from scratch)")
+        status = {"missing": "", "stale": " stale results", "damaged": " damaged results"}[
+            state.status
+        ]
+        raise InputError(
+            f"cannot load{status} from {directory}: {state.reason}; run 'wdproof sweep' "
+            f"with the same options again to recompute them (--force trains from scratch)"
+        )
     return state.result
 
 
@@ -337,7 +365,9 @@ def folder_lock(directory: Path, log: Log = notice) -> Iterator[None]:
         started = time.strftime("%Y-%m-%d %H:%M:%S")
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started}))
+        handle.write(
+            json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started})
+        )
         handle.flush()
         try:
             yield
@@ -433,17 +463,29 @@ def load_or_run(
         return result
 
 
-def _assemble(config: SweepConfig, directory: Path, finished: dict[sweep.Chunk, dict], elapsed: float):
+def _assemble(
+    config: SweepConfig, directory: Path, finished: dict[sweep.Chunk, dict], elapsed: float
+):
     """Stack the chunks into ``results.npz`` (shape ``(variants, seeds, n_lr, n_wd)``)."""
     arrays: dict[str, np.ndarray] = {}
     for name in sweep.METRICS:
-        arrays[name] = np.stack([
-            np.stack([
-                np.concatenate([finished[c][name] for c in sweep.chunks(config) if (c.variant, c.seed) == (v, s)])
-                for s in config.seeds
-            ])
-            for v in config.variants
-        ])
+        arrays[name] = np.stack(
+            [
+                np.stack(
+                    [
+                        np.concatenate(
+                            [
+                                finished[c][name]
+                                for c in sweep.chunks(config)
+                                if (c.variant, c.seed) == (v, s)
+                            ]
+                        )
+                        for s in config.seeds
+                    ]
+                )
+                for v in config.variants
+            ]
+        )
     arrays["lrs"] = np.asarray(config.lrs)
     arrays["wds"] = np.asarray(config.wds)
     return write_results(config, arrays, directory, elapsed)

@@ -47,8 +47,14 @@ def _evaluate_with_progress(claims) -> list:
     from wdproof.numerics.ledger import evaluate_stream
 
     claims = list(claims)
-    bar = tqdm(total=len(claims), desc="evaluating", unit="claim", disable=None, leave=False,
-               file=sys.stderr)
+    bar = tqdm(
+        total=len(claims),
+        desc="evaluating",
+        unit="claim",
+        disable=None,
+        leave=False,
+        file=sys.stderr,
+    )
     entries = []
     for entry in evaluate_stream(claims):
         entries.append(entry)
@@ -95,8 +101,14 @@ def _verify(args: argparse.Namespace) -> int:
     claims = [get_claim(i) for i in _check_ids(args.ids)] if args.ids else list(all_claims())
     failures = 0
     started = time.perf_counter()
-    bar = tqdm(total=len(claims), desc="verifying", unit="claim", disable=None, leave=False,
-               file=sys.stderr)
+    bar = tqdm(
+        total=len(claims),
+        desc="verifying",
+        unit="claim",
+        disable=None,
+        leave=False,
+        file=sys.stderr,
+    )
     for entry in evaluate_stream(claims):
         claim = entry.claim
         bar.update()
@@ -126,7 +138,9 @@ def _mutate(claims) -> int:
     header = "mutation kill rate (killed/total)"
     width = max(len(header) + 2, max(len(claim.id) for claim in claims) + 7)
     print(f"{header:<{width}}" + "  ".join(KINDS))
-    for claim in tqdm(claims, desc="mutating", unit="claim", disable=None, leave=False, file=sys.stderr):
+    for claim in tqdm(
+        claims, desc="mutating", unit="claim", disable=None, leave=False, file=sys.stderr
+    ):
         report = kill_report(claim)
         rates = "  ".join(f"{report.killed[k]}/{report.total[k]}".rjust(len(k)) for k in KINDS)
         status = f"{'ok  ' if not report.survivors else 'FAIL'} {claim.id}"
@@ -145,7 +159,9 @@ def _report(args: argparse.Namespace) -> int:
 
     preset(args.sweep_preset)  # an unknown preset fails now, not after the ledger is evaluated
     writable_directory(args.out)
-    text = {k: getattr(args, k) for k in ("title", "course", "author") if getattr(args, k) is not None}
+    text = {
+        k: getattr(args, k) for k in ("title", "course", "author") if getattr(args, k) is not None
+    }
     return build_report(
         ReportRequest(
             out=args.out,
@@ -169,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
             "3 LaTeX not installed (.tex written); 4 LaTeX failed; 130 interrupted"
         ),
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     claims = sub.add_parser(
         "claims",
@@ -194,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
     verify.add_argument(
-        "--mutate", action="store_true",
+        "--mutate",
+        action="store_true",
         help="also judge mutants of every claim (flipped verdict, perturbed statement, truncated "
         "or perturbed proof) and print the kill rate per claim; exit 1 if any survives",
     )
@@ -209,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
             ".tex files are written), 4 when LaTeX fails (its first errors are shown)."
         ),
     )
-    report.add_argument("--out", type=output_folder, default=Path("build"), help="output folder (default: build)")
+    report.add_argument(
+        "--out", type=output_folder, default=Path("build"), help="output folder (default: build)"
+    )
     text = "any text in any script; typeset literally, line breaks as spaces, controls dropped"
     report.add_argument("--title", help=f"document title ({text}; empty: none)")
     report.add_argument("--course", help=f"course name shown under the title ({text})")
@@ -220,11 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not run the sweep: reuse its cached results if fresh, else omit Q2.b/Q2.c with a note",
     )
     report.add_argument(
-        "--sweep-preset", default="default", metavar="PRESET",
+        "--sweep-preset",
+        default="default",
+        metavar="PRESET",
         help="sweep preset for Q2.b/Q2.c: default, easy, hard or tiny (default: default; its "
         "first run trains three sweeps, about 1.5 min on 2 cores, then the cache is reused)",
     )
-    report.add_argument("--keep-tex", action="store_true", help="keep the .tex sources next to the PDFs")
+    report.add_argument(
+        "--keep-tex", action="store_true", help="keep the .tex sources next to the PDFs"
+    )
     report.set_defaults(handler=_report)
 
     for name in COMMAND_MODULES:

@@ -47,13 +47,19 @@ def _grid(flag: str, low: float, high: float, count: float) -> tuple[float, ...]
     if not (low > 0 and high > 0):
         raise InputError(f"{flag} bounds must be > 0 on a log grid, got {low:g} and {high:g}")
     if low > high:
-        raise InputError(f"{flag} MIN {low:g} > MAX {high:g}: give the range from low to high "
-                         f"({flag} {high:g} {low:g} {count:g})")
+        raise InputError(
+            f"{flag} MIN {low:g} > MAX {high:g}: give the range from low to high "
+            f"({flag} {high:g} {low:g} {count:g})"
+        )
     if low == high and count > 1:
-        raise InputError(f"{flag} MIN = MAX = {low:g} with N = {count:g} would repeat one value; "
-                         f"use N = 1 for a single value")
+        raise InputError(
+            f"{flag} MIN = MAX = {low:g} with N = {count:g} would repeat one value; "
+            f"use N = 1 for a single value"
+        )
     if low != high and count == 1:
-        raise InputError(f"{flag} N = 1 gives a single value: set MIN = MAX (got {low:g} and {high:g})")
+        raise InputError(
+            f"{flag} N = 1 gives a single value: set MIN = MAX (got {low:g} and {high:g})"
+        )
     return log_grid(low, high, int(count))
 
 
@@ -71,13 +77,17 @@ def check_cost(config, todo, yes: bool, log=print) -> None:
     run_steps = sum((c.row_stop - c.row_start) * len(config.wds) for c in todo) * config.steps
     seconds = sweep.estimate_seconds(config, todo)
     size = config.n_cells * len(sweep.METRICS) * 8 * 2  # results.npz plus the chunks while it runs
-    line = (f"estimated {_duration(seconds)} ({run_steps:.2g} run-steps at ~{run_steps / max(seconds, 1e-9):.2g} "
-            f"steps/s on {sweep.workers_for(todo)} worker(s))")
+    line = (
+        f"estimated {_duration(seconds)} ({run_steps:.2g} run-steps at ~{run_steps / max(seconds, 1e-9):.2g} "
+        f"steps/s on {sweep.workers_for(todo)} worker(s))"
+    )
     if size > 1e8:
         line += f", up to {size / 1e9:.2g} GB on disk"
     if (seconds > CONFIRM_SECONDS or size > CONFIRM_BYTES) and not yes:
-        raise InputError(f"sweep {line}: over 1 hour or 1 GB, so add --yes to run it "
-                         f"(or shrink --lr-range/--wd-range/--seeds/--steps)")
+        raise InputError(
+            f"sweep {line}: over 1 hour or 1 GB, so add --yes to run it "
+            f"(or shrink --lr-range/--wd-range/--seeds/--steps)"
+        )
     log(line)
 
 
@@ -106,8 +116,10 @@ def config_from_args(args: argparse.Namespace):
         overrides["variants"] = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     if args.beta1 is not None or args.beta2 is not None:
         base = PRESETS.get(args.preset, PRESETS["default"]).betas
-        overrides["betas"] = (_beta("--beta1", args.beta1) if args.beta1 is not None else base[0],
-                              _beta("--beta2", args.beta2) if args.beta2 is not None else base[1])
+        overrides["betas"] = (
+            _beta("--beta1", args.beta1) if args.beta1 is not None else base[0],
+            _beta("--beta2", args.beta2) if args.beta2 is not None else base[1],
+        )
     return preset(args.preset, **overrides)
 
 
@@ -127,14 +139,25 @@ def _run(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc=f"sweep {config.preset}", unit="step", file=sys.stderr,
-                       disable=None, mininterval=0.5, leave=False)
+            bar = tqdm(
+                total=total,
+                desc=f"sweep {config.preset}",
+                unit="step",
+                file=sys.stderr,
+                disable=None,
+                mininterval=0.5,
+                leave=False,
+            )
         bar.update(done - bar.n)
 
     try:
         result = sweep_store.load_or_run(
-            config, args.out, force=args.force, progress=progress,
-            before_training=lambda todo: check_cost(config, todo, args.yes, sweep_store.notice))
+            config,
+            args.out,
+            force=args.force,
+            progress=progress,
+            before_training=lambda todo: check_cost(config, todo, args.yes, sweep_store.notice),
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -146,7 +169,9 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2))
         return 0
     how = "loaded from cache" if result.from_cache else "trained"
-    print(f"{config.n_cells} runs {how} ({result.wall_time_s:.1f} s of training) in {result.directory}")
+    print(
+        f"{config.n_cells} runs {how} ({result.wall_time_s:.1f} s of training) in {result.directory}"
+    )
     print(sweep_analysis.format_summary(summary))
     for name, paths in summary["figures"].items():
         print(f"{name}: {paths['pdf']} (PNG: {paths['png']})")
@@ -157,31 +182,58 @@ def _epilog() -> str:
     """The module docstring's examples and layout note, for ``--help``."""
     examples, layout = __doc__.split("Examples::", 1)[1].strip().split("\n\n", 1)
     lines = [line.strip() for line in examples.splitlines()]
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n" + layout.replace("``", "")
+    return (
+        "examples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n" + layout.replace("``", "")
+    )
 
 
 def register(subparsers) -> None:
     """Add the ``sweep`` subcommand."""
     stock = PRESETS["default"]
     p = subparsers.add_parser(
-        "sweep", help="learning-rate x weight-decay sweep of L2 vs decoupled weight decay (Q2.b/c)",
+        "sweep",
+        help="learning-rate x weight-decay sweep of L2 vs decoupled weight decay (Q2.b/c)",
         description="Run (or load from the cache) a learning-rate x weight-decay sweep of L2-regularized\n"
         "vs decoupled-weight-decay optimizers (Adam/AdamW, SGD/SGDW), draw its heatmaps and print\n"
         "the Q2.c answers.",
         epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--preset", default="default", help=f"one of {', '.join(PRESETS)} (default: default)")
-    p.add_argument("--out", type=output_folder, default=DEFAULT_OUT, help=f"output folder; results in <out>/<preset>/ (default: {DEFAULT_OUT})")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--preset", default="default", help=f"one of {', '.join(PRESETS)} (default: default)"
+    )
+    p.add_argument(
+        "--out",
+        type=output_folder,
+        default=DEFAULT_OUT,
+        help=f"output folder; results in <out>/<preset>/ (default: {DEFAULT_OUT})",
+    )
     p.add_argument("--seeds", type=int, help="number of seeds 0..N-1 (default: the preset's)")
     p.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
-    p.add_argument("--threshold", type=float, default=0.9, help="'good' validation accuracy (default 0.9)")
-    p.add_argument("--lr-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of learning rates, MIN <= MAX (N = 1 needs MIN = MAX)")
-    p.add_argument("--wd-range", type=float, nargs=3, metavar=("MIN", "MAX", "N"), help="log grid of weight decays, MIN <= MAX (N = 1 needs MIN = MAX)")
+    p.add_argument(
+        "--threshold", type=float, default=0.9, help="'good' validation accuracy (default 0.9)"
+    )
+    p.add_argument(
+        "--lr-range",
+        type=float,
+        nargs=3,
+        metavar=("MIN", "MAX", "N"),
+        help="log grid of learning rates, MIN <= MAX (N = 1 needs MIN = MAX)",
+    )
+    p.add_argument(
+        "--wd-range",
+        type=float,
+        nargs=3,
+        metavar=("MIN", "MAX", "N"),
+        help="log grid of weight decays, MIN <= MAX (N = 1 needs MIN = MAX)",
+    )
     p.add_argument("--variants", help=f"comma-separated subset of {', '.join(VARIANTS)}")
     p.add_argument("--beta1", type=float, help=f"Adam beta1 (default {stock.betas[0]})")
     p.add_argument("--beta2", type=float, help=f"Adam beta2 (default {stock.betas[1]})")
     p.add_argument("--force", action="store_true", help="ignore cached results and train again")
-    p.add_argument("--yes", action="store_true", help="run even if the estimate exceeds 1 hour or 1 GB")
+    p.add_argument(
+        "--yes", action="store_true", help="run even if the estimate exceeds 1 hour or 1 GB"
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the heatmaps and data figure")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=_run)
