@@ -129,7 +129,8 @@ def main() -> None:
     args = parser.parse_args()
     config = preset(args.preset)
     print(
-        f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads; "
         f"load average before: {load()}"
     )
 
@@ -152,7 +153,8 @@ def main() -> None:
     mean = sum(per_cell) / len(per_cell)
     loop_total = mean * len(cells)
     print(
-        f"per-cell torch.optim loop: {mean * 1e3:.0f} ms per cell (mean of {len(sample)} sampled cells) "
+        f"per-cell torch.optim loop: {mean * 1e3:.0f} ms per cell "
+        f"(mean of {len(sample)} sampled cells) "
         f"-> {loop_total:.0f} s for all {len(cells)} cells"
     )
     print(

@@ -38,5 +38,6 @@ symbolic = sum(r[1] for r in rows)
 numeric = sum(r[2] for r in rows)
 print(f"{'total':<{width}}  {symbolic:8.3f}  {numeric:8.3f}  {numeric / symbolic:11.1f}")
 print(
-    f"imports {imports:.2f} s; verify-equivalent total {imports + symbolic + numeric:.2f} s (budget 10 s)"
+    f"imports {imports:.2f} s; "
+    f"verify-equivalent total {imports + symbolic + numeric:.2f} s (budget 10 s)"
 )

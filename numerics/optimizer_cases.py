@@ -203,7 +203,3 @@ CASES: tuple[OptimizerCase, ...] = (
         ),
     ),
 )
-
-
-def case_ids() -> list[str]:
-    return [case.id for case in CASES]

@@ -14,7 +14,7 @@ from wdproof.derivations.notation import latex
 from wdproof.derivations.optimizer_conventions import UPDATE_RULES
 from wdproof.numerics.grading import student_solution
 from wdproof.numerics.grading.assignment import solution_code
-from wdproof.numerics.grading.grader import CHECKS
+from wdproof.numerics.grading.grader import CHECKS, MAX_SCORE
 from wdproof.numerics.grading.mistakes import MISTAKES
 from wdproof.numerics.problems import max_deviation, mlp_regression, run_torch
 
@@ -69,6 +69,6 @@ def grading_context() -> dict:
         ],
         "rules": [{"name": name, "latex": latex(equation)} for name, equation in UPDATE_RULES],
         "checks": CHECKS,
-        "max_score": sum(check.points for check in CHECKS),
+        "max_score": MAX_SCORE,
         "mistakes": [m.description for m in MISTAKES],
     }

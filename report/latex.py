@@ -34,7 +34,7 @@ _KNOWN = UnicodeToLatexEncoder(unknown_char_policy="keep", non_ascii_only=True)
 
 
 def _pdflatex_safe(ch: str) -> bool:
-    """ASCII, or a Latin-1/Latin Extended-A letter pylatexenc writes as a macro (``é`` -> ``\\'e``)."""
+    """ASCII, or a Latin-1/Extended-A letter pylatexenc writes as a macro (``é`` -> ``\\'e``)."""
     return ch.isascii() or (ord(ch) <= LAST_LATIN and _KNOWN.unicode_to_latex(ch) != ch)
 
 

@@ -94,7 +94,8 @@ def _rows(summary: dict) -> list[dict]:
                 "best": best,
                 "best_lr": variant.get("best_lr", math.nan),
                 "best_wd": variant.get("best_wd", math.nan),
-                "good": f"{variant['n_good']}/{variant['n_cells']} ({_percent(variant['fraction_good'])})",
+                "good": f"{variant['n_good']}/{variant['n_cells']} "
+                f"({_percent(variant['fraction_good'])})",
                 "slope": "--" if math.isnan(slope) else f"${slope:+.2f} \\pm {stderr:.2f}$",
             }
         )
@@ -120,7 +121,8 @@ def _reading(summary: dict) -> str:
         )
         sentences.append(
             f"{other['label']} reaches a best mean validation accuracy of "
-            f"{_percent(other['best_val_acc'], False)} against {_percent(l2['best_val_acc'], False)} "
+            f"{_percent(other['best_val_acc'], False)} against "
+            f"{_percent(l2['best_val_acc'], False)} "
             f"for Adam + $L_2$, with {more} settings at or above {100 * summary['threshold']:.0f}% "
             f"({other['n_good']} against {l2['n_good']} of {l2['n_cells']})."
         )
@@ -197,7 +199,8 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
                     drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{config.preset}.pdf"
                 ),
                 "caption": (
-                    f"Validation accuracy (top) and loss (bottom), mean over {len(config.seeds)} seed(s), "
+                    f"Validation accuracy (top) and loss (bottom), "
+                    f"mean over {len(config.seeds)} seed(s), "
                     f"preset '{config.preset}'. One colour scale per row; the best cell is marked, "
                     "diverged cells are crossed out."
                 ),
@@ -222,7 +225,8 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
         levels.append(
             {
                 "preset": name,
-                "description": f"{other.data.n_points} points, {other.data.turns:g} turns, noise {other.data.noise:g}",
+                "description": f"{other.data.n_points} points, {other.data.turns:g} turns, "
+                f"noise {other.data.noise:g}",
                 "rows": _rows(sweep_analysis.summarize(other_result, threshold)),
                 "figure": _copy_figure(
                     other_drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{name}.pdf"

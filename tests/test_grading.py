@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import torch
 
 from wdproof.numerics.errors import InputError
 from wdproof.numerics.grading.assignment import (
@@ -120,7 +121,7 @@ def test_help_describes_the_contract(command, phrases, capsys):
 def test_reference_solution_scores_full_marks_and_exits_0(capsys):
     assert main(["grade", str(SOLUTION_PATH), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["max_score"] == MAX_SCORE == sum(c.points for c in CHECKS)
+    assert report["max_score"] == MAX_SCORE
     assert report["score"] == MAX_SCORE, [c for c in report["checks"] if not c["passed"]]
     assert [c["name"] for c in report["checks"]] == [c.name for c in CHECKS]
     assert all(set(c) == CHECK_KEYS and c["passed"] for c in report["checks"])
@@ -371,3 +372,30 @@ def test_grade_file_rejects_limits_out_of_range(limits, message):
 def test_limits_in_range_are_accepted():
     check_limits(time_limit=1.0, memory_limit=1 << 30)  # no error
     check_limits(time_limit=3600, memory_limit=1 << 40)
+
+
+INF, NAN = float("inf"), float("nan")
+
+
+@pytest.mark.parametrize(
+    ("student", "expected", "departs"),
+    [
+        ((1.0, 2.0), (1.0, 2.0), False),
+        ((1.0 + 1e-12, 2.0), (1.0, 2.0), False),  # inside ATOL + RTOL |expected|
+        ((1.0, 2.0), (INF, 2.0), True),  # an infinite reference accepts nothing
+        ((-INF, 2.0), (INF, 2.0), True),
+        ((INF, 2.0), (INF, 2.0), True),  # non-finite never agrees, not even with itself
+        ((NAN, 2.0), (NAN, 2.0), True),
+        ((NAN, 2.0), (1.0, 2.0), True),
+        ((1.0, 2.0), (NAN, 2.0), True),
+    ],
+)
+def test_comparison_never_accepts_non_finite_values(student, expected, departs):
+    def trajectory(values):
+        return [[torch.tensor(values, dtype=torch.float64)]]
+
+    departure = first_departure(trajectory(student), trajectory(expected))
+    assert (departure is not None) == departs
+    if departs:
+        assert departure.step == 1 and departure.deviation > 0
+        assert departure.deviation == float("inf") or departure.deviation < 1e300

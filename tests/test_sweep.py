@@ -1,4 +1,4 @@
-"""The AdamW sweep (Q2.b/Q2.c): batched engine vs torch.optim, divergence, cache, resume, CLI, analysis."""
+"""The AdamW sweep (Q2.b/Q2.c): batched engine vs torch.optim, divergence, cache, CLI, analysis."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ TOLERANCE = 1e-10
 
 
 def torch_optimizer(variant: str, params, lr: float, wd: float):
-    """The ordinary torch.optim set-up each batched variant claims to reproduce, plus a pre-step hook."""
+    """The torch.optim set-up each batched variant claims to reproduce, plus a pre-step hook."""
     if variant == "adam-l2":
         return torch.optim.Adam(params, lr=lr, weight_decay=wd), None
     if variant == "adamw-torch":
@@ -335,7 +335,7 @@ GRID_WDS = tuple(np.geomspace(1e-6, 1e2, 33))
 
 
 def ridge_grid(slope: float) -> np.ndarray:
-    """Accuracy 0.95 on a band ``log10 wd = -2 + slope * (log10 lr + 2.5) +- 1``, chance elsewhere."""
+    """Accuracy 0.95 on a band ``log10 wd = -2 + slope (log10 lr + 2.5) +- 1``, chance elsewhere."""
     log_lr, log_wd = np.meshgrid(np.log10(GRID_LRS), np.log10(GRID_WDS), indexing="ij")
     centre = -2.0 + slope * (log_lr + 2.5)
     return 0.5 + 0.45 * np.exp(-(((log_wd - centre) / 1.2) ** 4))
@@ -394,17 +394,3 @@ def test_summary_counts_and_best_cell_come_from_the_arrays():
         assert s["best_val_acc_std"] == pytest.approx(acc[v, :, i, j].std())
     assert summary["variants"]["adam-l2"]["n_diverged"] == 1
     assert summary["variants"]["adamw-torch"]["n_diverged"] == 0
-
-
-def test_difficulty_table_and_dataset_figure(tmp_path):
-    from wdproof.numerics.sweep.analysis import difficulty_rows
-    from wdproof.numerics.sweep.plots import write_dataset_comparison
-
-    rng = np.random.default_rng(2)
-    acc = rng.uniform(0.5, 1.0, size=(2, 2, 4, 5))
-    summary = summarize(synthetic_result(acc, np.full(acc.shape, -1)), threshold=0.75)
-    rows = difficulty_rows([summary])
-    assert [r[1] for r in rows] == ["adam-l2", "adamw-torch"]
-    assert rows[1][2] == pytest.approx(np.nanmax(acc[1].mean(axis=0)))
-    paths = write_dataset_comparison([preset("easy"), preset("hard")], tmp_path)
-    assert paths["pdf"].read_bytes()[:4] == b"%PDF" and paths["png"].stat().st_size > 0

@@ -148,11 +148,6 @@ CHECKS: tuple[GradingCheck, ...] = (
 MAX_SCORE = sum(check.points for check in CHECKS)
 
 
-def checks_table() -> list[tuple[str, str, int]]:
-    """``(name, description, points)`` of every autograder check, for the solution key."""
-    return [(c.name, c.description, c.points) for c in CHECKS]
-
-
 def problem_for(check: GradingCheck) -> Problem:
     initial, loss = make_problem(check.seed, [list(s) for s in SHAPES])
     return Problem(check.name, tuple(initial), loss)

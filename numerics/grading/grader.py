@@ -6,7 +6,8 @@ student process (:mod:`wdproof.numerics.grading.sandbox`), driven step by step o
 grader owns (:mod:`wdproof.numerics.grading.protocol`), and compares every parameter after
 every step with the reference rule (:mod:`wdproof.numerics.reference_optimizers`, itself
 matched to ``torch.optim`` to 1e-12): a check passes when
-``|student - reference| <= ATOL + RTOL |reference|`` everywhere. A failed check reports the first step and tensor where the student departs and is
+``|student - reference| <= ATOL + RTOL |reference|`` everywhere. A failed check reports the
+first step and tensor where the student departs and is
 *diagnosed*: the student's trajectory is compared with each known-wrong variant
 (:mod:`wdproof.numerics.grading.mistakes`) under the same tolerance, and the matching one is named.
 Non-finite values (NaN, inf) never agree with anything, so a trajectory that blows up is never
@@ -32,7 +33,6 @@ from wdproof.numerics.grading.checks import (
     STEPS,
     GradingCheck,
     Trajectory,
-    checks_table,
     trajectory_of,
 )
 from wdproof.numerics.grading.mistakes import Mistake, mistakes_for
@@ -44,7 +44,7 @@ from wdproof.numerics.grading.sandbox import (
     TIME_LIMIT_S,
 )
 
-__all__ = ["CHECKS", "MAX_SCORE", "CheckResult", "GradeReport", "checks_table", "grade_file"]
+__all__ = ["CHECKS", "MAX_SCORE", "CheckResult", "GradeReport", "grade_file"]
 
 ATOL = RTOL = 1e-9
 ARITHMETIC_ERRORS = ("ZeroDivisionError", "FloatingPointError", "OverflowError")
@@ -80,7 +80,8 @@ def first_departure(student: Trajectory, expected: Trajectory) -> Departure | No
             finite = torch.isfinite(a) & torch.isfinite(b)
             close = finite & ((a - b).abs() <= ATOL + RTOL * b.abs())
             if not bool(close.all()):
-                deviation = float((a - b).abs().nan_to_num(float("inf")).max())
+                gap = (a - b).abs().nan_to_num(nan=math.inf, posinf=math.inf)
+                deviation = float(gap.max())
                 return Departure(step, index, deviation, not bool(torch.isfinite(a).all()))
     return None
 

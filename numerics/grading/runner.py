@@ -157,7 +157,7 @@ class _Originals:
         )
 
     def inherited(self, cls: type) -> str | None:
-        """The torch class that ``cls`` is or derives from (walking ``__bases__``, not ``mro()``)."""
+        """The torch class ``cls`` is or derives from (walking ``__bases__``, not ``mro()``)."""
         seen, todo = set(), [cls]
         while todo:
             current = todo.pop()

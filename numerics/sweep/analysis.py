@@ -14,7 +14,8 @@ row's best cell towards larger ``lambda`` until the accuracy first falls below
 where that crossing happens, interpolated linearly in ``log10 lambda``. A row whose good band
 runs off the top of the grid is censored and left out. The slope is the least-squares fit over
 the remaining rows (at least 3; with fewer -- a grid of one or two learning rates, or of one
-weight decay -- the slope is NaN and ``note`` says "not enough data"). Reading it: ``lambda_edge ~ alpha^s``; ``s ~ -1`` means
+weight decay -- the slope is NaN and ``note`` says "not enough data"). Reading it:
+``lambda_edge ~ alpha^s``; ``s ~ -1`` means
 only the product ``alpha * lambda`` matters (decay coupled to the learning rate, as in
 torch AdamW over a short run), ``s ~ 0`` means the usable weight decay does not depend on the
 learning rate (decoupled), ``s ~ +1`` means the ratio ``lambda / alpha`` matters. The edge is
@@ -153,31 +154,6 @@ def summarize(result: SweepResult, threshold: float = 0.9) -> dict:
     }
 
 
-def difficulty_rows(summaries: list[dict]) -> list[tuple]:
-    """One row per (preset, variant): the Q2.c difficulty comparison as a table.
-
-    Columns: preset, variant, best mean validation accuracy, its spread over seeds, cells
-    >= threshold, their fraction, ridge slope, its standard error.
-    """
-    rows = []
-    for summary in summaries:
-        for name, s in summary["variants"].items():
-            ridge = s.get("ridge", {})
-            rows.append(
-                (
-                    summary["preset"],
-                    name,
-                    s["best_val_acc"],
-                    s.get("best_val_acc_std", float("nan")),
-                    s["n_good"],
-                    s["fraction_good"],
-                    ridge.get("slope", float("nan")),
-                    ridge.get("stderr", float("nan")),
-                )
-            )
-    return rows
-
-
 def format_summary(summary: dict) -> str:
     """A short plain-text table of :func:`summarize` (for the command line)."""
     t = summary["threshold"]
@@ -187,7 +163,10 @@ def format_summary(summary: dict) -> str:
             f"seeds {summary['seeds']}; accuracy = mean validation accuracy over seeds"
         )
     ]
-    header = f"{'variant':<13} {'best acc':>15} {'at lr':>9} {'at wd':>9} {'>= ' + str(t):>13} {'ridge slope':>13} {'diverged':>8}"
+    header = (
+        f"{'variant':<13} {'best acc':>15} {'at lr':>9} {'at wd':>9} {'>= ' + str(t):>13} "
+        f"{'ridge slope':>13} {'diverged':>8}"
+    )
     lines.append(header)
     for name, s in summary["variants"].items():
         ridge = s.get("ridge", {})

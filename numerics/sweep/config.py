@@ -41,7 +41,7 @@ MAX_STEPS = 100_000
 
 
 def log_grid(low: float, high: float, n: int) -> tuple[float, ...]:
-    """``n`` log-spaced values from ``low`` to ``high`` inclusive (rounded to 6 significant digits)."""
+    """``n`` log-spaced values from ``low`` to ``high`` inclusive (6 significant digits)."""
     if n < 1:
         raise InputError(f"a grid needs at least one value, got {n}")
     if not (low > 0 and high > 0):
@@ -122,7 +122,8 @@ class SweepConfig:
             if any(b <= a for a, b in itertools.pairwise(grid)):
                 raise InputError(
                     f"{name} must increase strictly (after rounding to 6 significant "
-                    f"digits), got {', '.join(f'{v:g}' for v in grid[:4])}{' ...' if len(grid) > 4 else ''}"
+                    f"digits), got {', '.join(f'{v:g}' for v in grid[:4])}"
+                    f"{' ...' if len(grid) > 4 else ''}"
                 )
         for name, beta in zip(("beta1", "beta2"), self.betas, strict=True):
             if not 0 <= beta < 1:
@@ -145,7 +146,8 @@ class SweepConfig:
         unknown = [v for v in self.variants if v not in VARIANTS]
         if unknown or not self.variants:
             raise InputError(
-                f"unknown variant {unknown[0] if unknown else '(none given)'!r}; known: {', '.join(VARIANTS)}"
+                f"unknown variant {unknown[0] if unknown else '(none given)'!r}; "
+                f"known: {', '.join(VARIANTS)}"
             )
         if len(set(self.variants)) != len(self.variants):
             raise InputError(f"variants repeat: {self.variants}")

@@ -254,7 +254,8 @@ def run_chunks(
         torch.set_num_threads(previous)
 
 
-#: The cost probe: chunk-sized blocks of at most this many cells, timed at 1 and 1 + PROBE_STEPS steps.
+#: The cost probe: chunk-sized blocks of at most this many cells, timed at 1 and 1 + PROBE_STEPS
+#: steps.
 PROBE_CELLS, PROBE_STEPS = 256, 8
 
 

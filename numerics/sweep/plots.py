@@ -141,8 +141,9 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
                 axes[1, col].images[0], ax=axes[1, :], label="validation loss (mean over seeds)"
             )
     fig.suptitle(
-        f"preset '{config.preset}': {len(config.lrs)} x {len(config.wds)} grid, {len(config.seeds)} "
-        f"seed(s), {config.steps} steps; star = optimum, x = diverged, dashed = accuracy {threshold:g}",
+        f"preset '{config.preset}': {len(config.lrs)} x {len(config.wds)} grid, "
+        f"{len(config.seeds)} seed(s), {config.steps} steps; star = optimum, x = diverged, "
+        f"dashed = accuracy {threshold:g}",
         fontsize=10,
     )
     return fig
@@ -163,26 +164,8 @@ def plot_dataset(config: SweepConfig):
     return fig
 
 
-def plot_datasets(configs):
-    """The spirals of several configurations side by side (the Q2.c difficulty comparison)."""
-    fig, axes = plt.subplots(
-        1, len(configs), figsize=(3.6 * len(configs), 4.1), constrained_layout=True, squeeze=False
-    )
-    for ax, config in zip(axes[0], configs, strict=True):
-        spec = config.data
-        plot_spiral(
-            make_spiral(spec),
-            ax,
-            title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}",
-        )
-    axes[0, 0].legend(
-        fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.01), ncol=2, frameon=False
-    )
-    return fig
-
-
 def save(fig, stem: Path) -> dict[str, Path]:
-    """Write ``stem.pdf`` and ``stem.png`` (atomically: a concurrent reader never sees half a file)."""
+    """Write ``stem.pdf`` and ``stem.png`` atomically (no reader ever sees half a file)."""
     paths = {}
     for ext in ("pdf", "png"):
         path = stem.with_suffix(f".{ext}")
@@ -192,15 +175,10 @@ def save(fig, stem: Path) -> dict[str, Path]:
     return paths
 
 
-def write_dataset_comparison(configs, directory: Path | str) -> dict[str, Path]:
-    """``<directory>/spirals.{pdf,png}``: :func:`plot_datasets` of ``configs``."""
-    return save(plot_datasets(configs), Path(directory) / "spirals")
-
-
 def write_figures(
     result: SweepResult, threshold: float = 0.9, directory: Path | None = None
 ) -> dict:
-    """Heatmaps and data figure next to the results: ``{"heatmaps": {"pdf", "png"}, "spiral": ...}``."""
+    """Heatmaps and data figure beside the results: ``{"heatmaps": {"pdf", "png"}, ...}``."""
     directory = Path(directory or result.directory)
     return {
         HEATMAPS: save(plot_heatmaps(result, threshold), directory / HEATMAPS),

@@ -1,4 +1,4 @@
-"""Sweep results on disk: arrays (.npz) plus their configuration (JSON), verified, cached, resumable.
+"""Sweep results on disk: arrays (.npz) and their configuration (JSON), verified and resumable.
 
 A preset's stock configuration lives in ``<out>/<preset>/`` (the folder the report reads);
 any other configuration -- a preset with overrides such as ``--seeds 1`` -- gets its own
@@ -93,7 +93,7 @@ class SweepResult:
 
 @dataclass(frozen=True)
 class CacheState:
-    """What :func:`check` found: ``status`` is current, missing, stale or damaged; ``reason`` says why."""
+    """What :func:`check` found: ``status`` current, missing, stale or damaged; ``reason``, why."""
 
     status: str
     reason: str
@@ -112,7 +112,7 @@ def is_stock(config: SweepConfig) -> bool:
 
 
 def result_dir(config: SweepConfig, out: Path | str) -> Path:
-    """Where ``config`` is stored: ``<out>/<preset>`` for a stock preset, else ``<out>/<preset>-<hash8>``."""
+    """Where ``config`` lives: ``<out>/<preset>`` when stock, else ``<out>/<preset>-<hash8>``."""
     name = config.preset if is_stock(config) else f"{config.preset}-{config.config_hash()[:8]}"
     return Path(out) / name
 
@@ -166,7 +166,7 @@ def save_json(path: Path, payload: dict) -> None:
 def write_results(
     config: SweepConfig, arrays: dict[str, np.ndarray], directory: Path, wall_time_s: float
 ) -> SweepResult:
-    """Store ``arrays`` (metrics, ``lrs``, ``wds``) as the results of ``config``, with their checksum."""
+    """Store ``arrays`` (metrics, ``lrs``, ``wds``) as ``config``'s results, with their checksum."""
     arrays = {name: np.asarray(arrays[name]) for name in (*sweep.METRICS, "lrs", "wds")}
     # stale results stay loadable during training; unmark them just before results.npz changes
     (directory / CONFIG_FILE).unlink(missing_ok=True)
@@ -247,7 +247,7 @@ def _read_meta(directory: Path) -> dict:
 
 
 def _read_results(directory: Path, meta: dict) -> SweepResult:
-    """Verify the configuration in ``meta`` against its hash and ``results.npz`` against its checksum."""
+    """Verify ``meta``'s configuration against its hash and ``results.npz`` against its checksum."""
     try:
         config = SweepConfig.from_dict(meta["config"]).validate()
     except Exception as err:  # noqa: BLE001 (a hand-edited config can fail anywhere)
@@ -306,12 +306,12 @@ def _inspect(directory: Path, digest: str | None) -> CacheState:
 
 
 def check(config: SweepConfig, out: Path | str) -> CacheState:
-    """Whether :func:`result_dir` holds verified results of exactly ``config`` (reads them if so)."""
+    """Whether :func:`result_dir` holds verified results of exactly ``config`` (reads them)."""
     return _inspect(result_dir(config, out), config.config_hash())
 
 
 def stored_hash(directory: Path) -> str | None:
-    """The configuration hash recorded in ``directory`` (unverified), or None when nothing is there."""
+    """The configuration hash recorded in ``directory`` (unverified), or None if there is none."""
     try:
         return _read_meta(directory)["config_hash"] if (directory / RESULTS_FILE).exists() else None
     except Damaged:
@@ -416,7 +416,7 @@ def load_or_run(
     before_training: Callable[[list[sweep.Chunk]], None] | None = None,
     log: Log = notice,
 ) -> SweepResult:
-    """The results of ``config``: from the cache when current and intact, else trained (resuming chunks).
+    """The results of ``config``: the cache when current and intact, else trained (resuming chunks).
 
     ``force`` discards both the cached results and any finished chunks and trains everything.
     ``workers`` threads train chunks concurrently (default: one per CPU core).

@@ -238,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--no-sweep",
         action="store_true",
-        help="do not run the sweep: reuse its cached results if fresh, else omit Q2.b/Q2.c with a note",
+        help="do not run the sweep: reuse its cached results if fresh, "
+        "else omit Q2.b/Q2.c with a note",
     )
     report.add_argument(
         "--sweep-preset",

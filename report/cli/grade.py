@@ -50,7 +50,7 @@ known mistakes the grader recognises and names:
 
 
 def _mistakes_catalogue() -> str:
-    """One entry per known mistake, generated from :data:`~wdproof.numerics.grading.mistakes.MISTAKES`."""
+    """One entry per known mistake, from :data:`~wdproof.numerics.grading.mistakes.MISTAKES`."""
     import textwrap
 
     from wdproof.numerics.grading.mistakes import MISTAKES

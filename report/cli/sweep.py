@@ -71,14 +71,15 @@ def _duration(seconds: float) -> str:
 
 
 def check_cost(config, todo, yes: bool, log=print) -> None:
-    """Print the estimated time and size of training ``todo``; InputError above the caps unless ``yes``."""
+    """Print the estimated time and size of ``todo``; InputError above the caps unless ``yes``."""
     from wdproof.numerics.sweep import engine as sweep
 
     run_steps = sum((c.row_stop - c.row_start) * len(config.wds) for c in todo) * config.steps
     seconds = sweep.estimate_seconds(config, todo)
     size = config.n_cells * len(sweep.METRICS) * 8 * 2  # results.npz plus the chunks while it runs
     line = (
-        f"estimated {_duration(seconds)} ({run_steps:.2g} run-steps at ~{run_steps / max(seconds, 1e-9):.2g} "
+        f"estimated {_duration(seconds)} ({run_steps:.2g} run-steps at "
+        f"~{run_steps / max(seconds, 1e-9):.2g} "
         f"steps/s on {sweep.workers_for(todo)} worker(s))"
     )
     if size > 1e8:
@@ -170,7 +171,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     how = "loaded from cache" if result.from_cache else "trained"
     print(
-        f"{config.n_cells} runs {how} ({result.wall_time_s:.1f} s of training) in {result.directory}"
+        f"{config.n_cells} runs {how} ({result.wall_time_s:.1f} s of training) "
+        f"in {result.directory}"
     )
     print(sweep_analysis.format_summary(summary))
     for name, paths in summary["figures"].items():
@@ -193,7 +195,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sweep",
         help="learning-rate x weight-decay sweep of L2 vs decoupled weight decay (Q2.b/c)",
-        description="Run (or load from the cache) a learning-rate x weight-decay sweep of L2-regularized\n"
+        description="Run (or load from the cache) a learning-rate x weight-decay sweep of "
+        "L2-regularized\n"
         "vs decoupled-weight-decay optimizers (Adam/AdamW, SGD/SGDW), draw its heatmaps and print\n"
         "the Q2.c answers.",
         epilog=_epilog(),
