@@ -17,11 +17,12 @@ DEB_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra
 report: $(STAMP) system
 	$(BIN)/wdproof report --out $(OUT)
 
-test: $(STAMP) system
+test: $(STAMP) system lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check derivations numerics report tests benchmarks
+	$(BIN)/ruff format --check --quiet derivations numerics report tests benchmarks
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

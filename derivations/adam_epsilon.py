@@ -119,8 +119,14 @@ eps_hat_value = eps * sp.sqrt(correction2)
 
 EPS_HAT = Claim(
     id="adam-eps-hat-equals-torch-eps",
-    title="The eps-hat (efficient, TensorFlow) form of Adam is PyTorch's at step t iff eps_hat = eps sqrt(1 - beta2^t)",
-    source="Kingma & Ba 2015, Sec. 2 (efficient form); paper Alg. 2 line 12; torch.optim.Adam; problem set Q2.a",
+    title=(
+        "The eps-hat (efficient, TensorFlow) form of Adam is PyTorch's at step t iff eps_hat = eps "
+        "sqrt(1 - beta2^t)"
+    ),
+    source=(
+        "Kingma & Ba 2015, Sec. 2 (efficient form); paper Alg. 2 line 12; torch.optim.Adam; "
+        "problem set Q2.a"
+    ),
     question="Q2.a",
     statement=Statement.solution_set(
         [eps_hat], efficient_step, torch_step, sp.FiniteSet(eps_hat_value)
@@ -250,7 +256,10 @@ SIGMA = sp.Eq(v_hat, sigma**2)
 
 REQUIRED_EPS = Claim(
     id="adam-eps-inside-sqrt-required-eps",
-    title="The lecture's sqrt(vhat + eps') matches PyTorch's sqrt(vhat) + eps for a coordinate iff eps' = eps^2 + 2 eps sqrt(vhat)",
+    title=(
+        "The lecture's sqrt(vhat + eps') matches PyTorch's sqrt(vhat) + eps for a coordinate iff "
+        "eps' = eps^2 + 2 eps sqrt(vhat)"
+    ),
     source=(
         "lecture notes 002, slide 'Adam', step 6 (eps inside the root) against "
         "torch.optim.Adam's documented step (eps outside); problem set Q2.a"
@@ -322,7 +331,10 @@ EPS_NUMERIC = sp.Rational(1, 1000)
 
 EPS_INSIDE_SQRT = Claim(
     id="adam-eps-inside-sqrt",
-    title="No constant eps' makes the lecture's Adam, sqrt(vhat + eps'), take PyTorch's step for every gradient",
+    title=(
+        "No constant eps' makes the lecture's Adam, sqrt(vhat + eps'), take PyTorch's step for "
+        "every gradient"
+    ),
     source=(
         "lecture notes 002, slides 'Adam' and 'Adam: default setting', step 6 (the lecture's "
         "definition, eps inside the root) against torch.optim.Adam's documented step "
@@ -378,7 +390,10 @@ step_ratio = (sp.sqrt(v_hat) + eps) / sp.sqrt(v_hat + eps)
 
 STEP_RATIO = Claim(
     id="adam-eps-inside-sqrt-step-ratio",
-    title="With the same eps, the lecture's Adam step is PyTorch's times (sqrt(vhat) + eps)/sqrt(vhat + eps)",
+    title=(
+        "With the same eps, the lecture's Adam step is PyTorch's times (sqrt(vhat) + "
+        "eps)/sqrt(vhat + eps)"
+    ),
     source=(
         "lecture notes 002, slides 'Adam' and 'Adam: default setting', step 6, against "
         "torch.optim.Adam's documented step, both with the default eps = 1e-8; problem set Q2.a"

@@ -89,7 +89,10 @@ START = sp.Eq(second[0, coord], 0)
 
 SECOND_MOMENT_CLOSED_FORM = Claim(
     id="rmsprop-second-moment-closed-form",
-    title="RMSProp's second moment from v_0 = 0 is the discounted sum (1 - beta_2) sum beta_2^(t-i) g_i^2",
+    title=(
+        "RMSProp's second moment from v_0 = 0 is the discounted sum (1 - beta_2) sum beta_2^(t-i) "
+        "g_i^2"
+    ),
     source=(
         "problem set Q1.b (seed 000, Q1.b.a: RMSProp with a bias-corrected second moment, the "
         "pseudocode students unroll); lecture notes 002, slide 'Adam property I: bias "
@@ -157,7 +160,8 @@ SECOND_MOMENT_CLOSED_FORM = Claim(
     ),
 )
 
-#: ``(M_t)_{jj}`` from the outer products: ``1/(sqrt((1-b2)/(1-b2^t) sum b2^{t-i} (G_i)_jj) + eps)``.
+#: ``(M_t)_{jj}`` from the outer products:
+#: ``1/(sqrt((1-b2)/(1-b2^t) sum b2^{t-i} (G_i)_jj) + eps)``.
 weighted_outer_diagonal = sp.Sum(
     beta2 ** (t - i) * MatrixElement(outer_product(i), coord, coord), (i, 1, t)
 )
@@ -220,7 +224,8 @@ RMSPROP_PRECONDITIONER = Claim(
                         + eps
                     ),
                     r"The closed form of $v_{t,j}$ (the hypothesis), bias-corrected: "
-                    r"$\hat v_{t,j} = \frac{1-\beta_2}{1-\beta_2^t}\sum_i \beta_2^{t-i} g_{i,j}^2$.",
+                    r"$\hat v_{t,j} = \frac{1-\beta_2}{1-\beta_2^t}\sum_i \beta_2^{t-i} "
+                    r"g_{i,j}^2$.",
                     cites=(CLOSED_FORM,),
                 ),
                 Link(

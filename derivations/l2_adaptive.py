@@ -99,7 +99,8 @@ PROP2_CONVENTIONS = (
 
 
 def entry_conditions(*pairs: tuple[sp.Expr, sp.Expr]) -> tuple:
-    """Derivations: d(entry r of lhs - rhs)/d(theta_c) and d(...)/d(g_c) at ``pairs``; ``AT_ZERO``."""
+    """Derivations: d(entry r of lhs - rhs)/d(theta_c) and d(...)/d(g_c) at ``pairs``;
+    ``AT_ZERO``."""
     return (
         Entries(theta, pairs, row, col),
         Entries(grad, pairs, row, col),
@@ -194,8 +195,8 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY_OFF_DIAGONAL = Claim(
         remarks=(
             (
                 r"The derivative of entry $j$ of the difference by $\theta_{t,j+d}$ is "
-                r"$-\alpha\lambda'\mu$ ($\delta_{j,j+d} = 0$), so $\lambda' = 0$; then the derivative "
-                r"by $\theta_{t,j}$ is $\lambda \ne 0$."
+                r"$-\alpha\lambda'\mu$ ($\delta_{j,j+d} = 0$), so $\lambda' = 0$; then the "
+                r"derivative by $\theta_{t,j}$ is $\lambda \ne 0$."
             ),
         ),
     ),
@@ -214,7 +215,9 @@ SCALAR_PRECONDITIONER = sp.Eq(precond, scale * identity)
 
 SCALAR_PRECONDITIONER_CLAIM = Claim(
     id="adaptive-l2-equals-decay-for-scalar-preconditioner",
-    title="For M_t = kI, L2 with lambda' = lambda/(alpha k) is weight decay, and no other lambda' is",
+    title=(
+        "For M_t = kI, L2 with lambda' = lambda/(alpha k) is weight decay, and no other lambda' is"
+    ),
     source=(
         "Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: the exclusion M_t != kI); problem "
         "set Q1.b (seed 000, Q1.b.b: 'if M_t is not a multiple of identity')"
@@ -230,8 +233,8 @@ SCALAR_PRECONDITIONER_CLAIM = Claim(
     statement_text=(
         r"The case Prop. 2 excludes: for $M_t = kI$, $k > 0$, every dimension $n$, $\alpha > 0$ "
         r"and $\lambda > 0$, the $\lambda' \in \mathbb{R}$ with "
-        r"$\theta_t - \alpha M_t (g_t + \lambda'\theta_t) = (1 - \lambda)\theta_t - \alpha M_t g_t$ "
-        r"for every $\theta_t$ and $g_t$ are exactly $\lambda' = \lambda/(\alpha k)$."
+        r"$\theta_t - \alpha M_t (g_t + \lambda'\theta_t) = (1 - \lambda)\theta_t - \alpha M_t "
+        r"g_t$ for every $\theta_t$ and $g_t$ are exactly $\lambda' = \lambda/(\alpha k)$."
     ),
     conventions=PROP2_CONVENTIONS,
     proof=Proof(
@@ -312,7 +315,10 @@ SLOPE = Lemma(
 
 L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS = Claim(
     id="l2-decay-weaker-for-large-gradients",
-    title="Under L2 + RMSProp, a coordinate's decay rate strictly decreases as its second moment grows",
+    title=(
+        "Under L2 + RMSProp, a coordinate's decay rate strictly decreases as its second moment "
+        "grows"
+    ),
     source=SECTION2_SOURCE,
     question="Q1.b",
     statement=Statement.forall(

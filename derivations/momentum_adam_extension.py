@@ -131,15 +131,16 @@ ADAM_L2_NOT_ADAMW = Claim(
         per_coordinate=True,
         remarks=(
             (
-                r"With $m_0 = v_0 = 0$ the bias correction gives $\hat m_1 = g_1 + \lambda'\theta_0$ "
-                r"and $\hat v_1 = (g_1 + \lambda'\theta_0)^2$ for every $\beta_1, \beta_2$: Adam's "
-                r"first step is the bias-corrected RMSProp step, so momentum cannot help at $t = 1$."
+                r"With $m_0 = v_0 = 0$ the bias correction gives $\hat m_1 = g_1 + "
+                r"\lambda'\theta_0$ and $\hat v_1 = (g_1 + \lambda'\theta_0)^2$ for every "
+                r"$\beta_1, \beta_2$: Adam's first step is the bias-corrected RMSProp step, so "
+                r"momentum cannot help at $t = 1$."
             ),
             (
                 r"The $\theta_0^2$ coefficient $\lambda\lambda'$ is the size dependence of Adam's "
                 r"shrink $\alpha\lambda'/(\lambda'\theta_0 + \epsilon)$: two coordinates "
-                r"$\theta_{0,j} \ne \theta_{0,k}$ are shrunk by different factors, AdamW shrinks both "
-                r"by $1 - \lambda$."
+                r"$\theta_{0,j} \ne \theta_{0,k}$ are shrunk by different factors, AdamW shrinks "
+                r"both by $1 - \lambda$."
             ),
         ),
     ),
@@ -254,8 +255,8 @@ ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
         remarks=(
             (
                 r"The lemma locates the gap: the buffer still holds the first step's $L_2$ term "
-                r"$\lambda'\theta_0$, weighted by $\beta_1/(1+\beta_1)$, which AdamW never stored. At "
-                r"the counterexample $\theta^{L_2}_1 - \theta_0 = -1/10$ and "
+                r"$\lambda'\theta_0$, weighted by $\beta_1/(1+\beta_1)$, which AdamW never stored. "
+                r"At the counterexample $\theta^{L_2}_1 - \theta_0 = -1/10$ and "
                 r"$\frac{\alpha k\lambda'\beta_1}{1+\beta_1} = \frac{9}{190}$."
             ),
             (

@@ -6,7 +6,8 @@ Paper Alg. 2 (per coordinate, ``g_t = grad f_t(theta_{t-1})``, ``m_0 = v_0 = 0``
     m_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t, \\quad v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2,
     \\quad \\hat m_t = \\frac{m_t}{1-\\beta_1^t}, \\quad \\hat v_t = \\frac{v_t}{1-\\beta_2^t},
 
-    \\theta_t = \\theta_{t-1} - \\eta_t \\Big(\\alpha \\frac{\\hat m_t}{\\sqrt{\\hat v_t} + \\epsilon}
+    \\theta_t = \\theta_{t-1} - \\eta_t \\Big(\\alpha
+        \\frac{\\hat m_t}{\\sqrt{\\hat v_t} + \\epsilon}
         + \\lambda \\theta_{t-1}\\Big).
 
 ``torch.optim.AdamW`` (as PyTorch documents it) with learning rate ``gamma_t`` at step ``t`` and
@@ -152,8 +153,14 @@ LERP_IS_EMA = Lemma(
 
 DECAY_CONVENTIONS = Claim(
     id="adamw-paper-decay-equals-torch-decay",
-    title="torch.optim.AdamW takes paper Alg. 2's step iff lr_t = alpha eta_t, weight_decay = lambda/alpha",
-    source="paper Alg. 2 (main text), line 12; PyTorch documentation of torch.optim.AdamW; problem set Q2.a",
+    title=(
+        "torch.optim.AdamW takes paper Alg. 2's step iff lr_t = alpha eta_t, weight_decay = "
+        "lambda/alpha"
+    ),
+    source=(
+        "paper Alg. 2 (main text), line 12; PyTorch documentation of torch.optim.AdamW; problem "
+        "set Q2.a"
+    ),
     question="Q2.a",
     statement=Statement.solution_set(
         [lr, wd], torch_step, paper_step, sp.FiniteSet(sp.Tuple(alpha * eta, lam / alpha))
@@ -358,7 +365,10 @@ uncorrected_closed = (1 - beta1**t) / root2 * (alpha * g / (sp.Abs(g) + eps / ro
 
 UNCORRECTED = Claim(
     id="adam-uncorrected-step-constant-gradient",
-    title="Without bias correction a constant gradient's step is (1 - beta1^t)/sqrt(1 - beta2^t) times a step with eps inflated",
+    title=(
+        "Without bias correction a constant gradient's step is (1 - beta1^t)/sqrt(1 - beta2^t) "
+        "times a step with eps inflated"
+    ),
     source="paper Alg. 2 (main text), lines 7-12 with lines 9-10 left out; problem set Q2.a",
     question="Q2.a",
     statement=Statement.forall(

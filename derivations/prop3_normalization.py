@@ -131,9 +131,9 @@ PROP3_AS_PRINTED = Claim(
         r"As the main text of Prop. 3 prints it: an adaptive method with fixed preconditioner "
         r"$\mathrm{diag}(s)^{-1}$ and base learning rate $\alpha$ takes on "
         r"$f_t + \frac{\lambda'}{2\alpha}\lVert\theta\odot\sqrt{s}\rVert^2$ the steps it takes on "
-        r"$f_t$ with weight decay $\lambda$, where $\lambda' = \lambda/\alpha$; per coordinate, for "
-        r"every $\theta_{t,j}$, $g_{t,j}$, $s_j > 0$, $\alpha > 0$, $\lambda$. The paper's appendix "
-        r"proves the proposition with the constant $\frac{\lambda'}{2}$ (and "
+        r"$f_t$ with weight decay $\lambda$, where $\lambda' = \lambda/\alpha$; per coordinate, "
+        r"for every $\theta_{t,j}$, $g_{t,j}$, $s_j > 0$, $\alpha > 0$, $\lambda$. The paper's "
+        r"appendix proves the proposition with the constant $\frac{\lambda'}{2}$ (and "
         r"$\lambda' = \lambda/\alpha$), which is correct: the main-text constant is a misprint."
     ),
     conventions=CONVENTIONS,
@@ -143,10 +143,10 @@ PROP3_AS_PRINTED = Claim(
         per_coordinate=True,
         remarks=(
             (
-                r"By the lemma the printed step is decay $\lambda/\alpha$, which is $\lambda$ only at "
-                r"$\alpha = 1$ (or $\lambda = 0$). At $\alpha = 1/20$, $\lambda = 1/100$: "
-                r"$\lambda' = 1/5$, the constant is $\lambda'/(2\alpha) = 2$, and the step decays by "
-                r"$1/5$ instead of $1/100$."
+                r"By the lemma the printed step is decay $\lambda/\alpha$, which is $\lambda$ only "
+                r"at $\alpha = 1$ (or $\lambda = 0$). At $\alpha = 1/20$, $\lambda = 1/100$: "
+                r"$\lambda' = 1/5$, the constant is $\lambda'/(2\alpha) = 2$, and the step decays "
+                r"by $1/5$ instead of $1/100$."
             ),
         ),
     ),

@@ -1,9 +1,11 @@
-"""Weight decay as an iteration-dependent L2 term (problem set Q1.b, last part; Prop. 3 generalized).
+"""Weight decay as an iteration-dependent L2 term (problem set Q1.b, last part; Prop. 3
+generalized).
 
 Prop. 2 rules out a constant L2 coefficient, but a regularizer that moves with the
 preconditioner can work. Take the adaptive step ``theta - alpha Mtilde_t grad f_t^reg`` and
 
-.. math:: f_t^{reg}(\\theta) = f_t(\\theta) + \\frac{\\lambda}{2\\alpha} \\theta^\\top M_t^{-1} \\theta,
+.. math::
+    f_t^{reg}(\\theta) = f_t(\\theta) + \\frac{\\lambda}{2\\alpha} \\theta^\\top M_t^{-1} \\theta,
 
 where ``M_t`` is a constant matrix at step ``t`` (not differentiated). SymPy's matrix calculus
 gives the gradient of the extra term as ``lambda/(2 alpha) (M_t^{-1} + (M_t^T)^{-1}) theta``, so

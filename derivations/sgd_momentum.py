@@ -205,8 +205,8 @@ SGDW_DECAY_INDEPENDENT_OF_ALPHA = Claim(
         per_coordinate=True,
         remarks=(
             (
-                r"For SGD + $L_2$ the same derivative is $-\eta_t(g_t + \lambda'\theta_{t-1})$: its "
-                r"decay factor $1 - \eta_t\alpha\lambda'$ moves with $\alpha$."
+                r"For SGD + $L_2$ the same derivative is $-\eta_t(g_t + \lambda'\theta_{t-1})$: "
+                r"its decay factor $1 - \eta_t\alpha\lambda'$ moves with $\alpha$."
             ),
         ),
     ),
@@ -265,9 +265,9 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
         ),
         remarks=(
             (
-                r"With $\beta_1 = 0$ the state is $\theta_{t-1}$ alone, so equal one-step maps from "
-                r"a common $\theta_0$ give equal iterates at every step; the verdict is about the "
-                r"one-step map only."
+                r"With $\beta_1 = 0$ the state is $\theta_{t-1}$ alone, so equal one-step maps "
+                r"from a common $\theta_0$ give equal iterates at every step; the verdict is about "
+                r"the one-step map only."
             ),
         ),
     ),

@@ -227,8 +227,9 @@ PYTORCH_SGD_MOMENTUM_MATCHES_ALG1 = Claim(
         remarks=(
             (
                 r"Without the constant schedule the step fails by "
-                r"$\alpha\beta_1(\eta_t - \eta_{t+1})v_t$ (claim pytorch-sgd-momentum-schedule-gap); "
-                r"with $\beta_1 = 0$ that gap is zero for every schedule."
+                r"$\alpha\beta_1(\eta_t - \eta_{t+1})v_t$ (claim "
+                r"pytorch-sgd-momentum-schedule-gap); with $\beta_1 = 0$ that gap is zero for "
+                r"every schedule."
             ),
         ),
     ),

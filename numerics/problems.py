@@ -58,7 +58,8 @@ def logistic_regression(
 def mlp_regression(
     seed: int = 0, n_points: int = 256, dims: Sequence[int] = (4, 16, 8, 1), batch: int = 32
 ) -> Problem:
-    """A tanh MLP fit to a smooth target; parameters of several shapes, gradients of several scales."""
+    """A tanh MLP fit to a smooth target; parameters of several shapes, gradients of several
+    scales."""
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n_points, dims[0], generator=gen, dtype=DTYPE)
     y = torch.sin(x.sum(dim=1, keepdim=True)) + 0.1 * x[:, :1] ** 2

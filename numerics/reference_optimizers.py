@@ -99,7 +99,8 @@ class AdamRule:
 
     .. math::
         g_t = \\nabla f_t(\\theta_{t-1}) [+ \\lambda\\theta_{t-1}\\text{ if L2}], \\quad
-        m_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t, \\quad v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2,
+        m_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t, \\quad
+        v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2,
 
         \\theta_t = \\theta_{t-1} - \\eta_t \\alpha \\frac{m_t / (1-\\beta_1^t)}
             {\\sqrt{v_t / (1-\\beta_2^t)} + \\epsilon} - d_t \\theta_{t-1},
@@ -168,7 +169,8 @@ def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, **kw) -> Ada
 
 @dataclass(frozen=True)
 class BiasCorrectedRMSProp:
-    """Problem set Q1.b: ``v_t = beta2 v_{t-1} + (1-beta2) g_t^2``, step ``g / (sqrt(v_hat)+eps)``."""
+    """Problem set Q1.b: ``v_t = beta2 v_{t-1} + (1-beta2) g_t^2``, step
+    ``g / (sqrt(v_hat)+eps)``."""
 
     lr: float
     beta2: float = 0.999

@@ -3,8 +3,9 @@
 ``rmsprop-second-moment-closed-form``: after every step, torch's ``exp_avg_sq`` is compared
 with ``(1 - beta_2) sum_{i=1}^t beta_2^{t-i} g_i^2`` computed from the stored gradients.
 
-``rmsprop-preconditioner-closed-form``: at every step the confirmation rebuilds ``M_t`` literally from the gradient history -- the
-outer products ``G_i = g_i g_i^T`` of the flattened gradient of all parameter tensors, weighted
+``rmsprop-preconditioner-closed-form``: at every step the confirmation rebuilds ``M_t``
+literally from the gradient history -- the outer products ``G_i = g_i g_i^T`` of the flattened
+gradient of all parameter tensors, weighted
 by ``beta_2^{t-i}``, bias-corrected, diagonal kept, ``eps I`` added, inverted -- and compares
 ``theta_{t-1} - lr M_t g_t`` with the iterate ``torch.optim.Adam`` produced. The tolerance 1e-12
 allows float64 rounding of a few hundred operations per coordinate.

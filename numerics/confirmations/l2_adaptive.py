@@ -136,7 +136,10 @@ def adam_l2_separates_from_adamw() -> Confirmation:
     _require(
         (
             float(((needed - formula) / formula).abs().max()) <= MATCH_TOLERANCE,
-            f"recovered lambda'_j = {needed.tolist()} are not lambda/(alpha m_j) = {formula.tolist()}",
+            (
+                f"recovered lambda'_j = {needed.tolist()} are not lambda/(alpha m_j) = "
+                f"{formula.tolist()}"
+            ),
         ),
         (
             per_coordinate <= MATCH_TOLERANCE,
@@ -219,7 +222,9 @@ def off_diagonal_preconditioner_has_no_l2_coefficient() -> Confirmation:
         ),
     )
     return Confirmation(
-        quantity="smallest |L2 step - decay step| over lambda' at theta = e_1, M = [[2, 1], [1, 2]]",
+        quantity=(
+            "smallest |L2 step - decay step| over lambda' at theta = e_1, M = [[2, 1], [1, 2]]"
+        ),
         value=at_e1,
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
@@ -278,7 +283,10 @@ def scalar_preconditioner_l2_is_decay() -> Confirmation:
         ),
     )
     return Confirmation(
-        quantity=f"max |theta_L2 - theta_WD| over {SCALAR_STEPS} steps, M = {k} I, lambda' = lambda/(alpha k)",
+        quantity=(
+            f"max |theta_L2 - theta_WD| over {SCALAR_STEPS} steps, M = {k} I, lambda' = "
+            "lambda/(alpha k)"
+        ),
         value=max(matched),
         tolerance=MATCH_TOLERANCE,
         columns=("problem", r"$\lambda'$", "value", "max deviation"),
@@ -389,7 +397,10 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
     _require(
         (
             formula_gap <= MATCH_TOLERANCE,
-            f"decay part of torch's step differs from lr lambda' theta/(sqrt(vhat) + eps) by {formula_gap:.3g}",
+            (
+                "decay part of torch's step differs from lr lambda' theta/(sqrt(vhat) + eps) by "
+                f"{formula_gap:.3g}"
+            ),
         )
     )
     order = torch.argsort(grad_rms)
@@ -408,7 +419,9 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
     ratio = float(decay[quartiles[0]].mean() / decay[quartiles[-1]].mean())
     rho = spearman(grad_rms, decay)
     return Confirmation(
-        quantity="measured mean L2 shrink rate, smallest-gradient quartile / largest-gradient quartile",
+        quantity=(
+            "measured mean L2 shrink rate, smallest-gradient quartile / largest-gradient quartile"
+        ),
         value=ratio,
         tolerance=1.0,
         relation=">",
@@ -423,10 +436,11 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
         note=(
             f"float64; {2 * STEPS} steps of torch.optim.Adam(lr={LR}, betas=(0, {BETA2}), "
             f"weight_decay={L2}) on a 4-16-8-1 tanh MLP (225 coordinates). Shrink rate = -(decay "
-            "part of torch's last step)/theta_j, the decay part being that step minus a weight_decay=0 "
-            "twin's from the same state and the same M_t; it matches lr lambda' theta_j/(sqrt(vhat_j) "
-            f"+ eps) to {formula_gap:.1g}. Uniform lambda = {uniform:.3g} is the decoupled decay with "
-            f"the same mean; Spearman correlation of RMS gradient and shrink rate = {rho:.3f}."
+            "part of torch's last step)/theta_j, the decay part being that step minus a "
+            "weight_decay=0 twin's from the same state and the same M_t; it matches lr lambda' "
+            f"theta_j/(sqrt(vhat_j) + eps) to {formula_gap:.1g}. Uniform lambda = {uniform:.3g} is "
+            "the decoupled decay with the same mean; Spearman correlation of RMS gradient and "
+            f"shrink rate = {rho:.3f}."
         ),
         extra={"spearman": rho, "uniform_decay": uniform, "formula_gap": formula_gap},
     )

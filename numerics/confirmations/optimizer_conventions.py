@@ -349,7 +349,9 @@ def eps_hat_mapping() -> Confirmation:
         constant = run_rule(problem, EfficientFormAdam(lr, lambda _step, e=eps_: e), STEPS)
         rows.append((lr, eps_, max_deviation(mapped, oracle), max_deviation(constant, oracle)))
     return Confirmation(
-        quantity=f"max |theta_eps-hat - theta_torch| over {STEPS} steps, eps_hat = eps sqrt(1-beta2^t)",
+        quantity=(
+            f"max |theta_eps-hat - theta_torch| over {STEPS} steps, eps_hat = eps sqrt(1-beta2^t)"
+        ),
         value=max(row[2] for row in rows),
         tolerance=TOLERANCE,
         columns=("lr", "eps", "eps_hat = eps sqrt(1-beta2^t)", "control: constant eps_hat = eps"),
@@ -423,9 +425,9 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
 def required_inside_eps(lr: float, eps_: float, gradient: list[float]) -> dict[str, torch.Tensor]:
     """One ``torch.optim.Adam`` step, and the ``eps'_j`` each coordinate needs inside the root.
 
-    ``sqrt(vhat_j + eps'_j)`` reproduces torch's step ``|step_j| = lr |mhat_j|/(sqrt(vhat_j) + eps)``
-    iff ``eps'_j = (lr mhat_j/step_j)^2 - vhat_j``; ``mhat_1``, ``vhat_1`` are read from the
-    optimizer's bias-corrected state.
+    ``sqrt(vhat_j + eps'_j)`` reproduces torch's step
+    ``|step_j| = lr |mhat_j|/(sqrt(vhat_j) + eps)`` iff ``eps'_j = (lr mhat_j/step_j)^2 - vhat_j``;
+    ``mhat_1``, ``vhat_1`` are read from the optimizer's bias-corrected state.
     """
     (step,) = adam_trace(linear_problem(gradient), 1, lr=lr, eps=eps_, betas=BETAS)
     return {
@@ -521,7 +523,9 @@ def required_eps_along_a_run() -> Confirmation:
             worst = max(worst, miss)
         rows.append((lr, eps_, RUN_STEPS, miss))
     return Confirmation(
-        quantity=f"max relative |recovered eps' - (eps^2 + 2 eps sqrt(vhat))| over {RUN_STEPS} steps",
+        quantity=(
+            f"max relative |recovered eps' - (eps^2 + 2 eps sqrt(vhat))| over {RUN_STEPS} steps"
+        ),
         value=worst,
         tolerance=1e-8,
         columns=("lr", "eps", "steps", "max relative miss (last step)"),
@@ -557,7 +561,10 @@ def lecture_over_torch_ratio() -> Confirmation:
             )
         )
     return Confirmation(
-        quantity=f"max |lecture step / torch step - (sqrt(vhat)+eps)/sqrt(vhat+eps)| over {RUN_STEPS} steps",
+        quantity=(
+            f"max |lecture step / torch step - (sqrt(vhat)+eps)/sqrt(vhat+eps)| over {RUN_STEPS} "
+            "steps"
+        ),
         value=worst,
         tolerance=RATIO_TOLERANCE,
         columns=("first gradient", "torch step", "lecture step", "ratio", "claim's ratio"),

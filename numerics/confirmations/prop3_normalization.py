@@ -151,7 +151,9 @@ def printed_constant_decays_by_lambda_over_alpha() -> Confirmation:
     match = max_deviation(run, fixed_preconditioner_run(lr, decay=lam / lr))
     low, high = measured_decay(lr, constant)
     return Confirmation(
-        quantity="|measured - exact| one-step gap at the kernel's counterexample, Prop. 3 as printed",
+        quantity=(
+            "|measured - exact| one-step gap at the kernel's counterexample, Prop. 3 as printed"
+        ),
         value=abs(measured - ce["gap"]),
         tolerance=TOLERANCE,
         columns=("quantity", "value"),

@@ -230,7 +230,10 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
             wrong.append(max_deviation(with_l2, unmapped))
             rows.append((problem.name, alpha, l2, max_deviation(with_l2, mapped), wrong[-1]))
     return Confirmation(
-        quantity=f"max |theta_L2 - theta_SGDW| at lambda = alpha lambda' over {STEPS} cosine-scheduled steps",
+        quantity=(
+            f"max |theta_L2 - theta_SGDW| at lambda = alpha lambda' over {STEPS} cosine-scheduled "
+            "steps"
+        ),
         value=max(row[3] for row in rows),
         tolerance=TOLERANCE,
         columns=(
@@ -242,23 +245,25 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            r"float64, $\beta_1 = 0$, cosine multiplier $\eta_t$; torch.optim.SGD(lr $= \alpha\eta_t$, "
-            r"weight_decay $= \lambda'$) vs torch.optim.SGD(lr $= \alpha\eta_t$) with "
-            r"$\theta \leftarrow (1 - \eta_t\lambda)\theta$ before each step."
+            r"float64, $\beta_1 = 0$, cosine multiplier $\eta_t$; torch.optim.SGD(lr $= "
+            r"\alpha\eta_t$, weight_decay $= \lambda'$) vs torch.optim.SGD(lr $= \alpha\eta_t$) "
+            r"with $\theta \leftarrow (1 - \eta_t\lambda)\theta$ before each step."
         ),
         extra={"wrong_mapping_min_deviation": min(wrong)},
     )
 
 
 def linear_problem(theta_0: list[float], grads: list[list[float]], rows: int = 1) -> Problem:
-    """``f_t(theta) = g_t . theta`` on ``rows`` copies of ``theta_0``: the gradient is ``g_t`` whatever theta is."""
+    """``f_t(theta) = g_t . theta`` on ``rows`` copies of ``theta_0``: the gradient is ``g_t``
+    whatever theta is."""
     g = torch.tensor(grads, dtype=DTYPE)
     start = torch.tensor(theta_0, dtype=DTYPE).expand(rows, -1).clone()
     return Problem("linear", (start,), lambda params, t: (params[0] * g[t]).sum())
 
 
 def instance_gaps(decays: torch.Tensor, ce: dict) -> torch.Tensor:
-    """For each constant ``lambda`` in ``decays`` (float64): max over both steps of |theta_L2 - theta_SGDW(lambda)|."""
+    """For each constant ``lambda`` in ``decays`` (float64): max over both steps of
+    |theta_L2 - theta_SGDW(lambda)|."""
     grads = [ce["g_1"], ce["g_2"]]
     l2 = run_torch(
         linear_problem(ce["theta_0"], grads),
@@ -312,7 +317,9 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
             )
         )
     return Confirmation(
-        quantity="lower bound over every constant lambda of max_{t<=2} |theta_L2 - theta_SGDW(lambda)|",
+        quantity=(
+            "lower bound over every constant lambda of max_{t<=2} |theta_L2 - theta_SGDW(lambda)|"
+        ),
         value=min(lower_bound, outside),
         tolerance=SEPARATION,
         relation=">",

@@ -45,7 +45,8 @@ def closed_form_iterates(
     *,
     decay_history: bool = True,
 ) -> list[Params]:
-    """Every iterate rebuilt from the closed-form buffer ``v_t = sum_i mu^(t-i) (g_i + lambda' theta_{i-1})``.
+    """Every iterate rebuilt from the closed-form buffer
+    ``v_t = sum_i mu^(t-i) (g_i + lambda' theta_{i-1})``.
 
     ``decay_history=False`` is the wrong variant: the L2 term acts on ``theta_{t-1}`` only, as
     SGDW's decay would, ``v_t = sum_i mu^(t-i) g_i + lambda' theta_{t-1}``.
@@ -71,7 +72,8 @@ def closed_form_iterates(
 
 
 def history_share(problem: Problem, history: list[Params], mu: float) -> float:
-    """At the last step: |sum_{i<t} mu^(t-i) theta_{i-1}| / |theta_{t-1}|, the decay SGDW never applies."""
+    """At the last step: |sum_{i<t} mu^(t-i) theta_{i-1}| / |theta_{t-1}|, the decay SGDW never
+    applies."""
     previous = [list(problem.initial_values)] + history[:-1]
     flat = [torch.cat([p.flatten() for p in params]) for params in previous]
     last = len(flat) - 1
@@ -115,7 +117,8 @@ def closed_form_rebuilds_torch_iterates() -> Confirmation:
             r"float64; torch.optim.SGD(lr, momentum $= \mu$, weight_decay $= \lambda'$) iterates "
             r"rebuilt one step at a time from the closed-form buffer and the recorded gradients; "
             r"the last column is $\lVert\sum_{i<t}\mu^{t-i}\theta_{i-1}\rVert / "
-            r"\lVert\theta_{t-1}\rVert$ at the last step (about $\mu/(1-\mu)$ when $\theta$ moves slowly)."
+            r"\lVert\theta_{t-1}\rVert$ at the last step (about $\mu/(1-\mu)$ when $\theta$ moves "
+            r"slowly)."
         ),
         extra={"current_only_min_deviation": min(wrong)},
     )
