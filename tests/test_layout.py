@@ -48,3 +48,18 @@ def test_no_module_imports_a_higher_layer(layer):
         if LAYERS.get(target, -1) > LAYERS[layer]
     ]
     assert not violations, violations
+
+
+def test_report_modules_render_and_never_run_torch():
+    """``report/`` renders what ``numerics`` measured; no module of it imports torch."""
+    offenders = []
+    for path in sorted((ROOT / "report").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name == "torch" or name.startswith("torch.") for name in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
