@@ -15,7 +15,6 @@ must reproduce, and how the paper's conventions map onto PyTorch's:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,21 +32,13 @@ from wdproof.numerics.reference_optimizers import (
     adam,
     adamw,
     constant_schedule,
+    cosine_schedule,
 )
 
 STEPS = 120
 TOLERANCE = 1e-12
 
 TorchFactory = Callable[[Params], torch.optim.Optimizer]
-
-
-def cosine_schedule(steps: int = STEPS, floor: float = 0.1) -> Schedule:
-    """Cosine annealing of ``eta_t`` from 1 down to ``floor`` over ``steps`` (paper Sec. 3)."""
-
-    def eta(t: int) -> float:
-        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * (t - 1) / steps))
-
-    return eta
 
 
 @dataclass(frozen=True)
@@ -92,7 +83,7 @@ def _torch(cls, **hyper) -> TorchFactory:
     return lambda params: cls(params, foreach=False, **hyper)
 
 
-COSINE = cosine_schedule()
+COSINE = cosine_schedule(STEPS, eta_min=0.1)
 MLP = mlp_regression
 
 CASES: tuple[OptimizerCase, ...] = (

@@ -80,6 +80,22 @@ def mlp_regression(
     return Problem("mlp-regression", tuple(values), loss)
 
 
+def linear_problem(
+    theta_0: Sequence[float], grads: Sequence[Sequence[float]], rows: int = 1
+) -> Problem:
+    """Linear losses ``f_t(theta) = g_t . theta``: the gradient is ``g_t`` whatever theta is.
+
+    ``g_t = grads[t]`` (minibatch ``t = 0, 1, ...``) for ``t < len(grads)``, the last of
+    ``grads`` after that, so a one-element ``grads = [g]`` is a constant gradient. The one
+    parameter is ``rows`` stacked copies of ``theta_0`` (shape ``(rows, len(theta_0))``; ``g_t``
+    applies to every row), so one run can carry one candidate hyperparameter per row.
+    """
+    g = torch.tensor(grads, dtype=DTYPE)
+    start = torch.tensor(theta_0, dtype=DTYPE).expand(rows, -1).clone()
+    last = len(g) - 1
+    return Problem("linear", (start,), lambda params, t: (params[0] * g[min(t, last)]).sum())
+
+
 def gradients(problem: Problem, params: Params, t: int) -> list[torch.Tensor]:
     """``grad f_t(params)`` without touching ``.grad``."""
     return list(torch.autograd.grad(problem.loss(params, t), params))

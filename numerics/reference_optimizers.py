@@ -24,6 +24,7 @@ against ``torch.optim`` in float64.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -39,6 +40,25 @@ DecayConvention = Literal["none", "l2", "torch", "paper"]
 
 def constant_schedule(_t: int) -> float:
     return 1.0
+
+
+def cosine_schedule(steps: int, eta_min: float = 0.0) -> Schedule:
+    r"""Cosine annealing without restarts: the multiplier ``eta_t`` of step ``t = 1, ..., steps``.
+
+    SGDR's ``eta_t = eta_min + (eta_max - eta_min)(1 + cos(pi T_cur / T_i))/2`` (paper Sec. 3)
+    with ``eta_max = 1``, ``T_i = steps = T`` and ``T_cur = t - 1``, the steps already taken:
+
+    .. math:: \eta_t = \eta_{min} + (1 - \eta_{min}) (1 + \cos(\pi (t - 1) / T)) / 2
+
+    so ``eta_1 = 1`` and ``eta_T = eta_min + (1 - eta_min)(1 + cos(pi (T - 1)/T))/2``, just
+    above ``eta_min`` (which step ``T + 1`` would reach). ``t`` is the step being taken, as in
+    every rule here.
+    """
+
+    def eta(t: int) -> float:
+        return eta_min + (1.0 - eta_min) * 0.5 * (1.0 + math.cos(math.pi * (t - 1) / steps))
+
+    return eta
 
 
 class Rule(Protocol):

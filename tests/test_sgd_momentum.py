@@ -16,8 +16,8 @@ from wdproof.derivations import sgd_momentum_history as smh
 from wdproof.derivations.notation import alpha, beta1, eta, lam, lam_l2, n
 from wdproof.numerics.confirmations import sgd_momentum as csm
 from wdproof.numerics.confirmations import sgd_momentum_history as csmh
-from wdproof.numerics.confirmations.sgd_momentum import SEPARATION, TOLERANCE, linear_problem
-from wdproof.numerics.problems import run_torch
+from wdproof.numerics.confirmations.sgd_momentum import SEPARATION, TOLERANCE
+from wdproof.numerics.problems import linear_problem, run_torch
 
 CLAIMS = sm.CLAIMS + smh.CLAIMS
 t, i, mu, g, theta = smh.t, smh.i, smh.mu, smh.g, smh.theta

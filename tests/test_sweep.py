@@ -14,6 +14,7 @@ from wdproof.numerics.errors import InputError
 from wdproof.numerics.sweep import engine as sweep
 from wdproof.numerics.sweep import store as sweep_store
 from wdproof.numerics.sweep.analysis import fit_ridge, summarize
+from wdproof.numerics.sweep.batched_adam import coefficients, make_optimizer
 from wdproof.numerics.sweep.batched_mlp import (
     MLPShape,
     as_module,
@@ -115,6 +116,22 @@ def test_forced_divergence_leaves_every_other_cell_identical():
     assert torch.equal(clean.params[others], poisoned.params[others])
     for name in sweep.METRICS:
         np.testing.assert_array_equal(clean.metrics[name][others], poisoned.metrics[name][others])
+
+
+@pytest.mark.parametrize("variant", ["adamw-paper", "sgd-l2"])
+def test_freeze_swaps_in_zeroed_coefficients_and_leaves_the_old_ones_alone(variant):
+    lrs, wds = torch.tensor([0.1, 0.2, 0.3]), torch.tensor([1e-2, 2e-2, 3e-2])
+    coeffs = coefficients(variant, lrs, wds, eta=0.5)
+    before = [c.clone() for c in (coeffs.l2, coeffs.decay, coeffs.step)]
+    optimizer = make_optimizer(variant, torch.ones(3, 4), coeffs, (0.9, 0.999), 1e-8)
+    optimizer.freeze(torch.tensor([False, True, False]))
+    for old, kept in zip(before, (coeffs.l2, coeffs.decay, coeffs.step), strict=True):
+        assert torch.equal(old, kept)
+    for new, old in zip(
+        (optimizer.coeffs.l2, optimizer.coeffs.decay, optimizer.coeffs.step), before, strict=True
+    ):
+        assert (new[1] == 0).all() and torch.equal(new[[0, 2]], old[[0, 2]])
+    assert (optimizer.params[1] == 0).all() and (optimizer.params[[0, 2]] == 1).all()
 
 
 def tiny() -> SweepConfig:

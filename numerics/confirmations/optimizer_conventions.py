@@ -39,9 +39,9 @@ from wdproof.derivations import adam_epsilon as epsilon
 from wdproof.derivations import optimizer_conventions as conventions
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, eta, lam, t
 from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
-from wdproof.numerics.optimizer_cases import OptimizerCase, cosine_schedule, run_torch_case
-from wdproof.numerics.problems import Problem, max_deviation, mlp_regression
-from wdproof.numerics.reference_optimizers import run_rule
+from wdproof.numerics.optimizer_cases import OptimizerCase, run_torch_case
+from wdproof.numerics.problems import Problem, linear_problem, max_deviation, mlp_regression
+from wdproof.numerics.reference_optimizers import cosine_schedule, run_rule
 
 STEPS = 100
 TOLERANCE = 1e-12
@@ -59,7 +59,7 @@ def _stated_solution(claim, point: int = 0) -> tuple[sp.Basic, ...]:
 # --- AdamW decay ----------------------------------------------------------------------------
 @confirms("adamw-paper-decay-equals-torch-decay")
 def torch_adamw_matches_paper_decay() -> Confirmation:
-    schedule = cosine_schedule(STEPS)
+    schedule = cosine_schedule(STEPS, eta_min=0.1)
     lr_of, wd_of = (
         sp.lambdify((alpha, eta, lam), expr, modules="math")
         for expr in _stated_solution(conventions.DECAY_CONVENTIONS)
@@ -117,12 +117,7 @@ def torch_adamw_matches_paper_decay() -> Confirmation:
 
 
 # --- A constant gradient --------------------------------------------------------------------
-def linear_problem(gradient: list[float]) -> Problem:
-    """``f(theta) = g . theta`` from ``theta_0 = 0``: every gradient is ``g``."""
-    g = torch.tensor(gradient, dtype=DTYPE)
-    return Problem("linear", (torch.zeros_like(g),), lambda params, _t: (g * params[0]).sum())
-
-
+# ``linear_problem(zeros, [g])`` is ``f_t(theta) = g . theta`` for every t: every gradient is g.
 @dataclass(frozen=True)
 class AdamStep:
     """One ``torch.optim.Adam`` step of one tensor: the state after it and the move it made."""
@@ -168,7 +163,11 @@ CONSTANT_LR, CONSTANT_EPS = 0.1, 1e-8
 
 def _constant_gradient_trace() -> list[AdamStep]:
     return adam_trace(
-        linear_problem(CONSTANT_GRADIENT), STEPS, lr=CONSTANT_LR, eps=CONSTANT_EPS, betas=BETAS
+        linear_problem([0.0] * len(CONSTANT_GRADIENT), [CONSTANT_GRADIENT]),
+        STEPS,
+        lr=CONSTANT_LR,
+        eps=CONSTANT_EPS,
+        betas=BETAS,
     )
 
 
@@ -372,7 +371,7 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
     (stated,) = _stated_solution(epsilon.EPS_HAT)
     eps_hat_of = sp.lambdify((eps, epsilon.correction2), stated, modules="math")
     fitted = eps_hat_of(eps_, 1 - betas[1] ** steps[0])  # the constant step 1 forces
-    problem = linear_problem([setting["gradient"]])
+    problem = linear_problem([0.0], [[setting["gradient"]]])
     torch_trace = adam_trace(problem, max(steps), lr=lr, eps=eps_, betas=betas)
     constant = run_rule(problem, EfficientFormAdam(lr, lambda _t: fitted, betas), max(steps))
     varying = run_rule(
@@ -429,7 +428,9 @@ def required_inside_eps(lr: float, eps_: float, gradient: list[float]) -> dict[s
     ``|step_j| = lr |mhat_j|/(sqrt(vhat_j) + eps)`` iff ``eps'_j = (lr mhat_j/step_j)^2 - vhat_j``;
     ``mhat_1``, ``vhat_1`` are read from the optimizer's bias-corrected state.
     """
-    (step,) = adam_trace(linear_problem(gradient), 1, lr=lr, eps=eps_, betas=BETAS)
+    (step,) = adam_trace(
+        linear_problem([0.0] * len(gradient), [gradient]), 1, lr=lr, eps=eps_, betas=BETAS
+    )
     return {
         "step": step.moved,
         "mhat": step.m_hat,
@@ -549,7 +550,7 @@ def lecture_over_torch_ratio() -> Confirmation:
         measured = lecture / step.moved[keep]
         worst = max(worst, float((measured - ratio(step.v_hat[keep], eps_)).abs().max()))
     for g_1 in (1e-8, 1e-4, 1.0):  # first steps at the lecture's default eps = 1e-8
-        (first,) = adam_trace(linear_problem([g_1]), 1, lr=1e-3, eps=1e-8, betas=BETAS)
+        (first,) = adam_trace(linear_problem([0.0], [[g_1]]), 1, lr=1e-3, eps=1e-8, betas=BETAS)
         lecture = 1e-3 * first.m_hat / (first.v_hat + 1e-8).sqrt()
         rows.append(
             (

@@ -19,9 +19,6 @@ Tolerance 1e-12 for equalities (float64, <= 100 steps); separations must exceed 
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-
 import torch
 
 from wdproof.derivations.sgd_momentum import SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY
@@ -30,26 +27,21 @@ from wdproof.numerics.problems import (
     Params,
     Problem,
     gradients,
+    linear_problem,
     logistic_regression,
     max_deviation,
     mlp_regression,
     run_torch,
 )
-from wdproof.numerics.reference_optimizers import SGDW, run_rule
+from wdproof.numerics.reference_optimizers import SGDW, Schedule, cosine_schedule, run_rule
 
 STEPS = 60
 TOLERANCE = 1e-12
 SEPARATION = 1e-6
-Schedule = Callable[[int], float]
 
 
 def constant(eta: float = 1.0) -> Schedule:
     return lambda _t: eta
-
-
-def cosine(total: int = STEPS) -> Schedule:
-    """Cosine annealing multiplier ``eta_t = (1 + cos(pi t / total)) / 2`` (paper Sec. 3)."""
-    return lambda t: 0.5 * (1.0 + math.cos(math.pi * t / total))
 
 
 def problems() -> tuple[Problem, ...]:
@@ -67,10 +59,9 @@ def alg1_trajectory(
     schedule: Schedule | None = None,
 ) -> list[Params]:
     """Paper Alg. 1 (:class:`~wdproof.numerics.reference_optimizers.SGDW`): SGD + L2 (``l2``)
-    and/or SGDW (``decay``) with momentum; ``schedule`` is indexed from step 0 like torch's loop.
+    and/or SGDW (``decay``) with momentum; ``schedule(t)`` is ``eta_t`` of step ``t = 1, 2, ...``.
     """
-    schedule = schedule or constant()
-    rule = SGDW(alpha, beta1, weight_decay=decay, l2=l2, schedule=lambda t: schedule(t - 1))
+    rule = SGDW(alpha, beta1, weight_decay=decay, l2=l2, schedule=schedule or constant())
     return run_rule(problem, rule, steps)
 
 
@@ -85,7 +76,7 @@ def torch_sgd_trajectory(
     schedule: Schedule | None = None,
 ) -> list[Params]:
     """torch.optim.SGD, ``lr_t = lr * eta_t`` (``lr`` is Alg. 1's alpha), L2 ``weight_decay``,
-    SGDW ``decay``."""
+    SGDW ``decay``; ``schedule(t)`` is ``eta_t`` of step ``t = 1, 2, ...``."""
     schedule = schedule or constant()
     holder: dict[str, torch.optim.Optimizer] = {}
 
@@ -94,7 +85,7 @@ def torch_sgd_trajectory(
         return holder["opt"]
 
     def before_step(params: Params, t: int) -> None:
-        eta_t = schedule(t)
+        eta_t = schedule(t + 1)  # run_torch counts minibatches t = 0, 1, ...; this is step t + 1
         holder["opt"].param_groups[0]["lr"] = lr * eta_t
         for p in params:
             p.mul_(1.0 - eta_t * decay)  # decoupled: theta_{t-1} shrinks outside the buffer
@@ -217,7 +208,7 @@ def sgdw_alpha_slope_is_gradient_only() -> Confirmation:
 @confirms("sgdw-equals-l2-without-momentum")
 def no_momentum_mapping_survives_schedule() -> Confirmation:
     rows, wrong = [], []
-    schedule = cosine()
+    schedule = cosine_schedule(STEPS)
     for problem in problems():
         for alpha, l2 in ((0.1, 1e-2), (0.5, 1e-1), (0.05, 1.0)):
             with_l2 = torch_sgd_trajectory(
@@ -251,14 +242,6 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
         ),
         extra={"wrong_mapping_min_deviation": min(wrong)},
     )
-
-
-def linear_problem(theta_0: list[float], grads: list[list[float]], rows: int = 1) -> Problem:
-    """``f_t(theta) = g_t . theta`` on ``rows`` copies of ``theta_0``: the gradient is ``g_t``
-    whatever theta is."""
-    g = torch.tensor(grads, dtype=DTYPE)
-    start = torch.tensor(theta_0, dtype=DTYPE).expand(rows, -1).clone()
-    return Problem("linear", (start,), lambda params, t: (params[0] * g[t]).sum())
 
 
 def instance_gaps(decays: torch.Tensor, ce: dict) -> torch.Tensor:

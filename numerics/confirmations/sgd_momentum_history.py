@@ -19,12 +19,11 @@ from wdproof.numerics.confirmations.sgd_momentum import (
     TOLERANCE,
     alg1_trajectory,
     constant,
-    cosine,
-    linear_problem,
     problems,
     torch_sgd_trajectory,
 )
-from wdproof.numerics.problems import Params, Problem, gradients, max_deviation
+from wdproof.numerics.problems import Params, Problem, gradients, linear_problem, max_deviation
+from wdproof.numerics.reference_optimizers import cosine_schedule
 
 
 def gradients_along(problem: Problem, history: list[Params]) -> list[Params]:
@@ -194,7 +193,7 @@ def schedule_gap_matches_prediction() -> Confirmation:
     g_1 = torch.tensor(GAP_GRADIENTS[0], dtype=torch.float64)
     for alpha, beta1, l2, eta_1, eta_2 in GAP_SETTINGS:
         problem = linear_problem(GAP_THETA_0, GAP_GRADIENTS)
-        schedule = (eta_1, eta_2).__getitem__
+        schedule = {1: eta_1, 2: eta_2}.__getitem__  # eta_t of steps t = 1, 2
         paper = alg1_trajectory(problem, 2, alpha, beta1, l2=l2, schedule=schedule)
         pytorch = torch_sgd_trajectory(problem, 2, alpha, beta1, weight_decay=l2, schedule=schedule)
         measured = pytorch[1][0][0] - paper[1][0][0]
@@ -214,9 +213,11 @@ def schedule_gap_matches_prediction() -> Confirmation:
     separated, unmoved = [], []
     for problem in problems():
         for beta1 in (0.9, 0.0):
-            paper = alg1_trajectory(problem, STEPS, 0.1, beta1, l2=1e-2, schedule=cosine())
+            paper = alg1_trajectory(
+                problem, STEPS, 0.1, beta1, l2=1e-2, schedule=cosine_schedule(STEPS)
+            )
             pytorch = torch_sgd_trajectory(
-                problem, STEPS, 0.1, beta1, weight_decay=1e-2, schedule=cosine()
+                problem, STEPS, 0.1, beta1, weight_decay=1e-2, schedule=cosine_schedule(STEPS)
             )
             deviation = max_deviation(paper, pytorch)
             (separated if beta1 > 0 else unmoved).append(deviation)

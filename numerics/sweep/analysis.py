@@ -38,7 +38,7 @@ CHANCE = 0.5
 MIN_RIDGE_ROWS = 3
 
 
-def cell_mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cell_mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation over seeds (axis 0); NaN where any seed is NaN (diverged)."""
     return values.mean(axis=0), values.std(axis=0)
 
@@ -102,8 +102,8 @@ def fit_ridge(mean_acc: np.ndarray, lrs, wds, floor: float = 0.75) -> Ridge:
 def summarize_variant(result: SweepResult, variant: str, threshold: float = 0.9) -> dict:
     """Every Q2.c number for one variant (plain floats and ints, JSON-ready)."""
     config = result.config
-    mean_acc, std_acc = cell_mean(result.metric("val_acc", variant))
-    mean_loss, _ = cell_mean(result.metric("val_loss", variant))
+    mean_acc, std_acc = cell_mean_std(result.metric("val_acc", variant))
+    mean_loss, _ = cell_mean_std(result.metric("val_loss", variant))
     diverged = (result.metric("diverged_step", variant) >= 0).any(axis=0)
     n_cells = mean_acc.size
     summary: dict = {

@@ -55,18 +55,30 @@ VARIANT_LABELS = {
 
 @dataclass(frozen=True)
 class Coefficients:
-    """Per-cell ``(cells, 1)`` columns: L2 coefficient, decoupled decay, step size."""
+    """Per-cell ``(cells, 1)`` columns: L2 coefficient, decoupled decay, step size.
+
+    A value: nothing writes into its tensors; :meth:`zeroed` returns a new one.
+    """
 
     l2: torch.Tensor
     decay: torch.Tensor
     step: torch.Tensor
+
+    def zeroed(self, cells: torch.Tensor) -> Coefficients:
+        """These coefficients with the boolean-masked ``cells`` (shape ``(cells,)``) set to 0."""
+        rows = cells.reshape(-1, 1)
+        return Coefficients(
+            l2=self.l2.masked_fill(rows, 0),
+            decay=self.decay.masked_fill(rows, 0),
+            step=self.step.masked_fill(rows, 0),
+        )
 
 
 def coefficients(
     variant: str, lr: torch.Tensor, wd: torch.Tensor, eta: float = 1.0
 ) -> Coefficients:
     """The table of the module docstring, for per-cell ``lr`` and ``wd`` of shape ``(cells,)``."""
-    lr, wd = lr.reshape(-1, 1).clone(), wd.reshape(-1, 1).clone()  # freeze() writes into them
+    lr, wd = lr.reshape(-1, 1), wd.reshape(-1, 1)
     zero = torch.zeros_like(lr)
     if variant in ("adam-l2", "sgd-l2"):
         return Coefficients(l2=wd, decay=zero, step=lr)
@@ -78,7 +90,10 @@ def coefficients(
 
 
 class BatchedAdam:
-    """Adam state ``m, v`` for a ``(cells, n_params)`` parameter tensor, updated in place."""
+    """Adam state ``m, v`` for a ``(cells, n_params)`` parameter tensor, updated in place.
+
+    ``params``, ``m`` and ``v`` are mutable state; ``coeffs`` is replaced, never written into.
+    """
 
     def __init__(self, params: torch.Tensor, coeffs: Coefficients, betas=(0.9, 0.999), eps=1e-8):
         self.params, self.coeffs = params, coeffs
@@ -110,18 +125,22 @@ class BatchedAdam:
         p.addcdiv_(self.m, denom, value=-bias2_sqrt / bias1)
 
     def freeze(self, cells: torch.Tensor) -> None:
-        """Stop the boolean-masked ``cells`` for good: zero parameters, state and coefficients.
+        """Stop the boolean-masked ``cells`` for good: zero parameters and state in place, and
+        swap in coefficients zeroed on those cells.
 
         A diverged cell then computes finite zeros for the rest of the run; no other row is
         read or written, so the remaining cells evolve exactly as without it.
         """
-        for tensor in (self.params, self.m, self.v, self.coeffs.l2, self.coeffs.step):
+        for tensor in (self.params, self.m, self.v):
             tensor[cells] = 0
-        self.coeffs.decay[cells] = 0
+        self.coeffs = self.coeffs.zeroed(cells)
 
 
 class BatchedSGD:
-    """Plain SGD (no momentum) with the same coefficient table; ``sgd-l2`` vs ``sgdw``."""
+    """Plain SGD (no momentum) with the same coefficient table; ``sgd-l2`` vs ``sgdw``.
+
+    ``params`` is updated in place; ``coeffs`` is replaced, never written into.
+    """
 
     def __init__(self, params: torch.Tensor, coeffs: Coefficients):
         self.params, self.coeffs = params, coeffs
@@ -134,8 +153,9 @@ class BatchedSGD:
         p.addcmul_(grad, c.step, value=-1)
 
     def freeze(self, cells: torch.Tensor) -> None:
-        for tensor in (self.params, self.coeffs.l2, self.coeffs.step, self.coeffs.decay):
-            tensor[cells] = 0
+        """Zero the boolean-masked ``cells``' parameters and coefficients (see BatchedAdam)."""
+        self.params[cells] = 0
+        self.coeffs = self.coeffs.zeroed(cells)
 
 
 def make_optimizer(variant: str, params: torch.Tensor, coeffs: Coefficients, betas, eps):

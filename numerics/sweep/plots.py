@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from wdproof.numerics.sweep.analysis import cell_mean, fit_ridge
+from wdproof.numerics.sweep.analysis import cell_mean_std, fit_ridge
 from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
 from wdproof.numerics.sweep.config import SweepConfig
 from wdproof.numerics.sweep.spiral import make_spiral, plot_spiral
@@ -62,7 +62,7 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
     config = result.config
     variants = config.variants
     means = {
-        metric: {v: cell_mean(result.metric(metric, v))[0] for v in variants}
+        metric: {v: cell_mean_std(result.metric(metric, v))[0] for v in variants}
         for metric in ("val_acc", "val_loss")
     }
     losses = np.concatenate([m.ravel() for m in means["val_loss"].values()])
