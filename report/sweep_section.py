@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import sys
 from pathlib import Path
 
 from wdproof.numerics.sweep import analysis as sweep_analysis
@@ -22,31 +21,11 @@ from wdproof.numerics.sweep import plots as sweep_plots
 from wdproof.numerics.sweep import store as sweep_store
 from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
 from wdproof.numerics.sweep.config import SweepConfig, preset
+from wdproof.report.progress import progress_bar
 
 THRESHOLD = 0.9
 #: Presets compared in Q2.c(b) when the key is built from the default preset.
 DIFFICULTY_PRESETS = ("easy", "hard")
-
-
-def _progress_bar(label: str):
-    from tqdm import tqdm
-
-    state = {"bar": None}
-
-    def progress(done: int, total: int) -> None:
-        if state["bar"] is None:
-            state["bar"] = tqdm(
-                total=total,
-                desc=f"sweep {label}",
-                unit="step",
-                file=sys.stderr,
-                disable=None,
-                mininterval=0.5,
-                leave=False,
-            )
-        state["bar"].update(done - state["bar"].n)
-
-    return progress, state
 
 
 def _result(config: SweepConfig, cache: Path, compute: bool) -> tuple[object | None, str]:
@@ -65,12 +44,8 @@ def _result(config: SweepConfig, cache: Path, compute: bool) -> tuple[object | N
             f"Run 'wdproof sweep --preset {config.preset} --out {cache}' (it recomputes them) "
             f"or drop --no-sweep."
         )
-    progress, state = _progress_bar(config.preset)
-    try:
+    with progress_bar(config.preset) as progress:
         return sweep_store.load_or_run(config, cache, progress=progress), ""
-    finally:
-        if state["bar"] is not None:
-            state["bar"].close()
 
 
 def _percent(x: float, latex: bool = True) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 from wdproof.numerics.errors import InputError, output_folder, writable_directory
@@ -125,33 +124,16 @@ def config_from_args(args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from wdproof.numerics.sweep import analysis as sweep_analysis
     from wdproof.numerics.sweep import plots as sweep_plots
     from wdproof.numerics.sweep import store as sweep_store
+    from wdproof.report.progress import progress_bar
 
     if not 0 < args.threshold <= 1:
         raise InputError(f"--threshold must lie in (0, 1], got {args.threshold}")
     config = config_from_args(args)
     writable_directory(sweep_store.result_dir(config, args.out))
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(
-                total=total,
-                desc=f"sweep {config.preset}",
-                unit="step",
-                file=sys.stderr,
-                disable=None,
-                mininterval=0.5,
-                leave=False,
-            )
-        bar.update(done - bar.n)
-
-    try:
+    with progress_bar(config.preset) as progress:
         result = sweep_store.load_or_run(
             config,
             args.out,
@@ -159,9 +141,6 @@ def _run(args: argparse.Namespace) -> int:
             progress=progress,
             before_training=lambda todo: check_cost(config, todo, args.yes, sweep_store.notice),
         )
-    finally:
-        if bar is not None:
-            bar.close()
     summary = sweep_analysis.summarize(result, args.threshold)
     figures = {} if args.no_figures else sweep_plots.write_figures(result, args.threshold)
     summary["figures"] = {k: {e: str(p) for e, p in v.items()} for k, v in figures.items()}
