@@ -24,14 +24,13 @@ from wdproof.numerics.grading.assignment import (
     student_version,
 )
 from wdproof.numerics.grading.channel import StudentProcess
+from wdproof.numerics.grading.checks import SHAPES
+from wdproof.numerics.grading.compare import diagnose, first_departure
 from wdproof.numerics.grading.grader import (
     CHECKS,
     MAX_SCORE,
-    SHAPES,
     STEPS,
     check_limits,
-    diagnose,
-    first_departure,
     grade_file,
     judge,
     trajectory_of,

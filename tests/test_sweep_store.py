@@ -21,7 +21,9 @@ from wdproof.numerics.errors import InputError
 from wdproof.numerics.sweep import engine as sweep
 from wdproof.numerics.sweep import store as sweep_store
 from wdproof.numerics.sweep.analysis import fit_ridge
+from wdproof.numerics.sweep.chunk_files import CHUNK_META
 from wdproof.numerics.sweep.config import preset
+from wdproof.numerics.sweep.lock import folder_lock
 from wdproof.report.cli import main
 
 TINY = preset("tiny")  # 3 variants x 1 seed x 3 lr x 4 wd, 60 steps: 6 chunks, ~0.2 s
@@ -148,7 +150,7 @@ def test_damaged_results_are_refused_then_recomputed_bit_for_bit(case, clean, tm
 
 CHUNK_DAMAGE = {
     **NPZ_DAMAGE,
-    "no-record": lambda p: rewrite(p, lambda a: a.pop(sweep_store.CHUNK_META)),
+    "no-record": lambda p: rewrite(p, lambda a: a.pop(CHUNK_META)),
     "other-chunk": None,  # another chunk's (intact) file under this chunk's name
 }
 
@@ -256,7 +258,7 @@ def test_two_concurrent_sweeps_train_once_and_leave_no_debris(tmp_path):
     ]
     config = preset("tiny", steps=20)
     directory = sweep_store.result_dir(config, tmp_path)
-    with sweep_store.folder_lock(directory, log=lambda _line: None):
+    with folder_lock(directory, log=lambda _line: None):
         procs, errs = [], []
         for k in range(2):
             errs.append(open(tmp_path / f"err{k}", "w+"))  # noqa: SIM115 (closed below)

@@ -38,7 +38,16 @@ from pathlib import Path
 from typing import Self
 
 from wdproof.numerics.grading import runner as grading_runner
-from wdproof.numerics.grading.runner import FRAME_HEADER, MAX_FRAME_BYTES, encode_frame
+from wdproof.numerics.grading.exits import exit_signal
+from wdproof.numerics.grading.frames import (
+    MAX_REPLY_BYTES,
+    ChannelClosed,
+    ChannelTimeout,
+    ProtocolViolation,
+    read_available,
+    take_reply,
+)
+from wdproof.numerics.grading.runner import encode_frame
 from wdproof.numerics.grading.sandbox import (
     SANDBOX_DIR,
     Limits,
@@ -48,45 +57,6 @@ from wdproof.numerics.grading.sandbox import (
 )
 
 OUTPUT_TAIL_BYTES = 4000
-
-
-class ChannelError(Exception):
-    """The student process stopped answering the grader's requests properly."""
-
-
-class ChannelTimeout(ChannelError):
-    """No reply before the time limit."""
-
-
-class ChannelClosed(ChannelError):
-    """The student process closed the channel (it ended or closed the pipe) without a reply."""
-
-
-class ProtocolViolation(ChannelError):
-    """Bytes on the reply pipe that are not the reply the grader asked for."""
-
-
-SIGNAL_REASONS = {
-    signal.SIGSEGV: "crashed (segmentation fault, SIGSEGV)",
-    signal.SIGBUS: "crashed (bus error, SIGBUS)",
-    signal.SIGILL: "crashed (illegal instruction, SIGILL)",
-    signal.SIGFPE: "crashed (arithmetic fault, SIGFPE)",
-    signal.SIGABRT: "aborted (SIGABRT, e.g. a failed check in native code)",
-    signal.SIGKILL: "was killed (SIGKILL, not by the grader: usually the system's out-of-memory "
-    "killer)",
-    signal.SIGXCPU: "used up its CPU time (SIGXCPU: the {cpu} s CPU-time limit)",
-    signal.SIGXFSZ: "wrote a file over the 64 MiB file-size limit (SIGXFSZ)",
-}
-
-
-def describe_signal(number: int, cpu_s: int) -> str:
-    """Plain English for a process ended by signal ``number``."""
-    if number in SIGNAL_REASONS:
-        return SIGNAL_REASONS[number].format(cpu=cpu_s)
-    try:
-        return f"was killed by {signal.Signals(number).name}"
-    except ValueError:
-        return f"was killed by signal {number}"
 
 
 class StudentProcess:
@@ -184,7 +154,7 @@ class StudentProcess:
         """A pidfd on the sandbox's first process, named by bwrap's ``--info-fd``."""
         if "info" not in self._fds or "inner" in self._fds:
             return
-        self._info += self._read_available(self._fds["info"]) or b""
+        self._info += read_available(self._fds["info"]) or b""
         try:
             self._fds["inner"] = os.pidfd_open(int(json.loads(self._info)["child-pid"]))
         except (ValueError, KeyError, TypeError, OSError):  # not written yet, or gone
@@ -232,18 +202,13 @@ class StudentProcess:
                 self._tmp = None
 
     def exit_signal(self) -> int | None:
-        """The signal that ended the runner (bwrap reports it as exit status 128 + signal)."""
-        status = self.returncode
-        if status is not None and status < 0:
-            return -status
-        if self.sandboxed and status is not None and 128 < status < 128 + 65:
-            return status - 128
-        return None
+        """The signal that ended the runner (see :func:`~.exits.exit_signal`)."""
+        return exit_signal(self.returncode, self.sandboxed)
 
     def finish(self) -> None:
         """After the last reply: stop; any byte still on the channel is a violation."""
         self.stop()
-        leftover = len(self._buffer) + len(self._read_available(self._fds["replies"]) or b"")
+        leftover = len(self._buffer) + len(read_available(self._fds["replies"]) or b"")
         if leftover:
             raise ProtocolViolation(
                 f"{leftover} unrequested bytes on the grading channel after the last reply"
@@ -282,29 +247,13 @@ class StudentProcess:
                 raise ChannelClosed("the student process closed the grading channel") from None
 
     def _receive(self) -> dict:
-        while True:
-            if len(self._buffer) >= FRAME_HEADER.size:
-                (size,) = FRAME_HEADER.unpack_from(self._buffer)
-                if size > MAX_FRAME_BYTES:
-                    raise ProtocolViolation(f"an oversized reply ({size} bytes announced)")
-                end = FRAME_HEADER.size + size
-                if len(self._buffer) >= end:
-                    body = bytes(self._buffer[FRAME_HEADER.size : end])
-                    del self._buffer[:end]
-                    if self._buffer:
-                        raise ProtocolViolation("unrequested bytes after a reply")
-                    try:
-                        reply = json.loads(body)
-                    except (ValueError, RecursionError):
-                        raise ProtocolViolation("a reply that is not JSON") from None
-                    if not isinstance(reply, dict):
-                        raise ProtocolViolation("a reply that is not a JSON object")
-                    return reply
+        while (reply := take_reply(self._buffer)) is None:
             self._check_time()
             if not self._pump(self.deadline - time.monotonic()):
                 if self._buffer:
                     raise ProtocolViolation("a truncated reply (the channel closed mid-frame)")
                 raise ChannelClosed("the student process ended without replying")
+        return reply
 
     def _pump(self, timeout: float) -> bool:
         """Wait up to ``timeout`` s and move output and reply bytes in.
@@ -321,29 +270,15 @@ class StudentProcess:
         else:
             exited = self.process.poll() is not None
         if self._fds["replies"] in ready or exited:
-            chunk = self._read_available(self._fds["replies"])
+            chunk = read_available(self._fds["replies"])
             if chunk:
                 self._buffer += chunk
-                if len(self._buffer) > FRAME_HEADER.size + MAX_FRAME_BYTES:
+                if len(self._buffer) > MAX_REPLY_BYTES:
                     raise ProtocolViolation("an oversized reply")
                 return True
             if chunk is None or exited:
                 return False
         return True
-
-    @staticmethod
-    def _read_available(fd: int) -> bytes | None:
-        """What ``fd`` holds now, at most about a frame (``None`` at end of file)."""
-        data = bytearray()
-        try:
-            while len(data) <= FRAME_HEADER.size + MAX_FRAME_BYTES:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    return bytes(data) if data else None
-                data += chunk
-        except BlockingIOError:
-            pass
-        return bytes(data)
 
     def _drain_output(self) -> None:
         """Keep the last :data:`OUTPUT_TAIL_BYTES` of the student's stdout and stderr."""

@@ -29,14 +29,10 @@ from pathlib import Path
 
 import torch
 
-from wdproof.numerics.grading.channel import (
-    ChannelClosed,
-    ChannelTimeout,
-    ProtocolViolation,
-    StudentProcess,
-    describe_signal,
-)
+from wdproof.numerics.grading.channel import StudentProcess
 from wdproof.numerics.grading.checks import make_problem
+from wdproof.numerics.grading.exits import describe_signal
+from wdproof.numerics.grading.frames import ChannelClosed, ChannelTimeout, ProtocolViolation
 from wdproof.numerics.grading.sandbox import MEMORY_LIMIT_BYTES, TIME_LIMIT_S, Limits
 
 LOAD_REPLIES = frozenset({"ok", "import_error"})

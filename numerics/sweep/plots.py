@@ -25,8 +25,9 @@ from matplotlib.colors import LogNorm
 from wdproof.numerics.sweep.analysis import cell_mean_std, fit_ridge
 from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
 from wdproof.numerics.sweep.config import SweepConfig
+from wdproof.numerics.sweep.files import atomic_write
 from wdproof.numerics.sweep.spiral import make_spiral, plot_spiral
-from wdproof.numerics.sweep.store import SweepResult, atomic_write
+from wdproof.numerics.sweep.store import SweepResult
 
 matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in the report
 

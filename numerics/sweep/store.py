@@ -13,10 +13,11 @@ either folder::
 Nothing on disk is trusted. :func:`check` rebuilds the configuration from ``config.json``,
 recomputes its hash and requires it to equal both the stored and the requested hash (a grid
 edited by hand under the old hash is caught), then requires every array with its shape and
-dtype and the SHA-256 :func:`checksum` over names, dtypes, shapes and bytes of all arrays to
-match the one in ``config.json``. Each chunk file embeds ``__chunk__``: the configuration hash,
-its own name and the checksum of its arrays. Results that fail are *damaged*: a sweep discards
-and recomputes them (one line on stderr), :func:`load` refuses them with one line.
+dtype and the SHA-256 :func:`~.verify.checksum` over names, dtypes, shapes and bytes of all
+arrays to match the one in ``config.json``. Each chunk file embeds ``__chunk__``: the
+configuration hash, its own name and the checksum of its arrays. Results that fail are
+*damaged*: a sweep discards and recomputes them (one line on stderr), :func:`load` refuses them
+with one line.
 
 :func:`load_or_run` holds an exclusive ``flock`` on ``.lock`` while it checks, trains and
 assembles: a second sweep into the same folder prints who holds it, waits, and then finds the
@@ -24,22 +25,18 @@ first one's results in the cache. The kernel drops the lock when its holder dies
 never stale. Every file is written to a temporary name in the same folder, fsync'ed and moved
 into place with ``os.replace``, so an interruption never leaves a half-written file under a
 final name; temporaries left by a killed process are removed by the next sweep of the folder.
+
+Pieces: :mod:`.files` (atomic writes), :mod:`.verify` (checksums, untrusted reads),
+:mod:`.lock` (the folder lock, notices), :mod:`.chunk_files` (finished chunks, resuming).
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
 import shutil
-import socket
-import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,27 +44,19 @@ import numpy as np
 
 from wdproof.numerics.errors import InputError
 from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep.chunk_files import chunk_path, finished_chunks, save_chunk, stack_chunks
 from wdproof.numerics.sweep.config import PRESETS, SweepConfig
+from wdproof.numerics.sweep.files import save_json, save_npz
+from wdproof.numerics.sweep.lock import Log, folder_lock, notice
+from wdproof.numerics.sweep.verify import Damaged, checksum, one_line, read_npz, verify_arrays
 
 CONFIG_FILE = "config.json"
 RESULTS_FILE = "results.npz"
-LOCK_FILE = ".lock"
-CHUNK_META = "__chunk__"
-#: The process umask, so that files written via a private temporary get ordinary permissions.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 #: Version of this layout; results written by another version are stale, not damaged.
 STORE_FORMAT = 2
 
 #: Called as ``progress(steps_done_in_this_call, steps_total_in_this_call)``.
 Progress = Callable[[int, int], None]
-#: Receives one-line notices (waiting for a lock, discarded damaged files).
-Log = Callable[[str], None]
-
-
-def notice(line: str) -> None:
-    """Print one notice line on stderr (the default :data:`Log`)."""
-    print(f"wdproof sweep: {line}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -101,10 +90,6 @@ class CacheState:
     result: SweepResult | None = None
 
 
-class Damaged(Exception):
-    """A stored file failed verification; the message (one line) says how."""
-
-
 def is_stock(config: SweepConfig) -> bool:
     """True when ``config`` is exactly its preset's stock configuration."""
     stock = PRESETS.get(config.preset)
@@ -117,52 +102,6 @@ def result_dir(config: SweepConfig, out: Path | str) -> Path:
     return Path(out) / name
 
 
-def checksum(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over the name, dtype, shape and bytes of every array (in name order)."""
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        array = np.ascontiguousarray(arrays[name])
-        digest.update(json.dumps([name, array.dtype.str, list(array.shape)]).encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
-
-
-# ----- writing ------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """``write(tmp)`` to a temporary file beside ``path``, fsync it, then ``os.replace`` it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would make results private to their writer
-        os.replace(tmp, path)
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)  # the rename itself survives a power cut
-        finally:
-            os.close(folder)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as handle:  # a file object: np.savez must not append ".npz"
-            np.savez(handle, **arrays)
-
-    atomic_write(path, write)
-
-
-def save_json(path: Path, payload: dict) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=2) + "\n"))
-
-
 def write_results(
     config: SweepConfig, arrays: dict[str, np.ndarray], directory: Path, wall_time_s: float
 ) -> SweepResult:
@@ -170,7 +109,7 @@ def write_results(
     arrays = {name: np.asarray(arrays[name]) for name in (*sweep.METRICS, "lrs", "wds")}
     # stale results stay loadable during training; unmark them just before results.npz changes
     (directory / CONFIG_FILE).unlink(missing_ok=True)
-    _save_npz(directory / RESULTS_FILE, arrays)
+    save_npz(directory / RESULTS_FILE, arrays)
     meta = {
         "format": STORE_FORMAT,
         "config_hash": config.config_hash(),
@@ -184,63 +123,14 @@ def write_results(
     return SweepResult(config, arrays, directory, wall_time_s, False)
 
 
-def _save_chunk(path: Path, digest: str, chunk: sweep.Chunk, arrays: dict[str, np.ndarray]) -> None:
-    meta = {"config_hash": digest, "chunk": chunk.name, "checksum": checksum(arrays)}
-    _save_npz(path, {**arrays, CHUNK_META: np.array(json.dumps(meta))})
-
-
 # ----- reading and verifying ----------------------------------------------------------------
-
-
-def _one_line(err: BaseException) -> str:
-    text = " ".join(f"{type(err).__name__}: {err}".split())
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _read_npz(path: Path, label: str | None = None) -> dict[str, np.ndarray]:
-    label = label or path.name
-    try:
-        with np.load(path) as stored:  # allow_pickle=False: a damaged file cannot run code
-            return {name: stored[name] for name in stored.files}
-    except FileNotFoundError:
-        raise Damaged(f"{label} is missing") from None
-    except Exception as err:  # noqa: BLE001 (any failure to decode untrusted bytes: damaged)
-        raise Damaged(f"{label} is unreadable, truncated or corrupt ({_one_line(err)})") from None
-
-
-def _verify_arrays(arrays: dict[str, np.ndarray], shape: tuple[int, ...], what: str) -> None:
-    for name in sweep.METRICS:
-        if name not in arrays:
-            raise Damaged(f"{what} lacks the array '{name}'")
-        dtype = np.int64 if name == "diverged_step" else np.float64
-        if arrays[name].shape != shape or arrays[name].dtype != dtype:
-            raise Damaged(
-                f"{what}: '{name}' is {arrays[name].dtype}{list(arrays[name].shape)}, "
-                f"expected {np.dtype(dtype)}{list(shape)}"
-            )
-
-
-def _read_chunk(path: Path, config: SweepConfig, chunk: sweep.Chunk) -> dict[str, np.ndarray]:
-    """The verified arrays of one chunk file (Damaged if anything is off)."""
-    arrays = _read_npz(path, "the file")
-    try:
-        meta = json.loads(str(arrays.pop(CHUNK_META)))
-        identity, stored_sum = (meta["config_hash"], meta["chunk"]), meta["checksum"]
-    except Exception:  # noqa: BLE001 (missing, not JSON, not a dict: all mean damaged)
-        raise Damaged(f"no readable '{CHUNK_META}' record") from None
-    if identity != (config.config_hash(), chunk.name):
-        raise Damaged(f"it belongs to another configuration or chunk ({identity[1]})")
-    _verify_arrays(arrays, (chunk.row_stop - chunk.row_start, len(config.wds)), "the chunk")
-    if checksum({n: arrays[n] for n in sweep.METRICS}) != stored_sum:
-        raise Damaged("checksum mismatch")
-    return {n: arrays[n] for n in sweep.METRICS}
 
 
 def _read_meta(directory: Path) -> dict:
     try:
         meta = json.loads((directory / CONFIG_FILE).read_text())
     except (OSError, ValueError) as err:
-        raise Damaged(f"{CONFIG_FILE} is not readable JSON ({_one_line(err)})") from None
+        raise Damaged(f"{CONFIG_FILE} is not readable JSON ({one_line(err)})") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("config_hash"), str):
         raise Damaged(f"{CONFIG_FILE} has no configuration hash")
     return meta
@@ -252,14 +142,14 @@ def _read_results(directory: Path, meta: dict) -> SweepResult:
         config = SweepConfig.from_dict(meta["config"]).validate()
     except Exception as err:  # noqa: BLE001 (a hand-edited config can fail anywhere)
         raise Damaged(
-            f"the configuration in {CONFIG_FILE} is unreadable ({_one_line(err)})"
+            f"the configuration in {CONFIG_FILE} is unreadable ({one_line(err)})"
         ) from None
     if config.config_hash() != meta["config_hash"]:
         raise Damaged(
             f"the configuration in {CONFIG_FILE} does not match its hash (edited by hand?)"
         )
-    arrays = _read_npz(directory / RESULTS_FILE)
-    _verify_arrays(
+    arrays = read_npz(directory / RESULTS_FILE)
+    verify_arrays(
         arrays,
         (len(config.variants), len(config.seeds), len(config.lrs), len(config.wds)),
         RESULTS_FILE,
@@ -337,45 +227,6 @@ def load(directory: Path | str) -> SweepResult:
     return state.result
 
 
-# ----- the folder lock ----------------------------------------------------------------------
-
-
-def _holder(lock: Path) -> str:
-    try:
-        info = json.loads(lock.read_text())
-        return f"sweep pid {info['pid']} on {info['host']} (started {info['started']})"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "another sweep (it has not said who it is yet)"
-
-
-@contextmanager
-def folder_lock(directory: Path, log: Log = notice) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``directory/.lock``; wait (saying for whom) if it is taken."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / LOCK_FILE
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            time.sleep(0.2)  # the holder writes who it is right after locking
-            log(f"waiting for {_holder(path)} to finish with {directory} (Ctrl-C to give up) ...")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        except OSError as err:
-            raise InputError(f"cannot lock {path}: {err.strerror or err}") from None
-        started = time.strftime("%Y-%m-%d %H:%M:%S")
-        handle.seek(0)
-        handle.truncate()
-        handle.write(
-            json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started})
-        )
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()  # closing the file releases the lock
-
-
 def _remove_temporaries(directory: Path) -> None:
     """Temporaries of the store's own files left by a killed run (called with the lock held)."""
     patterns = [f".{RESULTS_FILE}.*.tmp", f".{CONFIG_FILE}.*.tmp", "chunks/*/.*.tmp"]
@@ -385,25 +236,6 @@ def _remove_temporaries(directory: Path) -> None:
 
 
 # ----- load or run --------------------------------------------------------------------------
-
-
-def _chunk_path(chunk_dir: Path, chunk: sweep.Chunk) -> Path:
-    return chunk_dir / f"{chunk.name}.npz"
-
-
-def _finished_chunks(config: SweepConfig, chunk_dir: Path, log: Log) -> dict[sweep.Chunk, dict]:
-    """Verified chunks of an interrupted run; damaged ones are deleted (and will be trained)."""
-    finished = {}
-    for chunk in sweep.chunks(config):
-        path = _chunk_path(chunk_dir, chunk)
-        if not path.exists():
-            continue
-        try:
-            finished[chunk] = _read_chunk(path, config, chunk)
-        except Damaged as err:
-            log(f"discarded damaged chunk {path}: {err}; recomputing it")
-            path.unlink(missing_ok=True)
-    return finished
 
 
 def load_or_run(
@@ -438,7 +270,7 @@ def load_or_run(
         chunk_dir = directory / "chunks" / digest[:12]
         if force and chunk_dir.exists():
             shutil.rmtree(chunk_dir)
-        finished = _finished_chunks(config, chunk_dir, log)
+        finished = finished_chunks(config, chunk_dir, log)
         todo = [c for c in sweep.chunks(config) if c not in finished]
         if before_training is not None:
             before_training(todo)
@@ -452,40 +284,12 @@ def load_or_run(
                     progress(done, total)
 
         def on_done(chunk: sweep.Chunk, arrays: dict[str, np.ndarray]) -> None:
-            _save_chunk(_chunk_path(chunk_dir, chunk), digest, chunk, arrays)
+            save_chunk(chunk_path(chunk_dir, chunk), digest, chunk, arrays)
             finished[chunk] = arrays
 
         started = time.perf_counter()
         sweep.run_chunks(config, todo, on_done, on_step, workers)
         elapsed = time.perf_counter() - started
-        result = _assemble(config, directory, finished, elapsed)
+        result = write_results(config, stack_chunks(config, finished), directory, elapsed)
         shutil.rmtree(directory / "chunks", ignore_errors=True)
         return result
-
-
-def _assemble(
-    config: SweepConfig, directory: Path, finished: dict[sweep.Chunk, dict], elapsed: float
-):
-    """Stack the chunks into ``results.npz`` (shape ``(variants, seeds, n_lr, n_wd)``)."""
-    arrays: dict[str, np.ndarray] = {}
-    for name in sweep.METRICS:
-        arrays[name] = np.stack(
-            [
-                np.stack(
-                    [
-                        np.concatenate(
-                            [
-                                finished[c][name]
-                                for c in sweep.chunks(config)
-                                if (c.variant, c.seed) == (v, s)
-                            ]
-                        )
-                        for s in config.seeds
-                    ]
-                )
-                for v in config.variants
-            ]
-        )
-    arrays["lrs"] = np.asarray(config.lrs)
-    arrays["wds"] = np.asarray(config.wds)
-    return write_results(config, arrays, directory, elapsed)

@@ -127,6 +127,8 @@ def _run(args: argparse.Namespace) -> int:
     from wdproof.numerics.sweep import analysis as sweep_analysis
     from wdproof.numerics.sweep import plots as sweep_plots
     from wdproof.numerics.sweep import store as sweep_store
+    from wdproof.numerics.sweep.files import save_json
+    from wdproof.numerics.sweep.lock import notice
     from wdproof.report.progress import progress_bar
 
     if not 0 < args.threshold <= 1:
@@ -139,12 +141,12 @@ def _run(args: argparse.Namespace) -> int:
             args.out,
             force=args.force,
             progress=progress,
-            before_training=lambda todo: check_cost(config, todo, args.yes, sweep_store.notice),
+            before_training=lambda todo: check_cost(config, todo, args.yes, notice),
         )
     summary = sweep_analysis.summarize(result, args.threshold)
     figures = {} if args.no_figures else sweep_plots.write_figures(result, args.threshold)
     summary["figures"] = {k: {e: str(p) for e, p in v.items()} for k, v in figures.items()}
-    sweep_store.save_json(result.directory / "summary.json", summary)
+    save_json(result.directory / "summary.json", summary)
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
