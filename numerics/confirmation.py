@@ -85,7 +85,15 @@ def confirm(claim: Claim) -> Confirmation:
         fn = confirmations()[claim.id]
     except KeyError:
         raise LookupError(f"claim {claim.id!r} has no numeric confirmation") from None
-    # The confirmations run tiny tensors: torch's intra-op threads only add contention.
+    return run_isolated(fn)
+
+
+def run_isolated(fn: Callable[[], Confirmation]) -> Confirmation:
+    """Run one confirmation function on one thread, under ``torch.manual_seed(0)``.
+
+    The confirmations run tiny tensors: torch's intra-op threads only add contention. The
+    caller's thread count and random state are restored afterwards.
+    """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -14,6 +14,7 @@ from wdproof.derivations import kernel as k
 from wdproof.derivations import sgd_momentum as sm
 from wdproof.derivations import sgd_momentum_history as smh
 from wdproof.derivations.notation import alpha, beta1, eta, lam, lam_l2, n
+from wdproof.numerics.confirmation import run_isolated
 from wdproof.numerics.confirmations import sgd_momentum as csm
 from wdproof.numerics.confirmations import sgd_momentum_history as csmh
 from wdproof.numerics.confirmations.sgd_momentum import SEPARATION, TOLERANCE
@@ -320,14 +321,7 @@ def test_schedule_gap_with_the_wrong_sign_is_refused():
 def confirmation(fn):
     """Run a confirmation of this module as ``numerics.confirmation.confirm`` does (one thread,
     seed 0), without importing the other modules' confirmations."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            return fn()
-    finally:
-        torch.set_num_threads(threads)
+    return run_isolated(fn)
 
 
 def test_sgdw_alpha_slope_has_no_theta_part_and_l2_has():

@@ -29,6 +29,13 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message} (see --help)")
 
 
+def _claims_bar(total: int, desc: str):
+    """A tqdm bar over ``total`` claims on stderr (hidden when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="claim", disable=None, leave=False, file=sys.stderr)
+
+
 def _check_ids(ids: list[str]) -> list[str]:
     from wdproof.derivations.registry import claim_ids
 
@@ -42,19 +49,11 @@ def _check_ids(ids: list[str]) -> list[str]:
 
 
 def _evaluate_with_progress(claims) -> list:
-    from tqdm import tqdm
 
     from wdproof.numerics.ledger import evaluate_stream
 
     claims = list(claims)
-    bar = tqdm(
-        total=len(claims),
-        desc="evaluating",
-        unit="claim",
-        disable=None,
-        leave=False,
-        file=sys.stderr,
-    )
+    bar = _claims_bar(len(claims), "evaluating")
     entries = []
     for entry in evaluate_stream(claims):
         entries.append(entry)
@@ -101,14 +100,7 @@ def _verify(args: argparse.Namespace) -> int:
     claims = [get_claim(i) for i in _check_ids(args.ids)] if args.ids else list(all_claims())
     failures = 0
     started = time.perf_counter()
-    bar = tqdm(
-        total=len(claims),
-        desc="verifying",
-        unit="claim",
-        disable=None,
-        leave=False,
-        file=sys.stderr,
-    )
+    bar = _claims_bar(len(claims), "verifying")
     for entry in evaluate_stream(claims):
         claim = entry.claim
         bar.update()
