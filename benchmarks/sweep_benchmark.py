@@ -2,17 +2,20 @@
 
 1. Wall time of the default sweep (all variants x 16 lr x 24 wd x 3 seeds, trained from
    scratch into a temporary folder; figures excluded).
-2. The same cells as ordinary per-cell training loops (``nn.Sequential`` + ``torch.optim.Adam``
-   / ``AdamW``, autograd, one cell at a time, same data, schedule, dtype and step count),
-   timed on a random sample of cells and extrapolated to all of them; the speed-up is the ratio.
-   The loop runs in one process; the line "per core" halves its time, as if the loop were
-   spread perfectly over both cores.
+2. The same cells as ordinary per-cell training loops: each cell's problem and the
+   ``torch.optim`` optimizer its variant reproduces (:mod:`wdproof.numerics.sweep.cells`, which
+   refuses a variant it has no set-up for), autograd, one cell at a time through the one
+   trajectory runner (same data, minibatch order, dtype and step count; the runner's per-step
+   copy of the parameters is included), timed on a seeded random sample of cells and
+   extrapolated to all of them; the speed-up is the ratio. The loop runs in one process; the
+   line "per core" halves its time, as if the loop were spread perfectly over both cores.
 3. Achieved GFLOP/s of the sweep (matrix-multiply FLOPs of forward and backward passes and of
    the final evaluation, elementwise work not counted) against a large float32 matmul timed
    in the same run.
 4. Hand-written backward vs autograd for one batched step (why the engine writes it out).
 
-Usage: ``.venv/bin/python benchmarks/sweep_benchmark.py [--sample N] [--preset P]``.
+Usage: ``.venv/bin/python benchmarks/sweep_benchmark.py [--sample N] [--preset P]``
+(``--preset tiny --sample 4`` is a quick check that it runs).
 Timings on a shared 2-core machine are noisy; the load average is printed with them.
 """
 
@@ -26,14 +29,13 @@ import time
 
 import torch
 
+from wdproof.numerics.optimizers.conventions import variant as variant_named
+from wdproof.numerics.optimizers.trajectory import run
 from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep import parallel
 from wdproof.numerics.sweep import store as sweep_store
-from wdproof.numerics.sweep.batched_mlp import (
-    as_module,
-    autograd_loss_and_grad,
-    init_params,
-    loss_and_grad,
-)
+from wdproof.numerics.sweep.batched_mlp import autograd_loss_and_grad, init_params, loss_and_grad
+from wdproof.numerics.sweep.cells import cell_problem, logits, torch_stepper
 from wdproof.numerics.sweep.config import SweepConfig, preset
 from wdproof.numerics.sweep.spiral import make_spiral
 
@@ -54,32 +56,22 @@ def time_sweep(config: SweepConfig) -> float:
 
 
 def per_cell_loop(config: SweepConfig, variant: str, seed: int, lr: float, wd: float) -> float:
-    """Seconds for one cell trained the ordinary way (autograd + torch.optim)."""
+    """Seconds for one cell trained the ordinary way (autograd + torch.optim), with evaluation.
+
+    ``variant`` is looked up in the variant table: an unknown name raises ``KeyError``.
+    """
     data = make_spiral(config.data).to(config.torch_dtype)
-    module = as_module(init_params(config.shape, seed, config.torch_dtype), config.shape)
-    params = list(module.parameters())
-    if variant == "adam-l2":
-        optimizer = torch.optim.Adam(
-            params, lr=lr, betas=config.betas, eps=config.eps, weight_decay=wd
-        )
-    elif variant == "adamw-torch":
-        optimizer = torch.optim.AdamW(
-            params, lr=lr, betas=config.betas, eps=config.eps, weight_decay=wd
-        )
-    else:  # adamw-paper: decay eta * wd independent of lr
-        optimizer = torch.optim.AdamW(
-            params, lr=config.eta * lr, betas=config.betas, eps=config.eps, weight_decay=wd / lr
-        )
-    schedule = sweep.batch_schedule(len(data.y_train), config.batch_size, config.steps, seed)
+    problem = cell_problem(
+        data, config.shape, seed, config.steps, config.batch_size, config.torch_dtype
+    )
+    stepper = torch_stepper(
+        variant_named(variant), lr, wd, eta=config.eta, betas=config.betas, eps=config.eps
+    )
     started = time.perf_counter()
-    for rows in schedule:
-        optimizer.zero_grad()
-        logits = module(data.x_train[rows]).squeeze(1)
-        torch.nn.functional.binary_cross_entropy_with_logits(logits, data.y_train[rows]).backward()
-        optimizer.step()
+    history = run(problem, stepper, config.steps)
     with torch.no_grad():
         for x in (data.x_train, data.x_val):
-            module(x)
+            logits(history[-1], x)
     return time.perf_counter() - started
 
 
@@ -134,7 +126,7 @@ def main() -> None:
         f"load average before: {load()}"
     )
 
-    estimate = sweep.estimate_seconds(config, sweep.chunks(config))
+    estimate = parallel.estimate_seconds(config, sweep.chunks(config))
     seconds = time_sweep(config)
     print(
         f"default sweep: {config.n_cells} runs x {config.steps} steps in {seconds:.1f} s "

@@ -37,6 +37,8 @@ states the closed form as its hypothesis, and the first claim proves exactly tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.matrices.expressions.slice import MatrixSlice
@@ -87,6 +89,45 @@ RECURRENCE = sp.Eq(
 )
 START = sp.Eq(second[0, coord], 0)
 
+
+def second_moment_induction(closed_form: Callable[[sp.Expr], sp.Expr]) -> Induction:
+    """Induction over ``t >= 0`` that ``v_{t,j} = closed_form(t)`` follows from the recurrence.
+
+    The claim runs it on :func:`second_moment_closed_form`; a wrong candidate fails a link.
+    """
+    return Induction(
+        steps,
+        0,
+        base=Chain(
+            second[0, coord],
+            (
+                Link(
+                    closed_form(sp.Integer(0)),
+                    r"The start of the recurrence, $v_{0,j} = 0$, is the closed form at "
+                    r"$t = 0$: an empty sum.",
+                ),
+            ),
+        ),
+        step=Chain(
+            second[steps + 1, coord],
+            (
+                Link(RECURRENCE.rhs, r"The recurrence: one RMSProp update of coordinate $j$."),
+                Link(
+                    RECURRENCE.rhs.subs(second[steps, coord], closed_form(steps)),
+                    r"The induction hypothesis: the closed form at $t$.",
+                    cites=("hypothesis",),
+                ),
+                Link(
+                    closed_form(steps + 1),
+                    r"$\beta_2$ raises every exponent $t - i$ to $t + 1 - i$, and the new "
+                    r"term is the $i = t + 1$ term of the sum to $t + 1$ (checked for "
+                    r"symbolic $t$ by peeling it off that sum).",
+                ),
+            ),
+        ),
+    )
+
+
 SECOND_MOMENT_CLOSED_FORM = Claim(
     id="rmsprop-second-moment-closed-form",
     title=(
@@ -115,41 +156,7 @@ SECOND_MOMENT_CLOSED_FORM = Claim(
         r"per coordinate $j$. $t$ is a symbolic integer, so the sums have a symbolic range."
     ),
     proof=Proof(
-        Induction(
-            steps,
-            0,
-            base=Chain(
-                second[0, coord],
-                (
-                    Link(
-                        second_moment_closed_form(sp.Integer(0)),
-                        r"The start of the recurrence, $v_{0,j} = 0$, is the closed form at "
-                        r"$t = 0$: an empty sum.",
-                    ),
-                ),
-            ),
-            step=Chain(
-                second[steps + 1, coord],
-                (
-                    Link(
-                        RECURRENCE.rhs,
-                        r"The recurrence: one RMSProp update of coordinate $j$.",
-                    ),
-                    Link(
-                        beta2 * second_moment_closed_form(steps)
-                        + (1 - beta2) * grad[steps + 1, coord] ** 2,
-                        r"The induction hypothesis: the closed form at $t$.",
-                        cites=("hypothesis",),
-                    ),
-                    Link(
-                        second_moment_closed_form(steps + 1),
-                        r"$\beta_2$ raises every exponent $t - i$ to $t + 1 - i$, and the new "
-                        r"term is the $i = t + 1$ term of the sum to $t + 1$ (checked for "
-                        r"symbolic $t$ by peeling it off that sum).",
-                    ),
-                ),
-            ),
-        ),
+        second_moment_induction(second_moment_closed_form),
         per_coordinate=True,
     ),
     expect="proved",
@@ -168,10 +175,18 @@ weighted_outer_diagonal = sp.Sum(
 preconditioner_entry = 1 / (sp.sqrt((1 - beta2) / (1 - beta2**t) * weighted_outer_diagonal) + eps)
 #: theta_{t-1} - alpha M_t g_t, coordinate j (M_t is diagonal).
 preconditioned_step = theta[t - 1, coord] - alpha * preconditioner_entry * grad[t, coord]
+
+
+def rmsprop_step_with(second_moment: sp.Expr) -> sp.Expr:
+    """Coordinate j of the RMSProp step with second moment ``v_{t,j} = second_moment``."""
+    # theta_{t-1,j} - alpha g_{t,j} / (sqrt(v_{t,j} / (1 - beta_2^t)) + eps)
+    return theta[t - 1, coord] - alpha * grad[t, coord] / (
+        sp.sqrt(second_moment / (1 - beta2**t)) + eps
+    )
+
+
 #: The RMSProp step as the pseudocode writes it: bias-corrected v_t, eps outside the root.
-rmsprop_step = theta[t - 1, coord] - alpha * grad[t, coord] / (
-    sp.sqrt(second[t, coord] / (1 - beta2**t)) + eps
-)
+rmsprop_step = rmsprop_step_with(second[t, coord])
 #: The hypothesis: the closed form proved by ``rmsprop-second-moment-closed-form``.
 CLOSED_FORM = sp.Eq(second[t, coord], second_moment_closed_form(t))
 
@@ -212,17 +227,7 @@ RMSPROP_PRECONDITIONER = Claim(
             rmsprop_step,
             (
                 Link(
-                    theta[t - 1, coord]
-                    - alpha
-                    * grad[t, coord]
-                    / (
-                        sp.sqrt(
-                            (1 - beta2)
-                            / (1 - beta2**t)
-                            * sp.Sum(beta2 ** (t - i) * grad[i, coord] ** 2, (i, 1, t))
-                        )
-                        + eps
-                    ),
+                    rmsprop_step_with(second_moment_closed_form(t)),
                     r"The closed form of $v_{t,j}$ (the hypothesis), bias-corrected: "
                     r"$\hat v_{t,j} = \frac{1-\beta_2}{1-\beta_2^t}\sum_i \beta_2^{t-i} "
                     r"g_{i,j}^2$.",

@@ -16,8 +16,7 @@ typeset beside the claims that use it, never judged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
@@ -43,7 +42,8 @@ class Claim:
         expect: the verdict the author expects (a test expectation, never a verdict).
         explanation: what the verdict means, in words (a remark: it carries no weight).
         instance: the concrete numbers the torch confirmation runs (a counterexample's setting,
-            a numeric instance of a refuted existence claim).
+            a numeric instance of a refuted existence claim): a frozen dataclass whose field
+            names are the glossary's (``alpha``, ``beta1``, ``l2_coefficient``, ...), or None.
     """
 
     id: str
@@ -56,7 +56,7 @@ class Claim:
     proof: Proof
     expect: VerdictKind
     explanation: str = ""
-    instance: Mapping[str, object] = field(default_factory=dict)
+    instance: object | None = None
 
     @cached_property
     def verdict(self) -> Verdict:

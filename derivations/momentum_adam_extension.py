@@ -30,6 +30,8 @@ claims, per coordinate ``j`` (Adam is element-wise):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from wdproof.derivations.claim import Claim
@@ -43,7 +45,7 @@ from wdproof.derivations.kernel import (
     Proof,
     Statement,
 )
-from wdproof.derivations.notation import alpha, beta1, beta2, eps, lam, lam_l2
+from wdproof.derivations.notation import alpha, beta1, beta2, decay_rate, eps, l2_coefficient
 
 PAPER_AND_TORCH = (
     r"Adam (paper Alg. 2, $\eta_t = 1$; torch.optim.Adam): $m_t = \beta_1 m_{t-1} + "
@@ -59,7 +61,8 @@ PAPER_AND_TORCH = (
 # --- adam-l2-not-adamw: step 1 from m_0 = v_0 = 0, f = 0 -------------------------------------
 theta0 = sp.Symbol(r"\theta_{0,j}", positive=True)  # a coordinate of the start (any size > 0)
 grad_1 = sp.Symbol(r"g_{1,j}", real=True)  # coordinate j of grad f_1(theta_0)
-decay = sp.Symbol("lambda", positive=True)  # the AdamW decay: lambda > 0, decay switched on
+#: AdamW's decay rate lambda, switched on: > 0 here (notation.decay_rate is only >= 0).
+positive_decay_rate = sp.Symbol("lambda", positive=True)
 m_0, v_0 = sp.Symbol("m_{0,j}", real=True), sp.Symbol("v_{0,j}", real=True)
 # Moments of Adam + L2 (they see g_1 + lambda' theta_0) and of AdamW (they see g_1).
 m_1, v_1 = sp.Symbol("m_{1,j}", real=True), sp.Symbol("v_{1,j}", real=True)
@@ -73,8 +76,8 @@ vhatw_1 = sp.Symbol(r"\hat{v}^{W}_{1,j}", real=True)
 ADAM_STEP_1 = (
     sp.Eq(mhat_1, m_1 / (1 - beta1)),
     sp.Eq(vhat_1, v_1 / (1 - beta2)),
-    sp.Eq(m_1, beta1 * m_0 + (1 - beta1) * (grad_1 + lam_l2 * theta0)),
-    sp.Eq(v_1, beta2 * v_0 + (1 - beta2) * (grad_1 + lam_l2 * theta0) ** 2),
+    sp.Eq(m_1, beta1 * m_0 + (1 - beta1) * (grad_1 + l2_coefficient * theta0)),
+    sp.Eq(v_1, beta2 * v_0 + (1 - beta2) * (grad_1 + l2_coefficient * theta0) ** 2),
     sp.Eq(mhatw_1, mw_1 / (1 - beta1)),
     sp.Eq(vhatw_1, vw_1 / (1 - beta2)),
     sp.Eq(mw_1, beta1 * m_0 + (1 - beta1) * grad_1),
@@ -85,14 +88,26 @@ ADAM_STEP_1 = (
 ZERO_LOSS = sp.Eq(grad_1, 0)  # f = 0: the loss contributes no gradient
 
 adam_l2_step_1 = theta0 - alpha * mhat_1 / (sp.sqrt(vhat_1) + eps)
-adamw_step_1 = theta0 - alpha * mhatw_1 / (sp.sqrt(vhatw_1) + eps) - decay * theta0
+adamw_step_1 = theta0 - alpha * mhatw_1 / (sp.sqrt(vhatw_1) + eps) - positive_decay_rate * theta0
 
 #: Coefficients of theta_0^2 and theta_0 in the step difference times (lambda' theta_0 + eps).
-quadratic_coefficient = decay * lam_l2
-linear_coefficient = decay * eps - alpha * lam_l2
+quadratic_coefficient = positive_decay_rate * l2_coefficient
+linear_coefficient = positive_decay_rate * eps - alpha * l2_coefficient
+
+
+@dataclass(frozen=True)
+class ZeroLossFirstStep:
+    """Step 1 on ``f_t = 0`` from ``theta_0`` of torch.optim.Adam(lr, eps, weight_decay =
+    l2_coefficient) and of torch.optim.AdamW with the same arguments."""
+
+    theta_0: tuple[float, ...]
+    lr: float
+    l2_coefficient: float
+    eps: float
+
 
 #: The setting torch re-runs: f = 0, two coordinates of different size.
-FIRST_STEP_INSTANCE = {"theta_0": (1.0, 2.0), "loss": "f_t = 0", "lr": 0.1, "L2": 0.1, "eps": 1e-8}
+FIRST_STEP_INSTANCE = ZeroLossFirstStep(theta_0=(1.0, 2.0), lr=0.1, l2_coefficient=0.1, eps=1e-8)
 
 ADAM_L2_NOT_ADAMW = Claim(
     id="adam-l2-not-adamw",
@@ -107,8 +122,8 @@ ADAM_L2_NOT_ADAMW = Claim(
         "not-exists",
         adam_l2_step_1,
         adamw_step_1,
-        unknowns=(lam_l2,),
-        hypotheses=(ZERO_LOSS, sp.Gt(decay, 0, evaluate=False)),
+        unknowns=(l2_coefficient,),
+        hypotheses=(ZERO_LOSS, sp.Gt(positive_decay_rate, 0, evaluate=False)),
         domain=sp.Interval(0, sp.oo),
         definitions=ADAM_STEP_1,
     ),
@@ -168,20 +183,23 @@ w_mhat_2 = sp.Symbol(r"\hat{m}^{W}_{2,j}", real=True)
 #: Two steps of each method with 1/(sqrt(vhat_t) + eps) replaced by k (outermost first).
 TWO_STEPS_SCALAR_PRECONDITIONER = (
     sp.Eq(l2_theta_2, l2_theta_1 - alpha * k * l2_mhat_2),
-    sp.Eq(l2_mhat_2, (beta1 * l2_m_1 + (1 - beta1) * (g_2 + lam_l2 * l2_theta_1)) / (1 - beta1**2)),
+    sp.Eq(
+        l2_mhat_2,
+        (beta1 * l2_m_1 + (1 - beta1) * (g_2 + l2_coefficient * l2_theta_1)) / (1 - beta1**2),
+    ),
     sp.Eq(l2_theta_1, theta_0 - alpha * k * l2_m_1 / (1 - beta1)),
-    sp.Eq(l2_m_1, beta1 * m_0 + (1 - beta1) * (g_1 + lam_l2 * theta_0)),
-    sp.Eq(w_theta_2, w_theta_1 - alpha * k * w_mhat_2 - lam * w_theta_1),
+    sp.Eq(l2_m_1, beta1 * m_0 + (1 - beta1) * (g_1 + l2_coefficient * theta_0)),
+    sp.Eq(w_theta_2, w_theta_1 - alpha * k * w_mhat_2 - decay_rate * w_theta_1),
     sp.Eq(w_mhat_2, (beta1 * w_m_1 + (1 - beta1) * g_2) / (1 - beta1**2)),
-    sp.Eq(w_theta_1, theta_0 - alpha * k * w_m_1 / (1 - beta1) - lam * theta_0),
+    sp.Eq(w_theta_1, theta_0 - alpha * k * w_m_1 / (1 - beta1) - decay_rate * theta_0),
     sp.Eq(w_m_1, beta1 * m_0 + (1 - beta1) * g_1),
     sp.Eq(m_0, 0),
 )
 #: The equivalence without momentum (beta_1 = 0: Prop. 1 scaled by k).
-SCALAR_EQUIVALENCE = sp.Eq(lam, alpha * k * lam_l2)
+SCALAR_EQUIVALENCE = sp.Eq(decay_rate, alpha * k * l2_coefficient)
 
 #: theta^L2_2 - theta^W_2 = momentum's memory of the first step's L2 term.
-step2_residual = alpha * k * lam_l2 * beta1 / (1 + beta1) * (l2_theta_1 - theta_0)
+step2_residual = alpha * k * l2_coefficient * beta1 / (1 + beta1) * (l2_theta_1 - theta_0)
 
 STEP2_RESIDUAL = Lemma(
     "step-2 residual",
@@ -207,7 +225,7 @@ TWO_STEP_COUNTEREXAMPLE = {
     alpha: sp.Rational(1, 10),
     k: sp.Integer(1),
     beta1: sp.Rational(9, 10),
-    lam_l2: sp.Integer(1),
+    l2_coefficient: sp.Integer(1),
     theta_0: sp.Integer(1),
     g_1: sp.Integer(0),
     g_2: sp.Integer(0),

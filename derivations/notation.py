@@ -1,10 +1,11 @@
 """Shared symbols and their typesetting, so every derivation speaks the paper's notation.
 
-Conventions (Loshchilov & Hutter 2019, Algorithms 1-2): ``alpha`` the learning rate,
-``lambda`` the decoupled weight-decay factor, ``lambda'`` the L2 coefficient of
-``f_t(theta) + lambda'/2 * ||theta||^2``, ``eta_t`` the schedule multiplier, ``beta1``,
-``beta2`` the moment factors, ``epsilon`` the denominator guard. Vectors are ``n x 1``
-``MatrixSymbol``s with a symbolic dimension ``n``, so matrix-algebra steps hold for every ``n``.
+Conventions (Loshchilov & Hutter 2019, Algorithms 1-2), named as in the README's glossary:
+``alpha`` the learning rate, ``decay_rate`` the decoupled weight-decay rate ``lambda``,
+``l2_coefficient`` the ``lambda'`` of ``f_t(theta) + lambda'/2 * ||theta||^2``, ``eta`` the
+schedule multiplier ``eta_t``, ``beta1``, ``beta2`` the moment factors, ``eps`` the denominator
+guard. Vectors are ``n x 1`` ``MatrixSymbol``s with a symbolic dimension ``n``, so
+matrix-algebra steps hold for every ``n``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ n = sp.Symbol("n", integer=True, positive=True)
 t = sp.Symbol("t", integer=True, positive=True)
 
 alpha = sp.Symbol("alpha", positive=True)
-lam = sp.Symbol("lambda", nonnegative=True)
-lam_l2 = sp.Symbol("lambda'", nonnegative=True)
+decay_rate = sp.Symbol("lambda", nonnegative=True)
+l2_coefficient = sp.Symbol("lambda'", nonnegative=True)
 eta = sp.Symbol("eta_t", positive=True)
 beta1 = sp.Symbol("beta_1", nonnegative=True)
 beta2 = sp.Symbol("beta_2", nonnegative=True)
@@ -34,7 +35,7 @@ def matrix(name: str) -> sp.MatrixSymbol:
 
 
 #: LaTeX for symbol *names* SymPy cannot typeset on its own (whatever their assumptions).
-SYMBOL_NAMES: dict[str, str] = {lam_l2.name: r"\lambda'"}
+SYMBOL_NAMES: dict[str, str] = {l2_coefficient.name: r"\lambda'"}
 
 
 def latex(expr: sp.Basic) -> str:

@@ -40,7 +40,7 @@ from wdproof.derivations.kernel import (
     Proof,
     Statement,
 )
-from wdproof.derivations.notation import alpha, lam, lam_l2
+from wdproof.derivations.notation import alpha, decay_rate, l2_coefficient
 
 s_j = sp.Symbol("s_j", positive=True)  # the fixed preconditioner's scale of coordinate j
 theta_j = sp.Symbol(r"\theta_{t,j}", real=True)  # coordinate j of the iterate
@@ -61,19 +61,22 @@ def scale_adjusted_step(constant: sp.Expr, differentiated: bool = False) -> sp.E
     return theta_j - alpha / s_j * (g_j + regularizer)
 
 
-def decay_step(decay: sp.Expr) -> sp.Expr:
-    """Coordinate j of decoupled decay: ``(1 - decay) theta - alpha diag(s)^{-1} g``."""
-    return (1 - decay) * theta_j - alpha / s_j * g_j
+def decay_step(rate: sp.Expr) -> sp.Expr:
+    """Coordinate j of decoupled decay at ``rate``: ``(1 - rate) theta - alpha diag(s)^{-1} g``."""
+    return (1 - rate) * theta_j - alpha / s_j * g_j
 
 
 #: The main text's constant lambda'/(2 alpha) and its lambda' = lambda/alpha.
-printed_constant = lam_l2 / (2 * alpha)
-PRINTED_LAMBDA_PRIME = sp.Eq(lam_l2, lam / alpha)
+printed_constant = l2_coefficient / (2 * alpha)
+PRINTED_LAMBDA_PRIME = sp.Eq(l2_coefficient, decay_rate / alpha)
+printed_step = scale_adjusted_step(printed_constant)
+#: What the printed step is: decoupled decay lambda/alpha, not lambda.
+printed_decay_step = decay_step(decay_rate / alpha)
 
 #: The exact counterexample (re-run with torch in numerics/confirmations/prop3_normalization.py).
 PRINTED_COUNTEREXAMPLE = {
     alpha: sp.Rational(1, 20),
-    lam: sp.Rational(1, 100),
+    decay_rate: sp.Rational(1, 100),
     theta_j: sp.Integer(1),
     g_j: sp.Integer(0),
     s_j: sp.Integer(4),
@@ -93,13 +96,13 @@ CONVENTIONS = (
 #: What the printed constant does: with lambda' = lambda/alpha it is decoupled decay lambda/alpha.
 PRINTED_DECAY = Lemma(
     "printed constant",
-    scale_adjusted_step(printed_constant),
-    decay_step(lam / alpha),
+    printed_step,
+    printed_decay_step,
     Chain(
-        scale_adjusted_step(printed_constant),
+        printed_step,
         (
             Link(
-                decay_step(lam / alpha),
+                printed_decay_step,
                 r"The regularizer's gradient is $\frac{\lambda'}{\alpha}s_j\theta_{t,j} = "
                 r"\frac{\lambda}{\alpha^2}s_j\theta_{t,j}$ ($\lambda' = \lambda/\alpha$) and "
                 r"$\mathrm{diag}(s)^{-1}$ cancels $s_j$: the step is decoupled decay "
@@ -123,8 +126,8 @@ PROP3_AS_PRINTED = Claim(
     ),
     question="Q1.b",
     statement=Statement.forall(
-        scale_adjusted_step(printed_constant),
-        decay_step(lam),
+        printed_step,
+        decay_step(decay_rate),
         hypotheses=(PRINTED_LAMBDA_PRIME,),
     ),
     statement_text=(
@@ -163,7 +166,7 @@ PROP3_AS_PRINTED = Claim(
 )
 
 #: The corrected constant lambda/(2 alpha): the appendix's lambda'/2 with lambda' = lambda/alpha.
-corrected_constant = lam / (2 * alpha)
+corrected_constant = decay_rate / (2 * alpha)
 
 PROP3_CORRECTED = Claim(
     id="prop3-scale-adjusted-l2-normalization",
@@ -181,7 +184,7 @@ PROP3_CORRECTED = Claim(
     statement=Statement.solution_set(
         [const],
         scale_adjusted_step(const, differentiated=True),
-        decay_step(lam),
+        decay_step(decay_rate),
         sp.FiniteSet(corrected_constant),
     ),
     statement_text=(
@@ -198,7 +201,7 @@ PROP3_CORRECTED = Claim(
             # Only if: the difference of the two steps is (lambda - 2 alpha c) theta_j; it
             # vanishes for every theta_j, g_j only if that coefficient is zero.
             necessary=Conditions(
-                (Coefficients((theta_j, g_j)),), (s_j * (lam - 2 * alpha * const),)
+                (Coefficients((theta_j, g_j)),), (s_j * (decay_rate - 2 * alpha * const),)
             ),
             # If: with c = lambda/(2 alpha) the step is decoupled decay lambda.
             sufficient=(
@@ -206,7 +209,7 @@ PROP3_CORRECTED = Claim(
                     scale_adjusted_step(corrected_constant, differentiated=True),
                     (
                         Link(
-                            (1 - lam) * theta_j - alpha / s_j * g_j,
+                            decay_step(decay_rate),
                             r"$\mathrm{diag}(s)^{-1}$ cancels $s_j$: the regularizer contributes "
                             r"exactly the decoupled decay $\lambda\theta_{t,j}$.",
                         ),

@@ -36,19 +36,27 @@ from __future__ import annotations
 import sympy as sp
 
 from wdproof.derivations.claim import Claim
-from wdproof.derivations.kernel import Chain, Counterexample, Lemma, Link, Proof, Statement
-from wdproof.derivations.notation import alpha, lam, matrix, n, vector
+from wdproof.derivations.kernel import (
+    Chain,
+    Counterexample,
+    Lemma,
+    Link,
+    Proof,
+    Statement,
+    VerdictKind,
+)
+from wdproof.derivations.notation import alpha, decay_rate, matrix, n, vector
 
 theta = vector("theta_t")
 grad = vector("g_t")  # g_t = grad f_t(theta_t)
 precond = matrix("M_t")  # the regularizer's matrix: built from grad f_1 .. grad f_t only
 precond_used = matrix("Mtilde_t")  # the optimizer's: also accumulates what it is fed
 
-schedule_regularizer = lam / (2 * alpha) * (theta.T * precond.inverse() * theta)
+schedule_regularizer = decay_rate / (2 * alpha) * (theta.T * precond.inverse() * theta)
 #: grad_theta of the regularizer, M_t held constant: lambda/(2 alpha) (M_t^{-1} + M_t^{-T}) theta.
 regularizer_gradient = schedule_regularizer.diff(theta)
 schedule_step = theta - alpha * precond_used * (grad + regularizer_gradient)
-decoupled_step = (1 - lam) * theta - alpha * precond * grad
+decoupled_step = (1 - decay_rate) * theta - alpha * precond * grad
 
 UNCONTAMINATED = sp.Eq(precond_used, precond)
 SYMMETRIC = sp.Eq(precond.T, precond)
@@ -77,23 +85,39 @@ CONVENTIONS = (
     r"gradient of the quadratic form is SymPy's matrix derivative."
 )
 
-ITERATION_DEPENDENT_L2 = Claim(
-    id="iteration-dependent-l2-schedule",
+
+def schedule_claim(
+    claim_id: str, title: str, proof: Proof, expect: VerdictKind, explanation: str
+) -> Claim:
+    """The problem set's statement, scheduled step = decoupled decay, with ``proof``: both
+    claims of this module judge the same statement, with and without the two hypotheses."""
+    return Claim(
+        id=claim_id,
+        title=title,
+        source=SOURCE,
+        question="Q1.b",
+        statement=Statement.forall(schedule_step, decoupled_step),
+        statement_text=STATEMENT_TEXT,
+        conventions=CONVENTIONS,
+        proof=proof,
+        expect=expect,
+        explanation=explanation,
+    )
+
+
+ITERATION_DEPENDENT_L2 = schedule_claim(
+    claim_id="iteration-dependent-l2-schedule",
     title=(
         "The L2 schedule lambda/(2 alpha) theta^T M_t^{-1} theta gives weight decay if the "
         "optimizer's M_t ignores it and M_t is symmetric"
     ),
-    source=SOURCE,
-    question="Q1.b",
-    statement=Statement.forall(schedule_step, decoupled_step),
-    statement_text=STATEMENT_TEXT,
-    conventions=CONVENTIONS,
     proof=Proof(
         Chain(
             schedule_step,
             (
                 Link(
-                    theta - alpha * precond * (grad + lam / alpha * precond.inverse() * theta),
+                    theta
+                    - alpha * precond * (grad + decay_rate / alpha * precond.inverse() * theta),
                     r"$M_t^\top = M_t$: the regularizer's gradient is "
                     r"$\frac{\lambda}{\alpha}M_t^{-1}\theta$; $\tilde M_t = M_t$: the optimizer "
                     r"preconditions with the regularizer's matrix.",
@@ -134,7 +158,7 @@ COUNTEREXAMPLE = {
     precond_used.subs(one): sp.Matrix([[sp.Rational(1, 2)]]),
     theta.subs(one): sp.Matrix([[1]]),
     grad.subs(one): sp.Matrix([[1]]),
-    lam: sp.Rational(1, 100),
+    decay_rate: sp.Rational(1, 100),
     alpha: sp.Rational(1, 10),
 }
 #: lhs - rhs there: lambda (1 - mtilde/m) theta - alpha (mtilde - m) g = 1/200 + 1/20.
@@ -142,16 +166,17 @@ COUNTEREXAMPLE_GAP = sp.Matrix([[sp.Rational(11, 200)]])
 
 #: The residual of the scheduled step against decoupled decay, for any M_t and Mtilde_t.
 residual = (
-    lam * theta
-    - lam / 2 * precond_used * (precond.inverse() + precond.T.inverse()) * theta
+    decay_rate * theta
+    - decay_rate / 2 * precond_used * (precond.inverse() + precond.T.inverse()) * theta
     - alpha * (precond_used - precond) * grad
 )
+step_difference = schedule_step - decoupled_step
 RESIDUAL = Lemma(
     "residual",
-    schedule_step - decoupled_step,
+    step_difference,
     residual,
     Chain(
-        schedule_step - decoupled_step,
+        step_difference,
         (
             Link(
                 residual,
@@ -162,17 +187,12 @@ RESIDUAL = Lemma(
     ),
 )
 
-ITERATION_DEPENDENT_L2_UNCONDITIONAL = Claim(
-    id="iteration-dependent-l2-schedule-without-condition",
+ITERATION_DEPENDENT_L2_UNCONDITIONAL = schedule_claim(
+    claim_id="iteration-dependent-l2-schedule-without-condition",
     title=(
         "The L2 schedule lambda/(2 alpha) theta^T M_t^{-1} theta gives weight decay, as the "
         "problem set asks, with no condition on how the optimizer builds M_t"
     ),
-    source=SOURCE,
-    question="Q1.b",
-    statement=Statement.forall(schedule_step, decoupled_step),
-    statement_text=STATEMENT_TEXT,
-    conventions=CONVENTIONS,
     proof=Proof(
         Counterexample(COUNTEREXAMPLE, COUNTEREXAMPLE_GAP),
         lemmas=(RESIDUAL,),

@@ -14,7 +14,8 @@ writes one ``lambda`` for both methods, the ledger writes ``lambda'`` for the L2
 
 These update rules are :class:`~wdproof.derivations.claim.Definition` objects (``DEFINITIONS``),
 as is the lecture's momentum rule and its "equivalent form" (lecture notes 004, slide
-"Weight Decay V"). Three claims are judged by the kernel:
+"Weight Decay V"); :func:`sgd_l2_momentum_step` and :func:`sgdw_momentum_step` write them once
+for every claim of the family. Two one-step claims are judged here:
 
 * ``sgdw-decay-independent-of-alpha`` (for all, per coordinate): at a fixed state
   ``(theta_{t-1}, m_{t-1}, g_t)`` the SGDW step responds to ``alpha`` only through the
@@ -23,14 +24,11 @@ as is the lecture's momentum rule and its "equivalent form" (lecture notes 004, 
 * ``sgdw-equals-l2-without-momentum`` (solution set): with ``beta_1 = 0`` the one-step maps agree
   for every ``theta_{t-1}`` and ``g_t`` exactly when ``lambda = alpha lambda'``, for every
   ``eta_t > 0`` (Prop. 1 survives the schedule).
-* ``sgd-momentum-l2-equals-constant-decay`` (exists, refuted): "some constant decay reproduces
-  SGD + L2 with momentum" (lecture notes 004, problem set seed 000) fails already at step 2
-  from ``m_0 = 0``: the ``g_1`` coefficient of the gap forces ``lambda = alpha lambda'`` and
-  then the ``theta_0`` coefficient is ``-beta_1 alpha lambda' != 0``.
 
-All vectors are ``n x 1`` ``MatrixSymbol`` objects of symbolic size ``n`` (every dimension),
-except in the per-coordinate derivative claim, whose update is the same scalar map in every
-coordinate.
+With ``beta_1 > 0`` no constant decay reproduces SGD + L2
+(:mod:`~wdproof.derivations.sgd_momentum_constant_decay`). Vectors are ``n x 1``
+``MatrixSymbol`` objects of symbolic size ``n`` (every dimension), except in the per-coordinate
+derivative claim, whose update is the same scalar map in every coordinate.
 """
 
 from __future__ import annotations
@@ -47,7 +45,7 @@ from wdproof.derivations.kernel import (
     Proof,
     Statement,
 )
-from wdproof.derivations.notation import alpha, beta1, eta, lam, lam_l2, n, vector
+from wdproof.derivations.notation import alpha, beta1, decay_rate, eta, l2_coefficient, vector
 
 SOURCE = "Loshchilov & Hutter 2019, Alg. 1 (main text); problem set Q1.a.ii"
 PAPER_CONVENTION = (
@@ -66,21 +64,26 @@ m_prev = vector("m_t-1")
 grad = vector("g_t")  # g_t = grad f_t(theta_{t-1}), any vector
 
 
-def momentum_buffer(previous, gradient, multiplier=eta, momentum=beta1):
+def momentum_buffer(previous, gradient, eta=eta, beta1=beta1):
     """Alg. 1 line 8: ``m_t = beta_1 m_{t-1} + eta_t alpha g_t``."""
-    return momentum * previous + multiplier * alpha * gradient
+    # m_t = beta_1 m_{t-1} + eta_t alpha g_t
+    return beta1 * previous + eta * alpha * gradient
 
 
-def sgd_l2_momentum_step(theta, m, gradient, l2=lam_l2, multiplier=eta, momentum=beta1):
+def sgd_l2_momentum_step(theta, m, gradient, l2_coefficient=l2_coefficient, eta=eta, beta1=beta1):
     """SGD + L2 with momentum, one step: ``(theta_t, m_t)``; the L2 gradient joins the buffer."""
-    m_new = momentum_buffer(m, gradient + l2 * theta, multiplier, momentum)
+    # lines 6, 8: m_t = beta_1 m_{t-1} + eta_t alpha (g_t + lambda' theta_{t-1})
+    m_new = momentum_buffer(m, gradient + l2_coefficient * theta, eta, beta1)
+    # line 9: theta_t = theta_{t-1} - m_t
     return theta - m_new, m_new
 
 
-def sgdw_momentum_step(theta, m, gradient, decay=lam, multiplier=eta, momentum=beta1):
+def sgdw_momentum_step(theta, m, gradient, decay_rate=decay_rate, eta=eta, beta1=beta1):
     """SGDW with momentum, one step: ``(theta_t, m_t)``; the decay bypasses the buffer."""
-    m_new = momentum_buffer(m, gradient, multiplier, momentum)
-    return theta - m_new - multiplier * decay * theta, m_new
+    # line 8: m_t = beta_1 m_{t-1} + eta_t alpha g_t
+    m_new = momentum_buffer(m, gradient, eta, beta1)
+    # line 9: theta_t = theta_{t-1} - m_t - eta_t lambda theta_{t-1}
+    return theta - m_new - eta * decay_rate * theta, m_new
 
 
 # --- Definitions: the update rules as the sources write them --------------------------------
@@ -102,13 +105,13 @@ SGDW_MOMENTUM_UPDATE = Definition(
     equations=(
         (
             "SGD + $L_2$, buffer (lines 6, 8)",
-            sp.Eq(m_t, momentum_buffer(m_prev, grad + lam_l2 * theta_prev), evaluate=False),
+            sp.Eq(m_t, momentum_buffer(m_prev, grad + l2_coefficient * theta_prev), evaluate=False),
         ),
         ("SGD + $L_2$, step (line 9)", sp.Eq(theta_t, theta_prev - m_t, evaluate=False)),
         ("SGDW, buffer (line 8)", sp.Eq(m_t, momentum_buffer(m_prev, grad), evaluate=False)),
         (
             "SGDW, step (line 9)",
-            sp.Eq(theta_t, theta_prev - m_t - eta * lam * theta_prev, evaluate=False),
+            sp.Eq(theta_t, theta_prev - m_t - eta * decay_rate * theta_prev, evaluate=False),
         ),
     ),
 )
@@ -161,7 +164,7 @@ theta_w_c, m_w_c = sp.symbols("theta^W_t m^W_t", real=True)
 #: SGDW in one coordinate: m_t = beta_1 m_{t-1} + eta_t alpha g_t, theta_t = theta_{t-1} - m_t
 #: - eta_t lambda theta_{t-1}; its derivative in alpha at a fixed state is -eta_t g_t.
 SGDW_SCALAR = (
-    sp.Eq(theta_w_c, theta_c - m_w_c - eta * lam * theta_c),
+    sp.Eq(theta_w_c, theta_c - m_w_c - eta * decay_rate * theta_c),
     sp.Eq(m_w_c, momentum_buffer(m_c, g_c)),
 )
 
@@ -188,7 +191,7 @@ SGDW_DECAY_INDEPENDENT_OF_ALPHA = Claim(
             sp.Derivative(theta_w_c, alpha),
             (
                 Link(
-                    theta_c * sp.Derivative(1 - eta * lam, alpha)
+                    theta_c * sp.Derivative(1 - eta * decay_rate, alpha)
                     - m_c * sp.Derivative(beta1, alpha)
                     - g_c * sp.Derivative(eta * alpha, alpha),
                     r"Substitute the SGDW step, $\theta_t = (1 - \eta_t\lambda)\theta_{t-1} - "
@@ -221,15 +224,17 @@ SGDW_DECAY_INDEPENDENT_OF_ALPHA = Claim(
 
 # --- beta_1 = 0: the Prop. 1 mapping, for every schedule multiplier ---------------------------
 # With beta_1 = 0 the buffer is the current step (beta_1 m_{t-1} = 0): the state is theta alone.
-l2_theta, _ = sgd_l2_momentum_step(theta_prev, m_prev, grad, momentum=0)
-sgdw_theta, _ = sgdw_momentum_step(theta_prev, m_prev, grad, momentum=0)
+l2_theta, _ = sgd_l2_momentum_step(theta_prev, m_prev, grad, beta1=0)
+sgdw_theta, _ = sgdw_momentum_step(theta_prev, m_prev, grad, beta1=0)
 
 SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
     id="sgdw-equals-l2-without-momentum",
     title="Without momentum, SGD + L2 equals SGDW iff lambda = alpha lambda', under any schedule",
     source=SOURCE,
     question="Q1.a.ii",
-    statement=Statement.solution_set([lam], l2_theta, sgdw_theta, sp.FiniteSet(alpha * lam_l2)),
+    statement=Statement.solution_set(
+        [decay_rate], l2_theta, sgdw_theta, sp.FiniteSet(alpha * l2_coefficient)
+    ),
     statement_text=(
         r"With $\beta_1 = 0$ (no momentum: the buffer is the current step, so the state is the "
         r"iterate alone), for every dimension $n$, every iterate $\theta_{t-1}$, gradient $g_t$ "
@@ -245,7 +250,7 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
             # theta_{t-1} and g_t each coefficient of the difference vanishes:
             # theta_{t-1}: eta_t (lambda - alpha lambda'); g_t: 0.
             necessary=Conditions(
-                (Coefficients((theta_prev, grad)),), (eta * (lam - alpha * lam_l2),)
+                (Coefficients((theta_prev, grad)),), (eta * (decay_rate - alpha * l2_coefficient),)
             ),
             # If: with lambda = alpha lambda' the L2 step is the SGDW step.
             sufficient=(
@@ -253,7 +258,7 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
                     l2_theta,
                     (
                         Link(
-                            sgdw_theta.subs(lam, alpha * lam_l2),
+                            sgdw_theta.subs(decay_rate, alpha * l2_coefficient),
                             r"Collect $\theta_{t-1}$: the $L_2$ step shrinks it by "
                             r"$1 - \eta_t\alpha\lambda'$ and keeps the gradient step "
                             r"$-\eta_t\alpha g_t$; that is the SGDW step, whose factor is "
@@ -280,126 +285,4 @@ SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
     ),
 )
 
-# --- beta_1 > 0: two steps from m_0 = 0 (eta_t = 1) rule out every constant lambda -----------
-# Momentum and L2 coefficient strictly positive: the source's setting (with lambda' = 0 there is
-# nothing to reproduce); the symbols carry the assumption so the kernel can use it.
-beta1_pos = sp.Symbol("beta_1", positive=True)
-lam_l2_pos = sp.Symbol("lambda'", positive=True)
-theta_0, g_1, g_2 = vector("theta_0"), vector("g_1"), vector("g_2")
-zero_buffer = sp.ZeroMatrix(n, 1)
-_steps = {"l2": lam_l2_pos, "multiplier": 1, "momentum": beta1_pos}
-l2_theta_1, l2_m_1 = sgd_l2_momentum_step(theta_0, zero_buffer, g_1, **_steps)
-l2_theta_2, _ = sgd_l2_momentum_step(l2_theta_1, l2_m_1, g_2, **_steps)
-_steps = {"multiplier": 1, "momentum": beta1_pos}
-w_theta_1, w_m_1 = sgdw_momentum_step(theta_0, zero_buffer, g_1, **_steps)
-w_theta_2, _ = sgdw_momentum_step(w_theta_1, w_m_1, g_2, **_steps)
-
-# The statement names Alg. 1's iterates and buffers; its definitions are one step each, listed
-# from step 2 back to step 1 so that substituting them in order unrolls both runs.
-L2_2, W_2 = vector("theta^L2_2"), vector("theta^W_2")
-L2_1, W_1 = vector("theta^L2_1"), vector("theta^W_1")
-ML2_1, MW_1 = vector("m^L2_1"), vector("m^W_1")
-ML2_2, MW_2 = vector("m^L2_2"), vector("m^W_2")
-ALG1_TWO_STEPS = (
-    sp.Eq(L2_2, L2_1 - ML2_2, evaluate=False),  # line 9
-    sp.Eq(ML2_2, momentum_buffer(ML2_1, g_2 + lam_l2_pos * L2_1, 1, beta1_pos), evaluate=False),
-    sp.Eq(W_2, W_1 - MW_2 - lam * W_1, evaluate=False),  # line 9 with the decoupled decay
-    sp.Eq(MW_2, momentum_buffer(MW_1, g_2, 1, beta1_pos), evaluate=False),
-    sp.Eq(L2_1, theta_0 - ML2_1, evaluate=False),
-    sp.Eq(
-        ML2_1,
-        momentum_buffer(zero_buffer, g_1 + lam_l2_pos * theta_0, 1, beta1_pos),
-        evaluate=False,
-    ),
-    sp.Eq(W_1, theta_0 - MW_1 - lam * theta_0, evaluate=False),
-    sp.Eq(MW_1, momentum_buffer(zero_buffer, g_1, 1, beta1_pos), evaluate=False),
-)
-
-#: Coefficients of theta^L2_2 - theta^W_2 (general lambda): g_1 and theta_0; g_2 cancels.
-step2_g1_coefficient = alpha * (alpha * lam_l2_pos - lam)
-step2_theta0_coefficient = (
-    (1 - alpha * lam_l2_pos) ** 2 - beta1_pos * alpha * lam_l2_pos - (1 - lam) ** 2
-)
-
-#: Concrete instance the torch confirmation runs (linear losses f_t = g_t . theta, so the
-#: gradient sequence does not depend on the trajectory).
-INSTANCE = {
-    "alpha": 0.1,
-    "beta1": 0.9,
-    "lambda_l2": 0.5,
-    "theta_0": [1.0, -2.0],
-    "g_1": [0.3, 0.1],
-    "g_2": [-0.2, 0.4],
-}
-
-SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
-    id="sgd-momentum-l2-equals-constant-decay",
-    title="Momentum keeps the SGD equivalence: some constant decay makes SGDW reproduce "
-    "SGD + L2 with momentum",
-    source=(
-        "lecture notes 004, slide 'Weight Decay V' (the momentum 'equivalent form'); problem set "
-        "seed 000, Q1.b argument i.1 (momentum 'did not affect the equivalence', citing Q1.a.ii)"
-    ),
-    question="Q1.a.ii",
-    statement=Statement.exists(
-        [lam],
-        L2_2,
-        W_2,
-        definitions=ALG1_TWO_STEPS,
-        hypotheses=(
-            sp.Gt(beta1_pos, 0, evaluate=False),
-            sp.Gt(lam_l2_pos, 0, evaluate=False),
-        ),
-    ),
-    statement_text=(
-        r"Lecture notes 004 (slide ``Weight Decay V'') write SGD with momentum on the "
-        r"regularized loss and call the version with the decay $\eta\theta/C$ moved out of the "
-        r"velocity an ``equivalent form''; the problem set (seed 000, Q1.b argument i.1) argues "
-        r"that momentum ``did not affect the equivalence'' of $L_2$ and weight decay found in "
-        r"Q1.a. Both say: for $\beta_1 > 0$ and $\lambda' > 0$ there is a constant decay "
-        r"$\lambda$ (it may depend on $\alpha$, $\beta_1$, $\lambda'$, as the slide's "
-        r"$\eta/C = \alpha\lambda'$ does) such that SGDW with momentum produces the same "
-        r"iterates as SGD + $L_2$ with momentum at every step, from every $\theta_0$ and for "
-        r"every gradient sequence "
-        r"($\eta_t = 1$, $m_0 = 0$). The kernel checks that statement at step $t = 2$ (a case "
-        r"of ``every step''): some $\lambda$ makes $\theta^{L_2}_2 = \theta^{W}_2$ for every "
-        r"$\theta_0$, $g_1$, $g_2$."
-    ),
-    conventions=PAPER_CONVENTION
-    + r" Here $\eta_t = 1$; $\theta^{L_2}_2$, $\theta^W_2$ are Alg. 1's two-step maps from "
-    r"$m_0 = 0$, defined one step at a time (paper Alg. 1, lines 6, 8, 9) under the statement.",
-    proof=Proof(
-        Conditions(
-            # Agreement for every theta_0, g_1, g_2: each coefficient of the step-2 gap vanishes.
-            (Coefficients((theta_0, g_1, g_2)),),
-            (step2_theta0_coefficient, step2_g1_coefficient),
-        ),
-        remarks=(
-            (
-                r"The $g_1$ condition gives $\lambda = \alpha\lambda'$ (the Prop. 1 mapping, which "
-                r"also makes step 1 agree); there the $\theta_0$ coefficient is "
-                r"$-\beta_1\alpha\lambda' \ne 0$: the buffer still carries the first step's $L_2$ "
-                r"term, which SGDW never stored."
-            ),
-        ),
-    ),
-    expect="refuted",
-    explanation=(
-        r"No constant decay works: with momentum the $L_2$ term is stored in the buffer and "
-        r"re-applied at later steps (a decay of the exponentially weighted history of iterates, "
-        r"claim sgd-l2-momentum-closed-form), which a decay of $\theta_{t-1}$ alone cannot "
-        r"reproduce. The lecture's decoupled momentum form is a different method, not an "
-        r"equivalent one (a wrong claim, not a misprint: the two coincide only for momentum "
-        r"$0$), and the problem set's argument i.1 rests on the same premise. At the torch "
-        r"instance ($\alpha = 0.1$, $\beta_1 = 0.9$, $\lambda' = 0.5$, $\theta_0 = (1, -2)$) the "
-        r"step-2 gap at $\lambda = \alpha\lambda'$ is $-\beta_1\alpha\lambda'\theta_0 = "
-        r"(-0.045, 0.09)$."
-    ),
-    instance=INSTANCE,
-)
-
-CLAIMS = (
-    SGDW_DECAY_INDEPENDENT_OF_ALPHA,
-    SGDW_EQUALS_L2_WITHOUT_MOMENTUM,
-    SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY,
-)
+CLAIMS = (SGDW_DECAY_INDEPENDENT_OF_ALPHA, SGDW_EQUALS_L2_WITHOUT_MOMENTUM)

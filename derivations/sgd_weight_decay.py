@@ -28,15 +28,14 @@ from wdproof.derivations.kernel import (
     Proof,
     Statement,
 )
-from wdproof.derivations.notation import alpha, lam, lam_l2, vector
+from wdproof.derivations.notation import alpha, decay_rate, l2_coefficient, vector
 
 theta = vector("theta_t")
 grad = vector("g_t")  # g_t = grad f_t(theta_t), any vector
 
-l2_regularizer = lam_l2 / 2 * (theta.T * theta)
-#: The L2 step as SGD takes it: the regularizer's gradient, lambda' theta, joins g_t.
-sgd_l2_step = theta - alpha * (grad + lam_l2 * theta)
-sgd_weight_decay_step = (1 - lam) * theta - alpha * grad
+#: The L2 step as SGD takes it: the gradient of lambda'/2 ||theta||^2, lambda' theta, joins g_t.
+sgd_l2_step = theta - alpha * (grad + l2_coefficient * theta)
+sgd_weight_decay_step = (1 - decay_rate) * theta - alpha * grad
 
 SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
     id="sgd-l2-equals-weight-decay",
@@ -44,7 +43,7 @@ SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
     source="paper Prop. 1 (main text); problem set Q1.a.i",
     question="Q1.a.i",
     statement=Statement.solution_set(
-        [lam], sgd_l2_step, sgd_weight_decay_step, sp.FiniteSet(alpha * lam_l2)
+        [decay_rate], sgd_l2_step, sgd_weight_decay_step, sp.FiniteSet(alpha * l2_coefficient)
     ),
     statement_text=(
         r"For every dimension $n$, every iterate $\theta_t$ and every gradient $g_t$, one SGD "
@@ -64,14 +63,16 @@ SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
         Characterization(
             # Only if: both maps are linear in (theta_t, g_t); for them to agree for every
             # theta_t and g_t, each coefficient of the difference must vanish.
-            necessary=Conditions((Coefficients((theta, grad)),), (lam - alpha * lam_l2,)),
+            necessary=Conditions(
+                (Coefficients((theta, grad)),), (decay_rate - alpha * l2_coefficient,)
+            ),
             # If: with lambda = alpha lambda' the L2 step is the weight-decay step.
             sufficient=(
                 Chain(
                     sgd_l2_step,
                     (
                         Link(
-                            (1 - alpha * lam_l2) * theta - alpha * grad,
+                            (1 - alpha * l2_coefficient) * theta - alpha * grad,
                             r"Collect $\theta_t$: the $L_2$ step shrinks it by "
                             r"$1 - \alpha\lambda'$, the decay step of rate $\alpha\lambda'$.",
                         ),

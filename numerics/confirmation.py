@@ -19,8 +19,6 @@ import torch
 from wdproof.derivations.claim import Claim
 from wdproof.derivations.registry import all_claims
 
-DTYPE = torch.float64
-
 
 @dataclass(frozen=True)
 class Confirmation:
@@ -31,8 +29,11 @@ class Confirmation:
         value: the measured number.
         tolerance: the bound it is compared with.
         relation: ``"<="`` when the claim predicts agreement, ``">"`` when it predicts separation.
-        columns, rows: a small table for the report (one row per setting or step).
+        columns, rows: a small table for the report (one row per setting or step), every row
+            one cell per column; the column names are distinct, so :meth:`records` can key a
+            row by them.
         note: the set-up in one or two sentences (model, data, steps, seeds).
+        extra: named numbers beyond the table, for the tests.
     """
 
     quantity: str
@@ -44,6 +45,17 @@ class Confirmation:
     note: str = ""
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError(f"table columns must be distinct: {self.columns}")
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {row} has {len(row)} cells for {len(self.columns)} columns")
+
+    def records(self) -> list[dict[str, object]]:
+        """The table's rows, each keyed by column name (read a cell by name, not position)."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
     @property
     def holds(self) -> bool:
         if self.value != self.value:  # NaN never confirms anything
@@ -51,6 +63,13 @@ class Confirmation:
         return (
             self.value <= self.tolerance if self.relation == "<=" else self.value > self.tolerance
         )
+
+
+def require(*checks: tuple[bool, str]) -> None:
+    """Fail the confirmation (the ledger records the message) unless every check holds."""
+    failed = [why for ok, why in checks if not ok]
+    if failed:
+        raise RuntimeError("; ".join(failed))
 
 
 ConfirmFn = Callable[[], Confirmation]

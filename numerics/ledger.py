@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from wdproof.derivations.claim import Claim
 from wdproof.derivations.kernel import Verdict
 from wdproof.derivations.notation import latex
-from wdproof.derivations.registry import all_claims, get_claim
+from wdproof.derivations.registry import UnknownClaimError, all_claims, get_claim
 from wdproof.numerics.confirmation import Confirmation, confirm
 
 
@@ -117,12 +117,25 @@ def _judge(claim_id: str) -> Verdict:
     return get_claim(claim_id).verdict
 
 
+def _registered(claim: Claim) -> bool:
+    """``claim`` is the ledger's own claim of that id, so a worker can look it up by id.
+
+    A claim rebuilt from one of the ledger (a mutant: same id, another statement or proof) is
+    not, and is judged in this process: judging its namesake would give the wrong verdict.
+    """
+    try:
+        return get_claim(claim.id) is claim
+    except UnknownClaimError:
+        return False
+
+
 def evaluate_stream(claims: Iterable[Claim]) -> Iterator[LedgerEntry]:
     """Evaluate ``claims`` in order, the kernel and torch on two cores at once.
 
-    The kernel (SymPy, single-threaded) judges every claim in one forked worker process while
-    this process runs the torch confirmations; each entry is yielded as soon as both halves of
-    it are done. Where ``fork`` is unavailable, everything runs here, one claim after another.
+    The kernel (SymPy, single-threaded) judges every ledger claim in one forked worker process
+    while this process runs the torch confirmations; each entry is yielded as soon as both halves
+    of it are done. A claim that is not the ledger's own (see :func:`_registered`), one already
+    judged, and every claim where ``fork`` is unavailable, is judged here.
     """
     claims = list(claims)
     try:
@@ -131,14 +144,20 @@ def evaluate_stream(claims: Iterable[Claim]) -> Iterator[LedgerEntry]:
         yield from (evaluate(claim) for claim in claims)
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        futures = [pool.submit(_judge, claim.id) for claim in claims]
+        futures = [
+            pool.submit(_judge, claim.id)
+            if "verdict" not in claim.__dict__ and _registered(claim)
+            else None
+            for claim in claims
+        ]
         for claim, future in zip(claims, futures, strict=True):
-            confirmed = evaluate(claim) if "verdict" in claim.__dict__ else None
-            try:
-                verdict = future.result()
-            except Exception:  # noqa: BLE001 - a lost worker: judge here instead
-                verdict = None
-            yield confirmed or evaluate(claim, verdict)
+            verdict = None
+            if future is not None:
+                try:
+                    verdict = future.result()
+                except Exception:  # noqa: BLE001 - a lost worker: judge here instead
+                    verdict = None
+            yield evaluate(claim, verdict)
 
 
 def evaluate_many(ids: Iterable[str] | None = None) -> list[LedgerEntry]:

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from wdproof.numerics.grading.solution_match import grading_material
 from wdproof.numerics.ledger import evaluate_many
 from wdproof.report.build import LatexFailedError, LatexMissingError, clean_auxiliary, compile_pdf
 from wdproof.report.documents import (
@@ -42,7 +43,7 @@ def build_report(request: ReportRequest) -> int:
     failed = [e.claim.id for e in entries if not e.holds]
     sweep = sweep_context(request.sweep_preset, out, compute=request.compute_sweep)
     key_tex = write_tex(
-        render_solution_key(entries, request.options, grading_context(), sweep),
+        render_solution_key(entries, request.options, grading_context(grading_material()), sweep),
         out / "solution-key.tex",
     )
     problem_tex = write_tex(

@@ -16,10 +16,10 @@ import math
 import shutil
 from pathlib import Path
 
+from wdproof.numerics.optimizers.conventions import VARIANTS
 from wdproof.numerics.sweep import analysis as sweep_analysis
 from wdproof.numerics.sweep import plots as sweep_plots
 from wdproof.numerics.sweep import store as sweep_store
-from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
 from wdproof.numerics.sweep.config import SweepConfig, preset
 from wdproof.report.progress import progress_bar
 
@@ -78,34 +78,37 @@ def _rows(summary: dict) -> list[dict]:
 
 
 def _reading(summary: dict) -> str:
-    """Q2.c in words, every number and comparison taken from ``summary``."""
+    """Q2.c in words, every number and comparison taken from ``summary``; Adam + L2 is the
+    baseline every other variant is compared with."""
     variants = summary["variants"]
     if "adam-l2" not in variants or len(variants) < 2:
         return ""
-    l2 = variants["adam-l2"]
+    baseline = variants["adam-l2"]
     sentences = []
     for name, other in variants.items():
         if name == "adam-l2":
             continue
         more = (
             "more"
-            if other["n_good"] > l2["n_good"]
+            if other["n_good"] > baseline["n_good"]
             else "fewer"
-            if other["n_good"] < l2["n_good"]
+            if other["n_good"] < baseline["n_good"]
             else "as many"
         )
         sentences.append(
             f"{other['label']} reaches a best mean validation accuracy of "
             f"{_percent(other['best_val_acc'], False)} against "
-            f"{_percent(l2['best_val_acc'], False)} "
-            f"for Adam + $L_2$, with {more} settings at or above {100 * summary['threshold']:.0f}% "
-            f"({other['n_good']} against {l2['n_good']} of {l2['n_cells']})."
+            f"{_percent(baseline['best_val_acc'], False)} for {baseline['label']}, "
+            f"with {more} settings at or above {100 * summary['threshold']:.0f}% "
+            f"({other['n_good']} against {baseline['n_good']} of {baseline['n_cells']})."
         )
     sentences.append(
-        "The ridge slope $s$ fits the largest usable weight decay against the learning rate, "
-        "$\\lambda_{\\mathrm{edge}} \\propto \\alpha^{s}$: near $-1$ only the product "
-        "$\\alpha\\lambda$ matters (decay coupled to the learning rate), near $0$ the usable decay "
-        "does not depend on the learning rate, near $+1$ only the ratio $\\lambda/\\alpha$ matters."
+        "The ridge slope $s$ fits the largest usable wd (each variant's own hyperparameter: "
+        "the $L_2$ coefficient $\\lambda'$ or the decay rate $\\lambda$) against the learning "
+        "rate, $\\mathrm{wd}_{\\mathrm{edge}} \\propto \\alpha^{s}$: near $-1$ only the "
+        "product $\\alpha\\,\\mathrm{wd}$ matters (decay coupled to the learning rate), near "
+        "$0$ the usable wd does not depend on the learning rate, near $+1$ only the ratio "
+        "$\\mathrm{wd}/\\alpha$ matters."
     )
     return " ".join(sentences)
 
@@ -120,7 +123,7 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
     spec = config.data
     setup = (
         f"An MLP with {config.hidden_layers} hidden ReLU layers of width {config.width} is trained "
-        f"with minibatch Adam variants on a two-class spiral; every (learning rate, weight decay) "
+        f"with minibatch Adam variants on a two-class spiral; every (learning rate, wd) "
         f"cell of every variant and seed trains at once as one batched computation."
     )
     data = (
@@ -129,7 +132,9 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
     )
     grid = (
         f"{len(config.lrs)} learning rates in [{config.lrs[0]:g}, {config.lrs[-1]:g}] x "
-        f"{len(config.wds)} weight decays in [{config.wds[0]:g}, {config.wds[-1]:g}], log-spaced"
+        f"{len(config.wds)} values of wd in [{config.wds[0]:g}, {config.wds[-1]:g}], log-spaced "
+        f"(wd is each variant's own hyperparameter: $\\lambda'$ under $L_2$, $\\lambda$ when "
+        f"decoupled)"
     )
     training = (
         f"{config.steps} steps, batch {config.batch_size}, betas {config.betas}, "
@@ -138,7 +143,7 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
     rows = [
         ("data", data),
         ("grid", grid),
-        ("variants", ", ".join(VARIANT_LABELS[v] for v in config.variants)),
+        ("variants", ", ".join(VARIANTS[v].label for v in config.variants)),
         ("training", training),
         ("seeds", ", ".join(map(str, config.seeds))),
         ("configuration hash", config.config_hash()[:16]),

@@ -12,16 +12,16 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from wdproof.derivations import bias_corrected_rmsprop as b
 from wdproof.derivations import kernel
-from wdproof.derivations.kernel import Chain, Counterexample, Induction, Link, Proof, Statement
+from wdproof.derivations.kernel import Chain, Counterexample, Induction, Proof, Statement
 from wdproof.derivations.notation import beta2, eps, n
-from wdproof.numerics.confirmation import DTYPE
 from wdproof.numerics.confirmations.bias_corrected_rmsprop import (
     closed_form_deviation,
     invert_diagonal,
     preconditioner_from_outer_products,
     second_moment_deviation,
 )
-from wdproof.numerics.problems import logistic_regression
+from wdproof.numerics.optimizers.problems import DTYPE, logistic_regression
+from wdproof.numerics.optimizers.rules import bias_corrected_rmsprop
 
 t, i, j = b.steps, b.i, b.coord
 SECOND = b.SECOND_MOMENT_CLOSED_FORM
@@ -43,30 +43,10 @@ def test_second_moment_is_proved_by_induction_from_the_recurrence():
     assert kernel.judge(SECOND.statement, proof).kind == "unproved"
 
 
-def induction_for(closed):
-    """The claim's induction, run on a candidate closed form ``closed(t)``."""
-    return Induction(
-        t,
-        0,
-        base=Chain(b.second[0, j], (Link(closed(sp.Integer(0)), "start"),)),
-        step=Chain(
-            b.second[t + 1, j],
-            (
-                Link(b.RECURRENCE.rhs, "recurrence"),
-                Link(
-                    beta2 * closed(t) + (1 - beta2) * b.grad[t + 1, j] ** 2,
-                    "hypothesis",
-                    cites=("hypothesis",),
-                ),
-                Link(closed(t + 1), "peel"),
-            ),
-        ),
-    )
-
-
 def judge_closed_form(closed) -> kernel.Verdict:
+    """The claim's induction, run on a candidate closed form ``closed(t)``."""
     statement = Statement.forall(b.second[t, j], closed(t), definitions=(b.RECURRENCE, b.START))
-    return kernel.judge(statement, Proof(induction_for(closed), per_coordinate=True))
+    return kernel.judge(statement, Proof(b.second_moment_induction(closed), per_coordinate=True))
 
 
 WRONG_CLOSED_FORMS = {
@@ -167,20 +147,23 @@ def test_closed_form_matches_recurrence_on_exact_numbers():
 
 
 # --- torch ----------------------------------------------------------------------------------
-def test_preconditioner_equals_adam_state():
+def test_preconditioner_equals_the_reference_rules_denominator():
     gen = torch.Generator().manual_seed(0)
     history = torch.randn(7, 5, generator=gen, dtype=DTYPE)
     b2, e = 0.95, 1e-8
     outer = torch.stack([torch.outer(g, g) for g in history])
-    v = torch.zeros(5, dtype=DTYPE)
-    for g in history:
-        v = b2 * v + (1 - b2) * g * g
-    expected = 1 / ((v / (1 - b2 ** len(history))).sqrt() + e)
+    rule = bias_corrected_rmsprop(lr=1e-2, beta2=b2, eps=e)
+    theta, state = torch.zeros(5, dtype=DTYPE), rule.init(torch.zeros(5, dtype=DTYPE))
+    for step, g in enumerate(history, start=1):
+        theta, state = rule.update(theta, g, state, step)
+    _, v, _ = state
+    _, correction2 = rule.bias_corrections(len(history))
+    expected = 1 / rule.denominator(v / correction2)  # (M_t)_jj = 1/(sqrt(vhat_t) + eps)
     got = preconditioner_from_outer_products(outer, b2, e)
     assert torch.allclose(torch.diagonal(got), expected, rtol=1e-14, atol=0)
     assert torch.count_nonzero(got - torch.diag(torch.diagonal(got))) == 0
     # Without bias correction the entries are wrong by sqrt(1 - b2^t).
-    assert not torch.allclose(torch.diagonal(got), 1 / (v.sqrt() + e), rtol=1e-6)
+    assert not torch.allclose(torch.diagonal(got), 1 / rule.denominator(v), rtol=1e-6)
 
 
 def test_invert_diagonal_refuses_full_matrix():

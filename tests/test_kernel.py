@@ -9,14 +9,13 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from wdproof.derivations import kernel as k
-from wdproof.derivations.notation import alpha, lam, lam_l2, matrix, n, t, vector
-from wdproof.derivations.sgd_weight_decay import (
-    SGD_L2_EQUALS_WEIGHT_DECAY,
-    sgd_l2_step,
-    sgd_weight_decay_step,
-)
+from wdproof.derivations.notation import alpha, decay_rate, l2_coefficient, matrix, n, t, vector
+from wdproof.derivations.registry import get_claim
 
 theta, grad, M = vector("theta_t"), vector("g_t"), matrix("M_t")
+#: Prop. 1: one SGD step with L2 (lambda') against one SGD step with decoupled decay (lambda).
+PROP1 = get_claim("sgd-l2-equals-weight-decay")
+sgd_l2_step, sgdw_step = PROP1.statement.lhs, PROP1.statement.rhs
 x = sp.Symbol("x", real=True)
 
 
@@ -26,8 +25,8 @@ def _chain(start, *exprs):
 
 def test_equal_rejects_wrong_algebra_and_noncommuting_matrices():
     # lambda = lambda' (forgetting the learning rate) is the classic mistake.
-    assert not k.equal(sgd_l2_step, sgd_weight_decay_step, [(lam, lam_l2)])
-    assert k.equal(sgd_l2_step, sgd_weight_decay_step, [(lam, alpha * lam_l2)])
+    assert not k.equal(sgd_l2_step, sgdw_step, [(decay_rate, l2_coefficient)])
+    assert k.equal(sgd_l2_step, sgdw_step, [(decay_rate, alpha * l2_coefficient)])
     assert not k.equal(M * (grad + theta), M * grad + theta)
     assert k.equal(M * (grad + theta), M * grad + M * theta)
     assert not k.equal((1 + x) ** 2, 1 + x**2)
@@ -45,6 +44,14 @@ def test_a_chain_proves_only_the_statement_its_ends_match():
     assert verdict.kind == "unproved" and "two sides" in verdict.reason
 
 
+def test_sums_whose_bounds_differ_by_an_integer_are_compared_term_by_term():
+    i, m = sp.Symbol("i", integer=True), sp.Symbol("m", integer=True, positive=True)
+    a = sp.IndexedBase("a")
+    assert k.equal(sp.Sum(a[i], (i, 1, m + 1)), sp.Sum(a[i], (i, 1, m)) + a[m + 1])
+    assert k.equal(sp.Sum(a[i], (i, 1, m - 1)), sp.Sum(a[i], (i, 1, m)) - a[m])
+    assert not k.equal(sp.Sum(a[i], (i, 1, m + 1)), sp.Sum(a[i], (i, 1, m)) + a[m])
+
+
 def test_a_link_that_repeats_its_expression_is_rejected():
     statement = k.Statement.forall(x, x)
     verdict = k.judge(statement, k.Proof(_chain(x, x)))
@@ -54,26 +61,31 @@ def test_a_link_that_repeats_its_expression_is_rejected():
 def test_a_verdict_cannot_be_declared_outside_the_kernel():
     with pytest.raises(PermissionError):
         k.Verdict("proved", "equational chain", ())
+    with pytest.raises(PermissionError):  # a token of one's own is not the kernel's
+        k.Verdict("refuted", "exact counterexample", (), token=object())
     assert k.Verdict("unproved", "equational chain", ()).kind == "unproved"
 
 
 def test_coefficients_of_a_vector_that_does_not_occur_are_refused():
     misspelled = vector("theta_T")
-    statement = k.Statement.not_exists([lam], sgd_l2_step, sgd_weight_decay_step)
-    proof = k.Proof(k.Conditions((k.Coefficients((misspelled, grad)),), (lam - alpha * lam_l2,)))
+    statement = k.Statement.not_exists([decay_rate], sgd_l2_step, sgdw_step)
+    conditions = (decay_rate - alpha * l2_coefficient,)
+    proof = k.Proof(k.Conditions((k.Coefficients((misspelled, grad)),), conditions))
     verdict = k.judge(statement, proof)
     assert verdict.kind == "unproved" and "do not occur" in verdict.reason
 
 
 def test_conditions_must_be_the_ones_derived_from_the_statement():
     statement = k.Statement.solution_set(
-        [lam], sgd_l2_step, sgd_weight_decay_step, sp.FiniteSet(alpha * lam_l2)
+        [decay_rate], sgd_l2_step, sgdw_step, sp.FiniteSet(alpha * l2_coefficient)
     )
     proof = dataclasses.replace(
-        SGD_L2_EQUALS_WEIGHT_DECAY.proof,
+        PROP1.proof,
         argument=dataclasses.replace(
-            SGD_L2_EQUALS_WEIGHT_DECAY.proof.argument,
-            necessary=k.Conditions((k.Coefficients((theta, grad)),), (lam - lam_l2,)),
+            PROP1.proof.argument,
+            necessary=k.Conditions(
+                (k.Coefficients((theta, grad)),), (decay_rate - l2_coefficient,)
+            ),
         ),
     )
     assert k.judge(statement, proof).kind == "unproved"
@@ -158,5 +170,70 @@ def test_a_raising_step_is_a_failure_with_its_message_not_a_crash():
     verdict = k.judge(statement, k.Proof(k.Chain(entry, (k.Link(one_too_far, "sum"),))))
     assert verdict.kind == "unproved" and verdict.reason
     broken = k.Proof(k.Conditions((k.Entries(theta, ((0, 0),), *sp.symbols("i k")),), ()))
-    crashed = k.judge(k.Statement.not_exists([lam], x, x), broken)
+    crashed = k.judge(k.Statement.not_exists([decay_rate], x, x), broken)
     assert crashed.kind == "unproved" and crashed.reason
+
+
+def test_a_statement_binds_unknowns_exactly_when_its_kind_quantifies_them():
+    with pytest.raises(ValueError, match="unknowns"):
+        k.Statement("forall", x, x, unknowns=(x,))
+    with pytest.raises(ValueError, match="unknowns"):
+        k.Statement("exists", x, x)
+    with pytest.raises(ValueError, match="solution set"):
+        k.Statement("exists", x, x, unknowns=(x,), solutions=sp.FiniteSet(1))
+
+
+def test_a_witness_proves_exists_and_refutes_not_exists():
+    c = sp.Symbol("c", real=True)
+    lhs, rhs = c * (x + 1) ** 2, 2 * x**2 + 4 * x + 2
+    witness = k.Witness({c: sp.Integer(2)}, _chain(2 * (x + 1) ** 2, rhs))
+    assert k.judge(k.Statement.exists([c], lhs, rhs), k.Proof(witness)).kind == "proved"
+    assert k.judge(k.Statement.not_exists([c], lhs, rhs), k.Proof(witness)).kind == "refuted"
+    wrong = k.Witness({c: sp.Integer(3)}, _chain(3 * (x + 1) ** 2, rhs))
+    assert k.judge(k.Statement.exists([c], lhs, rhs), k.Proof(wrong)).kind == "unproved"
+    unnamed = k.judge(k.Statement.exists([c], lhs, rhs), k.Proof(k.Witness({x: 2}, witness.chain)))
+    assert unnamed.kind == "unproved" and "each unknown" in unnamed.reason
+
+
+def test_a_link_cites_only_hypotheses_assumptions_and_lemmas_proved_before():
+    square = (1 + x) ** 2, 1 + 2 * x + x**2
+    statement = k.Statement.forall(*square)
+    lemma = k.Lemma("square", *square, _chain(*square))
+
+    def citing(*cites):
+        return k.Chain(square[0], (k.Link(square[1], "cited", cites),))
+
+    assert k.judge(statement, k.Proof(citing(lemma), lemmas=(lemma,))).kind == "proved"
+    for cites, reason in (
+        ((lemma,), "before it is proved"),
+        ((sp.Eq(x, 0),), "neither a hypothesis nor an assumption"),
+        (("hypothesis",), "not available here"),  # only an induction step has one
+    ):
+        verdict = k.judge(statement, k.Proof(citing(*cites)))
+        assert verdict.kind == "unproved" and reason in verdict.reason
+
+
+def test_each_proof_form_settles_only_its_kind_of_statement():
+    c = sp.Symbol("c", real=True)
+    forall, exists = k.Statement.forall(c * x, x), k.Statement.exists([c], c * x, x)
+    witness = k.Witness({c: sp.Integer(1)}, _chain(c * x, x))
+    for statement, argument, reason in (
+        (exists, k.Counterexample({x: 1}, sp.S.Zero), "refutes only a for-all"),
+        (exists, _chain(c * x, x), "proves only a for-all"),
+        (forall, witness, "each unknown"),
+        (forall, k.Conditions((k.Instance({}),), ()), "only exists/not-exists"),
+        (exists, k.Characterization(k.Conditions((), ()), ()), "only a solutions statement"),
+    ):
+        verdict = k.judge(statement, k.Proof(argument))
+        assert verdict.kind == "unproved" and reason in verdict.reason, reason
+    prose = k.judge(forall, k.Proof("a chain, trust me"))
+    assert prose.kind == "unproved" and "unknown proof form" in prose.reason
+
+
+def test_a_characterization_needs_one_sufficiency_chain_per_solution():
+    proof = PROP1.proof
+    verdict = k.judge(
+        PROP1.statement,
+        dataclasses.replace(proof, argument=dataclasses.replace(proof.argument, sufficient=())),
+    )
+    assert verdict.kind == "unproved" and "one sufficiency chain" in verdict.reason

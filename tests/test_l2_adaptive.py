@@ -1,5 +1,5 @@
-"""Prop. 2 and the effective L2 decay: the kernel derives the conditions from the statements and
-refuses wrong variants; torch re-runs the claims' instances."""
+"""Prop. 2, its converse and the L2 decay per coordinate: the kernel derives the conditions from
+the statements and refuses wrong variants; torch re-runs the claims' instances."""
 
 from __future__ import annotations
 
@@ -11,24 +11,32 @@ import torch
 
 from wdproof.derivations import kernel
 from wdproof.derivations import l2_adaptive as la
+from wdproof.derivations import l2_adaptive_scalar as scalar
+from wdproof.derivations import l2_decay_per_coordinate as per_coordinate
 from wdproof.derivations.kernel import Conditions, Proof, Statement
-from wdproof.derivations.notation import alpha
-from wdproof.numerics.confirmation import DTYPE, confirm
+from wdproof.derivations.notation import alpha, eps
+from wdproof.numerics.confirmation import confirm
 from wdproof.numerics.confirmations import l2_adaptive as confirmation
-from wdproof.numerics.confirmations.l2_adaptive import effective_decay_run, spearman
+from wdproof.numerics.confirmations import l2_adaptive_scalar as scalar_confirmation
+from wdproof.numerics.confirmations.l2_decay_per_coordinate import measure_l2_shrink, spearman
+from wdproof.numerics.optimizers.problems import DTYPE
 
 DIAGONAL = la.ADAPTIVE_L2_NOT_WEIGHT_DECAY
 OFF_DIAGONAL = la.ADAPTIVE_L2_NOT_WEIGHT_DECAY_OFF_DIAGONAL
-SCALAR = la.SCALAR_PRECONDITIONER_CLAIM
+SCALAR = scalar.SCALAR_PRECONDITIONER_CLAIM
 M, j, d = la.precond, la.coord, la.offset
+l2_coefficient, decay_rate = la.l2_coefficient_real, la.decay_rate_pos
 
 
 # --- Prop. 2: conditions derived from the statement ------------------------------------------
 def test_prop2_is_stated_as_non_existence_for_every_dimension():
     for claim in (DIAGONAL, OFF_DIAGONAL):
         s = claim.statement
-        assert s.kind == "not-exists" and s.unknowns == (la.l2,)
-        assert s.lhs == la.adaptive_l2_step and s.rhs == la.adaptive_decay_step
+        assert s.kind == "not-exists" and s.unknowns == (l2_coefficient,)
+        # the L2 step minus the decay step is (lambda I - alpha lambda' M_t) theta_t
+        difference = (decay_rate * sp.Identity(la.n) - alpha * l2_coefficient * M) * la.theta
+        assert kernel.equal(s.lhs - s.rhs, difference)
+        assert not kernel.equal(s.lhs - s.rhs, -difference)
         assert M.shape == (la.n, la.n) and la.n.is_Symbol
         assert isinstance(claim.proof.argument, Conditions)
         assert "Prop. 2" in claim.source and "main text" in claim.source
@@ -41,7 +49,10 @@ def test_the_stated_conditions_are_the_ones_the_kernel_derives():
     # change one listed equation (forget alpha) and the kernel refuses the proof
     wrong = Conditions(
         DIAGONAL.proof.argument.derivations,
-        (la.decay - la.l2 * la.m, la.decay - alpha * la.l2 * (la.m + la.delta)),
+        (
+            decay_rate - l2_coefficient * la.m,
+            decay_rate - alpha * l2_coefficient * (la.m + la.delta),
+        ),
     )
     verdict = kernel.judge(DIAGONAL.statement, Proof(wrong))
     assert verdict.kind == "unproved" and "derived from the statement" in verdict.reason
@@ -50,7 +61,7 @@ def test_the_stated_conditions_are_the_ones_the_kernel_derives():
 def test_equal_diagonal_entries_do_not_rule_out_l2():
     """With delta = 0 (two equal entries) the conditions have the common root lambda/(alpha m)."""
     equal_entries = Statement.not_exists(
-        [la.l2],
+        [l2_coefficient],
         la.adaptive_l2_step,
         la.adaptive_decay_step,
         hypotheses=(
@@ -59,7 +70,7 @@ def test_equal_diagonal_entries_do_not_rule_out_l2():
             sp.Ne(la.m, 0, evaluate=False),
         ),
     )
-    same = la.decay - alpha * la.l2 * la.m
+    same = decay_rate - alpha * l2_coefficient * la.m
     proof = Proof(Conditions(la.entry_conditions((j, j), (j + d, j + d)), (same, same)))
     verdict = kernel.judge(equal_entries, proof)
     assert verdict.kind == "unproved" and "No value" in verdict.reason
@@ -69,11 +80,13 @@ def test_equal_diagonal_entries_do_not_rule_out_l2():
 
 def test_a_zero_off_diagonal_entry_does_not_rule_out_l2():
     zero = Statement.not_exists(
-        [la.l2], la.adaptive_l2_step, la.adaptive_decay_step, hypotheses=(sp.Eq(M[j, j + d], 0),)
+        [l2_coefficient],
+        la.adaptive_l2_step,
+        la.adaptive_decay_step,
+        hypotheses=(sp.Eq(M[j, j + d], 0),),
     )
-    proof = Proof(
-        Conditions(la.entry_conditions((j, j + d), (j, j)), (la.decay - alpha * la.l2 * M[j, j],))
-    )
+    condition = decay_rate - alpha * l2_coefficient * M[j, j]
+    proof = Proof(Conditions(la.entry_conditions((j, j + d), (j, j)), (condition,)))
     assert kernel.judge(zero, proof).kind == "unproved"
 
 
@@ -84,16 +97,16 @@ def test_a_constant_shift_of_a_side_changes_the_derived_conditions():
 
 def test_the_instance_satisfies_the_hypotheses_and_needs_two_coefficients():
     inst = DIAGONAL.instance
-    m_, delta_ = sp.nsimplify(inst["m"]), sp.nsimplify(inst["delta"])
-    assert (
-        m_ != 0
-        and delta_ != 0
-        and (m_, m_ + delta_) == tuple(map(sp.nsimplify, inst["M_diagonal"]))
-    )
-    values = {alpha: sp.nsimplify(inst["alpha"]), la.decay: sp.nsimplify(inst["lambda"])}
+    m_, delta_ = sp.nsimplify(inst.m), sp.nsimplify(inst.delta)
+    assert m_ != 0 and delta_ != 0  # the hypotheses m != 0, delta != 0
+    values = {
+        alpha: sp.nsimplify(inst.alpha),
+        decay_rate: sp.nsimplify(inst.decay_rate),
+        la.m: m_,
+        la.delta: delta_,
+    }
     needed = [
-        sp.solve((eq).subs(values).subs({la.m: m_, la.delta: delta_}), la.l2)[0]
-        for eq in DIAGONAL.proof.argument.equations
+        sp.solve(eq.subs(values), l2_coefficient)[0] for eq in DIAGONAL.proof.argument.equations
     ]
     assert needed == [sp.Rational(1, 10), sp.Rational(1, 40)]
     recovered, _ = confirmation.required_l2_coefficients()
@@ -101,60 +114,62 @@ def test_the_instance_satisfies_the_hypotheses_and_needs_two_coefficients():
 
 
 def test_scalar_preconditioner_has_exactly_one_coefficient_and_it_is_not_prop1s():
-    wrong = SCALAR.statement.mutated(solutions=sp.FiniteSet(la.decay / alpha))  # k forgotten
+    wrong = SCALAR.statement.mutated(solutions=sp.FiniteSet(decay_rate / alpha))  # k forgotten
     assert kernel.judge(wrong, SCALAR.proof).kind == "unproved"
-    assert SCALAR.statement.hypotheses == (sp.Eq(M, la.scale * la.identity),)
+    assert SCALAR.verdict.kind == "proved"
 
 
 def test_scalar_preconditioner_sufficiency_needs_the_hypothesis():
     no_hypothesis = Statement.solution_set(
-        [la.l2], la.adaptive_l2_step, la.adaptive_decay_step, SCALAR.statement.solutions
+        [l2_coefficient], la.adaptive_l2_step, la.adaptive_decay_step, SCALAR.statement.solutions
     )
     assert kernel.judge(no_hypothesis, SCALAR.proof).kind == "unproved"
 
 
 # --- effective decay: sign of the derivative, ratio between coordinates ----------------------
+WEAKER = per_coordinate.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS
+RATIO = per_coordinate.L2_DECAY_RATIO
+
+
 def test_decay_statements_are_real_sign_claims():
-    weaker = la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS.statement
+    weaker = WEAKER.statement
     assert weaker.rhs == -1 and weaker.lhs.has(sp.Derivative)
-    ratio = la.L2_DECAY_RATIO.statement
-    assert ratio.rhs == 1 and ratio.lhs.has(la.gap)
+    ratio = RATIO.statement
+    assert ratio.rhs == 1 and ratio.lhs.has(per_coordinate.gap)
 
 
-@pytest.mark.parametrize(
-    "claim", [la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS, la.L2_DECAY_RATIO], ids=lambda c: c.id
-)
+@pytest.mark.parametrize("claim", [WEAKER, RATIO], ids=lambda c: c.id)
 def test_the_opposite_sign_is_refused(claim):
     flipped = claim.statement.mutated(rhs=-claim.statement.rhs)
     assert kernel.judge(flipped, claim.proof).kind == "unproved"
 
 
 def test_a_wrong_derivative_lemma_is_refused():
-    claim = la.L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS
-    wrong = -alpha * la.l2_active / (sp.sqrt(la.vhat) * (sp.sqrt(la.vhat) + la.eps) ** 2)
+    vhat, lemma = per_coordinate.vhat, per_coordinate.SLOPE
+    wrong = (
+        -alpha * per_coordinate.l2_coefficient_pos / (sp.sqrt(vhat) * (sp.sqrt(vhat) + eps) ** 2)
+    )
     slope = dataclasses.replace(
-        la.SLOPE,
+        lemma,
         rhs=wrong,
         chain=dataclasses.replace(
-            la.SLOPE.chain, links=(dataclasses.replace(la.SLOPE.chain.links[0], expr=wrong),)
+            lemma.chain, links=(dataclasses.replace(lemma.chain.links[0], expr=wrong),)
         ),
     )
-    assert (
-        kernel.judge(claim.statement, dataclasses.replace(claim.proof, lemmas=(slope,))).kind
-        == "unproved"
-    )
+    proof = dataclasses.replace(WEAKER.proof, lemmas=(slope,))
+    assert kernel.judge(WEAKER.statement, proof).kind == "unproved"
 
 
 def test_ratio_needs_the_gap_positive():
     """With Delta < 0 the ordering reverses: the hypothesis Delta > 0 does not follow."""
     negative = sp.Symbol(r"\Delta", negative=True)
-    s = la.L2_DECAY_RATIO.statement
+    s = RATIO.statement
     swapped = Statement.forall(
-        s.lhs.subs(la.gap, negative),
+        s.lhs.subs(per_coordinate.gap, negative),
         s.rhs,
         hypotheses=(sp.Gt(negative, 0, evaluate=False),),
     )
-    verdict = kernel.judge(swapped, la.L2_DECAY_RATIO.proof)
+    verdict = kernel.judge(swapped, RATIO.proof)
     assert verdict.kind == "unproved" and "does not follow" in verdict.reason
 
 
@@ -162,8 +177,8 @@ def test_ratio_needs_the_gap_positive():
 def test_torch_instance_needs_lambda_over_alpha_m_per_coordinate():
     inst = DIAGONAL.instance
     needed, target = confirmation.required_l2_coefficients()
-    for got, mj in zip(needed.tolist(), inst["M_diagonal"], strict=True):
-        assert got == pytest.approx(inst["lambda"] / (inst["alpha"] * mj), rel=1e-12)
+    for got, mj in zip(needed.tolist(), (inst.m, inst.m + inst.delta), strict=True):
+        assert got == pytest.approx(inst.decay_rate / (inst.alpha * mj), rel=1e-12)
     per_coordinate = confirmation.preconditioned_sgd_step(tuple(needed.tolist()))
     assert float((per_coordinate - target).abs().max()) <= 1e-15
     for single in needed.tolist():  # one lambda' for both coordinates misses one of them
@@ -171,31 +186,35 @@ def test_torch_instance_needs_lambda_over_alpha_m_per_coordinate():
 
 
 def test_scalar_instance_gives_no_spread():
-    scalar = {**DIAGONAL.instance, "M_diagonal": (4.0, 4.0)}
-    needed, _ = confirmation.required_l2_coefficients(scalar)
+    scalar_instance = dataclasses.replace(DIAGONAL.instance, m=4.0, delta=0.0)  # M = 4 I
+    needed, _ = confirmation.required_l2_coefficients(scalar_instance)
     assert float(needed.max() - needed.min()) <= 1e-15
 
 
 def test_off_diagonal_instance_residual_is_lambda_over_sqrt5():
     inst = OFF_DIAGONAL.instance
-    best, residual = confirmation.best_single_l2(torch.tensor([1.0, 0.0], dtype=DTYPE), inst)
-    assert best == pytest.approx(2 * inst["lambda"] / (5 * inst["alpha"]), rel=1e-12)
-    assert residual == pytest.approx(inst["lambda"] / 5**0.5, rel=1e-12)
+    e_1 = torch.tensor([1.0, 0.0], dtype=DTYPE)
+    best, residual = confirmation.best_single_l2_coefficient(e_1, inst)
+    assert best == pytest.approx(2 * inst.decay_rate / (5 * inst.alpha), rel=1e-12)
+    assert residual == pytest.approx(inst.decay_rate / 5**0.5, rel=1e-12)
     # a diagonal M = kI instead has an exact coefficient: the residual vanishes
-    scalar = {**inst, "M": ((2.0, 0.0), (0.0, 2.0))}
-    assert confirmation.best_single_l2(torch.tensor([1.0, 0.0], dtype=DTYPE), scalar)[1] <= 1e-15
+    scalar_instance = dataclasses.replace(inst, preconditioner=((2.0, 0.0), (0.0, 2.0)))
+    assert confirmation.best_single_l2_coefficient(e_1, scalar_instance)[1] <= 1e-15
 
 
 def test_scalar_confirmation_matches_and_prop1s_coefficient_misses():
     result = confirm(SCALAR)
     assert result.holds and result.value <= 1e-12
-    missed = [row[-1] for row in result.rows if row[1] == "lambda/alpha"]
-    assert missed and min(missed) > 1e-6
+    runs = scalar_confirmation.scalar_runs()
+    assert {run.problem for run in runs} == {"logistic-regression", "mlp-regression"}
+    for run in runs:
+        exact = run.reading == scalar_confirmation.EXACT
+        assert run.deviation <= 1e-12 if exact else run.deviation > 1e-6, run
 
 
 def test_effective_decay_anticorrelates_with_gradient_size():
-    run = effective_decay_run(steps=30)
-    assert spearman(run["grad_rms"], run["decay"]) < -0.5
+    shrink = measure_l2_shrink(steps=30)
+    assert spearman(shrink.grad_rms, shrink.shrink_rate) < -0.5
 
 
 X = [0.1, 0.5, 2.0, 3.0, 10.0]
@@ -217,14 +236,14 @@ def test_spearman_is_the_rank_correlation(y, rho):
 
 
 def test_measured_decay_part_is_lr_l2_theta_over_preconditioner_denominator():
-    run = effective_decay_run(steps=20)
-    assert float((run["measured"] - run["predicted"]).abs().max()) <= 1e-12
-    assert bool((run["decay"] > 0).all())  # L2 shrinks every coordinate toward 0
+    shrink = measure_l2_shrink(steps=20)
+    assert float((shrink.measured - shrink.predicted).abs().max()) <= 1e-12
+    assert bool((shrink.shrink_rate > 0).all())  # L2 shrinks every coordinate toward 0
 
 
 def test_measured_ratios_follow_the_claimed_formula():
-    run = effective_decay_run(steps=20)
-    vhat, rate = run["vhat"], run["decay"]
+    shrink = measure_l2_shrink(steps=20)
+    vhat, rate = shrink.vhat, shrink.shrink_rate
     lo, hi = int(torch.argmin(vhat)), int(torch.argmax(vhat))
     predicted = (vhat[hi].sqrt() + confirmation.EPS) / (vhat[lo].sqrt() + confirmation.EPS)
     assert float(rate[lo] / rate[hi]) == pytest.approx(float(predicted), rel=1e-9)
@@ -232,5 +251,5 @@ def test_measured_ratios_follow_the_claimed_formula():
 
 
 def test_twin_without_the_shifted_second_moment_does_not_isolate_the_decay():
-    run = effective_decay_run(steps=20, shift=False)
-    assert float((run["measured"] - run["predicted"]).abs().max()) > 1e-9
+    shrink = measure_l2_shrink(steps=20, shift=False)
+    assert float((shrink.measured - shrink.predicted).abs().max()) > 1e-9

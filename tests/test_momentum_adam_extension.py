@@ -11,8 +11,7 @@ import torch
 from wdproof.derivations import kernel
 from wdproof.derivations import momentum_adam_extension as ext
 from wdproof.derivations.kernel import Chain, Conditions, Counterexample, Lemma, Link, Proof
-from wdproof.derivations.notation import alpha, beta1, beta2, eps, lam, lam_l2
-from wdproof.numerics.confirmation import DTYPE
+from wdproof.derivations.notation import alpha, beta1, beta2, decay_rate, eps, l2_coefficient
 from wdproof.numerics.confirmations import momentum_adam_extension as confirmation
 from wdproof.numerics.confirmations.momentum_adam_extension import (
     first_step_shrink,
@@ -21,6 +20,7 @@ from wdproof.numerics.confirmations.momentum_adam_extension import (
     two_step_difference,
     zero_loss_steps,
 )
+from wdproof.numerics.optimizers.problems import DTYPE
 
 NOT_ADAMW = ext.ADAM_L2_NOT_ADAMW
 MOMENTUM = ext.ADAM_MOMENTUM_BREAKS_EQUIVALENCE
@@ -38,22 +38,22 @@ def test_statement_is_a_non_existence_over_the_l2_coefficient():
     # The old ledger typeset the disproved equation itself as the statement; now the
     # statement says "there is no lambda'" and the kernel proves it.
     assert NOT_ADAMW.statement.kind == "not-exists"
-    assert NOT_ADAMW.statement.unknowns == (lam_l2,)
+    assert NOT_ADAMW.statement.unknowns == (l2_coefficient,)
     assert NOT_ADAMW.statement_latex().startswith(r"\neg\exists\, \lambda'")
     assert NOT_ADAMW.verdict.kind == "proved"
 
 
 def test_bias_correction_makes_step_one_the_rmsprop_step_for_every_beta():
     s = NOT_ADAMW.statement
-    gtilde = ext.grad_1 + lam_l2 * ext.theta0
+    gtilde = ext.grad_1 + l2_coefficient * ext.theta0
     rules = [(old, new) for old, new in s.substitutions() if old != ext.grad_1]  # keep f general
     assert kernel.equal(ext.mhat_1, gtilde, rules)  # mhat_1 = gtilde_1 for symbolic beta_1
     assert kernel.equal(ext.vhat_1, gtilde**2, rules)  # vhat_1 = gtilde_1^2 for symbolic beta_2
     assert not kernel.equal(ext.mhat_1, (1 - beta1) * gtilde, rules)  # the uncorrected moment
     # With f = 0: Adam + L2 shrinks theta_0 by alpha lambda'/(lambda' theta_0 + eps).
-    shrink = alpha * lam_l2 / (lam_l2 * ext.theta0 + eps)
+    shrink = alpha * l2_coefficient / (l2_coefficient * ext.theta0 + eps)
     assert kernel.equal(unfold(s.lhs, s), ext.theta0 * (1 - shrink))
-    assert kernel.equal(unfold(s.rhs, s), (1 - ext.decay) * ext.theta0)
+    assert kernel.equal(unfold(s.rhs, s), (1 - ext.positive_decay_rate) * ext.theta0)
     assert not unfold(s.lhs, s).has(beta1) and not unfold(s.lhs, s).has(beta2)
 
 
@@ -61,8 +61,15 @@ def test_bias_correction_makes_step_one_the_rmsprop_step_for_every_beta():
     "equations",
     [
         (ext.quadratic_coefficient,),  # one condition left out
-        (ext.decay - alpha * lam_l2, ext.quadratic_coefficient),  # the SGD condition (Prop. 1)
-        (ext.quadratic_coefficient, ext.linear_coefficient, ext.decay),  # an invented one
+        (
+            ext.positive_decay_rate - alpha * l2_coefficient,
+            ext.quadratic_coefficient,
+        ),  # the SGD condition (Prop. 1)
+        (
+            ext.quadratic_coefficient,
+            ext.linear_coefficient,
+            ext.positive_decay_rate,
+        ),  # an invented one
     ],
     ids=["missing", "sgd-like", "invented"],
 )
@@ -84,9 +91,9 @@ def test_without_decay_the_obstruction_disappears():
     # With lambda = 0 (AdamW is plain Adam) lambda' = 0 works: the conditions then have a
     # solution and the non-existence is no longer proved.
     s = NOT_ADAMW.statement
-    rhs = s.rhs.subs(ext.decay, 0)
+    rhs = s.rhs.subs(ext.positive_decay_rate, 0)
     no_decay = dataclasses.replace(s, rhs=rhs, hypotheses=(ext.ZERO_LOSS,))
-    proof = Proof(Conditions(NOT_ADAMW.proof.argument.derivations, (alpha * lam_l2,)))
+    proof = Proof(Conditions(NOT_ADAMW.proof.argument.derivations, (alpha * l2_coefficient,)))
     assert kernel.judge(no_decay, proof).kind == "unproved"
 
 
@@ -94,14 +101,14 @@ def test_first_step_shrink_matches_the_symbolic_prediction():
     instance = NOT_ADAMW.instance
     s = NOT_ADAMW.statement
     shrink = 1 - unfold(s.lhs, s) / ext.theta0  # alpha lambda'/(lambda' theta_0 + eps)
-    l2_shrink, adamw_shrink = first_step_shrink()
-    for measured, start in zip(l2_shrink, instance["theta_0"], strict=True):
-        values = {alpha: instance["lr"], lam_l2: instance["L2"], eps: instance["eps"]}
+    adam_l2_shrink, adamw_shrink = first_step_shrink()
+    values = {alpha: instance.lr, l2_coefficient: instance.l2_coefficient, eps: instance.eps}
+    for measured, start in zip(adam_l2_shrink, instance.theta_0, strict=True):
         predicted = float(shrink.subs({**values, ext.theta0: start}))
         assert measured == pytest.approx(predicted, rel=1e-12)
     # AdamW shrinks every coordinate alike; Adam + L2 does not, so no single lambda fits.
     assert adamw_shrink[0] == pytest.approx(adamw_shrink[1], rel=1e-12)
-    assert abs(l2_shrink[0] - l2_shrink[1]) > 1e-2
+    assert abs(adam_l2_shrink[0] - adam_l2_shrink[1]) > 1e-2
 
 
 # --- adam-momentum-breaks-equivalence ---------------------------------------------------------
@@ -139,7 +146,7 @@ def test_without_momentum_the_equivalence_holds_and_the_counterexample_dies():
 
 
 def test_step2_residual_without_the_beta1_factor_is_rejected():
-    wrong = alpha * ext.k * lam_l2 / (1 + beta1) * (ext.l2_theta_1 - ext.theta_0)
+    wrong = alpha * ext.k * l2_coefficient / (1 + beta1) * (ext.l2_theta_1 - ext.theta_0)
     lemma = Lemma(
         "wrong residual",
         ext.l2_theta_2 - ext.w_theta_2,
@@ -161,19 +168,18 @@ def test_bias_correction_at_t2_does_not_cancel_beta1():
 
 def test_two_step_counterexample_comes_from_the_kernel_and_torch_reproduces_it():
     ce = two_step_counterexample()
-    values = MOMENTUM.verdict.counterexample
-    assert ce["beta_1"] == float(values[beta1]) and ce["L2"] == float(values[lam_l2])
-    assert ce["step2_difference"] == float(sp.Rational(-9, 1900))
-    assert two_step_difference(ce) == pytest.approx(ce["step2_difference"], abs=1e-12)
+    assert (ce.alpha, ce.k, ce.beta1, ce.l2_coefficient, ce.theta_0) == (0.1, 1, 0.9, 1, 1)
+    assert ce.step2_difference == float(sp.Rational(-9, 1900))
+    assert two_step_difference(ce) == pytest.approx(ce.step2_difference, abs=1e-12)
     # The same two steps with the lemma's other ingredient: theta_1 - theta_0 = -1/10.
-    l2_opt, _ = scalar_preconditioner_pair(ce["alpha"] * ce["k"], ce["beta_1"], ce["L2"])
-    assert float(zero_loss_steps([1.0], 1, l2_opt)[0]) == pytest.approx(0.9, abs=1e-15)
+    adam_l2, _ = scalar_preconditioner_pair(ce.alpha * ce.k, ce.beta1, ce.l2_coefficient)
+    assert float(zero_loss_steps([1.0], 1, adam_l2)[0]) == pytest.approx(0.9, abs=1e-15)
 
 
 def test_confirmation_reruns_the_counterexample_and_the_mlp():
     result = confirmation.momentum_separates_with_scalar_preconditioner()
     assert result.holds, result.note
-    assert result.extra["predicted"] == two_step_counterexample()["step2_difference"]
+    assert result.extra["predicted"] == two_step_counterexample().step2_difference
     assert result.extra["mlp_deviation_beta1_0"] <= 1e-12 < result.extra["mlp_deviation_beta1_0.9"]
 
 
@@ -184,7 +190,7 @@ def test_confirmation_reruns_the_counterexample_and_the_mlp():
 )
 def test_confirmation_enforces_the_exact_predicted_gap(monkeypatch, factor, holds):
     ce = two_step_counterexample()
-    changed = dict(ce, step2_difference=factor * ce["step2_difference"])
+    changed = dataclasses.replace(ce, step2_difference=factor * ce.step2_difference)
     monkeypatch.setattr(confirmation, "two_step_counterexample", lambda: changed)
     monkeypatch.setattr(confirmation, "scalar_preconditioner_deviation", lambda *_: 0.0)
     result = confirmation.momentum_separates_with_scalar_preconditioner()
@@ -203,18 +209,19 @@ def test_confirmation_refuses_a_claim_the_kernel_did_not_refute(monkeypatch):
 
 def test_huge_eps_emulates_a_scalar_preconditioner():
     # Step 1 of Adam + L2 with M = kI and f = 0 is theta_0 (1 - alpha k lambda') exactly.
-    l2_opt, wd_opt = scalar_preconditioner_pair(0.1, 0.9, 1.0)
-    l2_first = zero_loss_steps([1.0, -3.0], 1, l2_opt)[0]
-    wd_first = zero_loss_steps([1.0, -3.0], 1, wd_opt)[0]
+    adam_l2, adamw = scalar_preconditioner_pair(0.1, 0.9, 1.0)
     expected = torch.tensor([0.9, -2.7], dtype=DTYPE)
-    assert torch.allclose(l2_first, expected, rtol=1e-15, atol=0)
-    assert torch.allclose(wd_first, expected, rtol=1e-15, atol=0)
+    for make_optimizer in (adam_l2, adamw):
+        first = zero_loss_steps([1.0, -3.0], 1, make_optimizer)[0]
+        assert torch.allclose(first, expected, rtol=1e-15, atol=0)
 
 
 def test_without_momentum_torch_agrees_too():
-    l2_opt, wd_opt = scalar_preconditioner_pair(0.1, 0.0, 1.0)
-    gap = zero_loss_steps([1.0], 2, l2_opt)[1] - zero_loss_steps([1.0], 2, wd_opt)[1]
+    adam_l2, adamw = scalar_preconditioner_pair(0.1, 0.0, 1.0)
+    gap = zero_loss_steps([1.0], 2, adam_l2)[1] - zero_loss_steps([1.0], 2, adamw)[1]
     assert abs(float(gap)) <= 1e-15
     s = MOMENTUM.statement
     assert unfold(s.lhs - s.rhs, s).subs({**ext.TWO_STEP_COUNTEREXAMPLE, beta1: 0}) == 0
-    assert lam not in unfold(s.lhs - s.rhs, s).free_symbols  # lambda = alpha k lambda' applied
+    assert (
+        decay_rate not in unfold(s.lhs - s.rhs, s).free_symbols
+    )  # lambda = alpha k lambda' applied

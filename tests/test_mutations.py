@@ -13,9 +13,10 @@ import sympy as sp
 
 from wdproof.derivations import kernel as k
 from wdproof.derivations.mutations import KINDS, kill_report, mutants
-from wdproof.derivations.notation import lam_l2
+from wdproof.derivations.notation import l2_coefficient, vector
 from wdproof.derivations.registry import all_claims, get_claim
-from wdproof.derivations.sgd_weight_decay import theta
+from wdproof.numerics.confirmation import Confirmation
+from wdproof.numerics.ledger import LedgerEntry
 
 CLAIMS = all_claims()
 
@@ -31,37 +32,45 @@ def test_every_mutant_is_killed(claim):
     assert not report.survivors, f"{claim.id}: survivors {report.survivors}"
 
 
-def test_mutants_change_what_they_claim_to():
-    claim = get_claim("sgd-l2-equals-weight-decay")
-    found = mutants(claim)
-    statements = [m for m in found if m.kind == "statement"]
-    assert all(m.statement != claim.statement for m in statements)
-    truncated = [m for m in found if m.kind == "truncation"]
-    assert all(m.proof != claim.proof for m in truncated)
+@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
+def test_each_mutant_changes_only_what_its_kind_says(claim):
+    """A mutant killed for the wrong reason proves nothing: a verdict mutant changes only the
+    expectation, a statement mutant only the statement, the others only the proof."""
+    for m in mutants(claim):
+        changed = {
+            "expect": m.expect != claim.expect,
+            "statement": m.statement != claim.statement,
+            "proof": m.proof != claim.proof,
+        }
+        which = {"verdict": "expect", "statement": "statement"}.get(m.kind, "proof")
+        assert changed == {name: name == which for name in changed}, m.description
 
 
 def _with(claim, **changes):
     return dataclasses.replace(claim, **changes)
 
 
-def test_flipped_verdicts_fail_verification():
-    """The issue's first two reviews: a verdict typed in by hand no longer decides anything."""
+def test_a_verdict_typed_in_by_hand_fails_verification():
+    """The issue's first two reviews: a verdict typed in by hand no longer decides anything;
+    the ledger entry (what ``wdproof verify`` counts) fails even where the numbers agree."""
+    agreeing = Confirmation("numbers agree", 0.0, 1.0)
     for claim_id in ("prop3-printed-normalization", "sgd-momentum-l2-equals-constant-decay"):
-        claim = get_claim(claim_id)
-        assert claim.verdict.kind == "refuted"
-        flipped = _with(claim, expect="proved")
-        assert flipped.verdict.kind != flipped.expect
+        flipped = _with(get_claim(claim_id), expect="proved")
+        entry = LedgerEntry(flipped, flipped.verdict, agreeing)
+        assert not entry.holds
+        assert entry.failure() == "kernel computed refuted, expected proved"
 
 
 def test_prop1_with_the_false_mapping_is_not_proved():
     """Statement replaced by the false lambda = lambda' version."""
     claim = get_claim("sgd-l2-equals-weight-decay")
-    false = claim.statement.mutated(solutions=sp.FiniteSet(lam_l2))
+    false = claim.statement.mutated(solutions=sp.FiniteSet(l2_coefficient))
     assert k.judge(false, claim.proof).kind == "unproved"
 
 
 def test_prop1_with_a_trivial_derivation_is_not_proved():
     """Whole derivation replaced by the single step theta_t = theta_t."""
     claim = get_claim("sgd-l2-equals-weight-decay")
+    theta = vector("theta_t")
     trivial = k.Proof(k.Chain(theta, (k.Link(theta, r"$\theta_t = \theta_t$"),)))
     assert k.judge(claim.statement, trivial).kind == "unproved"

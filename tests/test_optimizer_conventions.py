@@ -11,39 +11,37 @@ import sympy as sp
 import torch
 
 from wdproof.derivations import adam_epsilon as epsilon
+from wdproof.derivations import adam_epsilon_inside_sqrt as inside
 from wdproof.derivations import optimizer_conventions as conventions
-from wdproof.derivations.claim import Definition
-from wdproof.derivations.kernel import (
-    Chain,
-    Link,
-    Proof,
-    Statement,
-    equal,
-    judge,
-)
-from wdproof.derivations.notation import alpha, beta1, beta2, eps, eta, lam, latex, t
+from wdproof.derivations import optimizer_moments as moments
+from wdproof.derivations.kernel import Chain, Link, Proof, Statement, equal, judge
+from wdproof.derivations.notation import alpha, beta1, beta2, decay_rate, eps, eta, latex, t
 from wdproof.numerics.confirmation import confirm
-from wdproof.numerics.confirmations import optimizer_conventions as confirmation
+from wdproof.numerics.confirmations import adam_epsilon as eps_hat_confirmation
+from wdproof.numerics.confirmations import adam_epsilon_inside_sqrt as inside_confirmation
+from wdproof.numerics.confirmations.optimizer_moments import adam_trace
+from wdproof.numerics.optimizers.problems import mlp_regression
+from wdproof.numerics.optimizers.rules import adam
+from wdproof.numerics.optimizers.trajectory import run_rule
 
-CLAIMS = conventions.CLAIMS + epsilon.CLAIMS
+CLAIMS = conventions.CLAIMS + moments.CLAIMS + epsilon.CLAIMS + inside.CLAIMS
 BY_ID = {claim.id: claim for claim in CLAIMS}
 
 
-# --- claim 1: the AdamW dictionary --------------------------------------------------------
+# --- optimizer_conventions: the AdamW dictionary ------------------------------------------
 def test_the_decay_conditions_are_the_coefficients_of_u_and_theta():
     difference = sp.expand(conventions.torch_step - conventions.paper_step)
     assert equal(difference.coeff(conventions.u), alpha * eta - conventions.lr)
     assert equal(
-        difference.coeff(conventions.theta_prev), eta * lam - conventions.lr * conventions.wd
+        difference.coeff(conventions.theta_prev),
+        eta * decay_rate - conventions.lr * conventions.weight_decay,
     )
 
 
 @pytest.mark.parametrize(
     "pair",
-    [
-        (alpha * eta, lam),  # the paper's lambda copied into weight_decay
-        (alpha, lam / alpha),  # the schedule forgotten
-    ],
+    [(alpha * eta, decay_rate), (alpha, decay_rate / alpha)],
+    ids=["paper lambda copied into weight_decay", "schedule forgotten"],
 )
 def test_a_wrong_dictionary_is_rejected(pair):
     claim = conventions.DECAY_CONVENTIONS
@@ -62,23 +60,21 @@ def test_wrong_listed_conditions_are_rejected():
     assert verdict.kind == "unproved" and "necessary conditions" in verdict.reason
 
 
-# --- claims 2-4: a constant gradient ---------------------------------------------------------
+# --- optimizer_moments: a constant gradient -------------------------------------------------
 def test_the_step_claims_assume_exactly_the_proved_closed_forms():
-    moments = conventions.MOMENTS.statement
+    proved = moments.MOMENTS.statement.rhs
     closed = {
-        conventions.m_t: moments.rhs.subs({conventions.beta: beta1, conventions.c: conventions.g}),
-        conventions.v_t: moments.rhs.subs(
-            {conventions.beta: beta2, conventions.c: conventions.g**2}
-        ),
+        conventions.m_t: proved.subs({moments.beta: beta1, moments.c: moments.g}),
+        conventions.v_t: proved.subs({moments.beta: beta2, moments.c: moments.g**2}),
     }
-    expected = {sp.Eq(lhs, rhs.subs(conventions.k, t)) for lhs, rhs in closed.items()}
-    for claim in (conventions.BIAS_CORRECTION, conventions.UNCORRECTED, epsilon.CONSTANT_EPS_HAT):
+    expected = {sp.Eq(lhs, rhs.subs(moments.k, t)) for lhs, rhs in closed.items()}
+    for claim in (moments.BIAS_CORRECTION, moments.UNCORRECTED, epsilon.CONSTANT_EPS_HAT):
         assert set(claim.statement.hypotheses) == expected, claim.id
 
 
 def test_induction_rejects_a_wrong_closed_form_and_an_uncited_hypothesis():
-    claim = conventions.MOMENTS
-    e, k, beta, c = conventions.ema, conventions.k, conventions.beta, conventions.c
+    claim = moments.MOMENTS
+    e, k, beta, c = moments.ema, moments.k, moments.beta, moments.c
     wrong = claim.statement.mutated(rhs=(1 - beta ** (k + 1)) * c)
     assert judge(wrong, claim.proof).kind == "unproved"
     step = claim.proof.argument.step
@@ -94,17 +90,14 @@ def test_induction_rejects_a_wrong_closed_form_and_an_uncited_hypothesis():
 
 def test_bias_correction_is_what_removes_the_factor():
     # Without the corrections the corrected claim's chain does not reach alpha g/(|g| + eps).
-    claim = conventions.BIAS_CORRECTION
-    uncorrected = Statement.forall(
-        conventions.uncorrected_step,
-        conventions.constant_step,
-        hypotheses=claim.statement.hypotheses,
-    )
-    proof = Proof(Chain(conventions.uncorrected_step, (Link(conventions.constant_step, "cancel"),)))
+    hypotheses = moments.BIAS_CORRECTION.statement.hypotheses
+    before, after = moments.uncorrected_step, moments.constant_step
+    uncorrected = Statement.forall(before, after, hypotheses=hypotheses)
+    proof = Proof(Chain(before, (Link(after, "cancel"),)))
     assert judge(uncorrected, proof).kind == "unproved"
 
 
-# --- claims 5-6: eps-hat ----------------------------------------------------------------------
+# --- adam_epsilon: eps-hat ------------------------------------------------------------------
 def test_eps_hat_only_the_step_dependent_value_is_in_the_set():
     claim = epsilon.EPS_HAT
     constant = claim.statement.mutated(solutions=sp.FiniteSet(eps))
@@ -122,18 +115,18 @@ def test_constant_eps_hat_is_conditional_on_beta2_and_needs_it():
     assert without.kind == "unproved"  # SymPy cannot decide sqrt(1-b) != sqrt(1-b^2) unaided
 
 
-# --- claims 7-9: eps inside the square root ---------------------------------------------------
+# --- adam_epsilon_inside_sqrt: eps inside the square root ----------------------------------
 def test_the_required_eps_is_eps_squared_plus_two_eps_sigma():
-    claim = epsilon.REQUIRED_EPS
+    claim = inside.REQUIRED_EPS
     (stated,) = claim.statement.solutions.args
-    assert equal(stated, eps**2 + 2 * eps * epsilon.sigma)
+    assert equal(stated, eps**2 + 2 * eps * inside.sigma)
     wrong = claim.statement.mutated(solutions=sp.FiniteSet(eps**2))
     assert judge(wrong, claim.proof).kind == "unproved"
 
 
 def test_eps_inside_conditions_come_from_the_checked_gradients():
-    claim = epsilon.EPS_INSIDE_SQRT
-    g1 = epsilon.gradient
+    claim = inside.EPS_INSIDE_SQRT
+    g1 = inside.gradient
     one_gradient = dataclasses.replace(
         claim.proof.argument,
         derivations=claim.proof.argument.derivations[:1],
@@ -142,54 +135,73 @@ def test_eps_inside_conditions_come_from_the_checked_gradients():
     # One gradient alone is matched by eps' = 3 eps^2: not a proof of non-existence.
     verdict = judge(claim.statement, dataclasses.replace(claim.proof, argument=one_gradient))
     assert verdict.kind == "unproved"
-    fitted = epsilon.lecture_first.subs(epsilon.eps_in, 3 * eps**2)
-    assert equal(fitted.subs(g1, eps), epsilon.torch_first.subs(g1, eps))
-    assert not equal(fitted.subs(g1, 2 * eps), epsilon.torch_first.subs(g1, 2 * eps))
+    fitted = inside.lecture_first.subs(epsilon.eps_inside, 3 * eps**2)
+    assert equal(fitted.subs(g1, eps), inside.torch_first.subs(g1, eps))
+    assert not equal(fitted.subs(g1, 2 * eps), inside.torch_first.subs(g1, 2 * eps))
 
 
 def test_the_ratio_is_not_one():
-    assert not equal(epsilon.step_ratio, 1)
-    assert equal(epsilon.step_ratio.subs(epsilon.v_hat, 0), sp.sqrt(eps))
+    assert not equal(inside.step_ratio, 1)
+    assert equal(inside.step_ratio.subs(inside.v_hat, 0), sp.sqrt(eps))
 
 
 # --- confirmations ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "gradient, lr, eps_",
+    "g_1, lr, eps_",
     [([1e-3, 1.0], 0.1, 1e-3), ([-0.5, 2e-2, 7.0], 0.01, 1e-8), ([3.0, -1e-4], 1.0, 1e-1)],
 )
-def test_required_inside_eps_is_the_claims_solution(gradient, lr, eps_):
-    run = confirmation.required_inside_eps(lr, eps_, gradient)
-    g = torch.tensor(gradient, dtype=torch.float64)
+def test_required_inside_eps_is_the_claims_solution(g_1, lr, eps_):
+    step, eps_inside = inside_confirmation.required_inside_eps(lr, eps_, g_1)
+    g = torch.tensor(g_1, dtype=torch.float64)
     scale = g.abs() + eps_  # eps'_j is (|g_j| + eps)^2 - g_j^2: rounding ~ ulp of scale^2
-    stated = confirmation._required_eps_function()
-    expected = torch.tensor([stated(eps_, abs(x)) for x in gradient], dtype=torch.float64)
-    assert bool(((run["eps_in"] - expected).abs() <= 1e-14 * scale**2 + 1e-9 * expected).all())
+    stated = inside_confirmation.required_eps_function()
+    expected = torch.tensor([stated(eps_, abs(x)) for x in g_1], dtype=torch.float64)
+    assert bool(((eps_inside - expected).abs() <= 1e-14 * scale**2 + 1e-9 * expected).all())
     # eps outside the root, recovered the same way, is eps itself for every coordinate
-    outside = lr * run["mhat"].abs() / run["step"].abs() - run["vhat"].sqrt()
+    outside = lr * step.m_hat.abs() / step.moved.abs() - step.v_hat.sqrt()
     assert bool(((outside - eps_).abs() <= 1e-14 * scale + 1e-9 * eps_).all())
 
 
-def test_the_eps_inside_instance_is_the_kernels_checked_gradients():
-    instance = epsilon.EPS_INSIDE_SQRT.instance
-    values = [v[epsilon.gradient].subs(eps, instance["eps"]) for v in epsilon.GRADIENTS_CHECKED]
-    assert instance["gradient"] == pytest.approx([float(v) for v in values])
+def test_the_traced_torch_run_is_the_reference_adam_rule():
+    """``adam_trace`` records step t's move and bias-corrected moments, t-major: the moves add up
+    to the reference rule's trajectory, and each is ``lr mhat_t/(sqrt(vhat_t) + eps)``."""
+    problem, lr, eps_, steps = mlp_regression(seed=1), 0.01, 1e-3, 5
+    trace = adam_trace(problem, steps, lr=lr, eps=eps_)
+    theta_final = run_rule(problem, adam(lr=lr, eps=eps_), steps)[-1]
+    n = len(problem.initial_values)
+    assert [step.t for step in trace] == [s for s in range(1, steps + 1) for _ in range(n)]
+    for i, start in enumerate(problem.initial_values):
+        moved = sum(step.moved for step in trace[i::n])
+        assert torch.allclose(moved, (start - theta_final[i]).flatten(), rtol=0, atol=1e-13)
+        for step in trace[i::n]:
+            expected = lr * step.m_hat / (step.v_hat.sqrt() + eps_)
+            assert torch.allclose(step.moved, expected, rtol=0, atol=1e-14)
+
+
+def test_the_eps_inside_instance_needs_two_different_eps_primes():
+    """The torch instance sits where the kernel derived its conditions: its gradients need
+    ``eps' = 3 eps^2`` and ``5 eps^2`` by the claim's own solution ``eps^2 + 2 eps |g_1|``."""
+    instance = inside.EPS_INSIDE_SQRT.instance
+    (required,) = inside.REQUIRED_EPS.statement.solutions.args
+    needed = [float(required.subs({eps: instance.eps, inside.sigma: abs(g)})) for g in instance.g_1]
+    assert needed == pytest.approx([3 * instance.eps**2, 5 * instance.eps**2], rel=1e-12)
 
 
 def test_eps_inside_confirmation_separates_and_needs_distinct_gradients(monkeypatch):
-    result = confirm(epsilon.EPS_INSIDE_SQRT)
+    result = confirm(inside.EPS_INSIDE_SQRT)
     assert result.holds and result.extra["own_eps_max_miss"] <= 1e-12
-    same = dict(epsilon.EPS_INSIDE_SQRT.instance, gradient=[1e-3, -1e-3])
-    monkeypatch.setattr(epsilon, "EPS_INSIDE_SQRT", SimpleNamespace(instance=same))
-    assert not confirmation.eps_inside_sqrt_counterexample().holds  # one |g|: one eps' fits
+    same = dataclasses.replace(inside.EPS_INSIDE_SQRT.instance, g_1=(1e-3, -1e-3))
+    monkeypatch.setattr(inside, "EPS_INSIDE_SQRT", SimpleNamespace(instance=same))
+    assert not inside_confirmation.eps_inside_sqrt_counterexample().holds  # one |g|: one eps'
 
 
 def test_constant_eps_hat_confirmation_uses_the_claims_instance(monkeypatch):
     result = confirm(epsilon.CONSTANT_EPS_HAT)
     assert result.holds and result.relation == ">"
     # At beta_2 = 0 the constant eps_hat = eps fits every step: the separation vanishes.
-    flat = dict(epsilon.CONSTANT_EPS_HAT.instance, betas=(0.9, 0.0))
+    flat = dataclasses.replace(epsilon.CONSTANT_EPS_HAT.instance, betas=(0.9, 0.0))
     monkeypatch.setattr(epsilon, "CONSTANT_EPS_HAT", SimpleNamespace(instance=flat))
-    assert not confirmation.constant_eps_hat_misses_step_two().holds
+    assert not eps_hat_confirmation.constant_eps_hat_misses_step_two().holds
 
 
 @pytest.mark.parametrize(
@@ -216,7 +228,7 @@ def test_definitions_are_typeset_update_rules():
         "adam-efficient-form",
     }
     for definition in definitions:
-        assert isinstance(definition, Definition) and definition.question == "Q2.a"
+        assert definition.question == "Q2.a"
         for name, equation in definition.equations:
             assert isinstance(equation, sp.Eq), (definition.id, name)
     lecture = dict(epsilon.LECTURE_ADAM.equations)["step 6"].rhs
@@ -227,17 +239,15 @@ def test_definitions_are_typeset_update_rules():
 
 
 c = conventions
+STEP = {c.theta_prev, c.m_hat, c.v_hat, eps}  # what every update of theta reads
 #: name -> (left-hand side, free symbols of the right-hand side): each rule is its own equation.
 RULE_CASES = {
     "first moment": (c.m_t, {beta1, c.m_prev, c.g_t}),
     "second moment": (c.v_t, {beta2, c.v_prev, c.g_t}),
     "bias corrections": (sp.Tuple(c.m_hat, c.v_hat), {c.m_t, c.v_t, beta1, beta2, t}),
-    "Adam (torch.optim.Adam, L2 weight_decay added to g_t)": (
-        c.theta_next,
-        {c.theta_prev, c.lr, c.m_hat, c.v_hat, eps},
-    ),
-    "AdamW, torch.optim.AdamW": (c.theta_next, {c.theta_prev, c.lr, c.wd, c.m_hat, c.v_hat, eps}),
-    "AdamW, paper Alg. 2": (c.theta_next, {c.theta_prev, eta, alpha, lam, c.m_hat, c.v_hat, eps}),
+    "Adam (torch.optim.Adam, L2 weight_decay added to g_t)": (c.theta_next, STEP | {c.lr}),
+    "AdamW, torch.optim.AdamW": (c.theta_next, STEP | {c.lr, c.weight_decay}),
+    "AdamW, paper Alg. 2": (c.theta_next, STEP | {eta, alpha, decay_rate}),
 }
 
 
@@ -254,15 +264,15 @@ def test_update_rules_are_the_expected_equations():
 
 def test_update_rules_are_consistent_with_the_claimed_dictionary():
     rules = dict(conventions.UPDATE_RULES)
-    adam = rules["Adam (torch.optim.Adam, L2 weight_decay added to g_t)"].rhs
+    torch_adam = rules["Adam (torch.optim.Adam, L2 weight_decay added to g_t)"].rhs
     torch_adamw = rules["AdamW, torch.optim.AdamW"].rhs
     paper_adamw = rules["AdamW, paper Alg. 2"].rhs
-    assert equal(torch_adamw.subs(conventions.wd, 0), adam)  # no decay: plain Adam
-    ((lr_value, wd_value),) = conventions.DECAY_CONVENTIONS.statement.solutions.args
-    assert equal(
-        torch_adamw.subs({conventions.lr: lr_value, conventions.wd: wd_value}), paper_adamw
-    )
-    assert not equal(torch_adamw.subs({conventions.lr: lr_value, conventions.wd: lam}), paper_adamw)
+    lr, weight_decay = conventions.lr, conventions.weight_decay
+    assert equal(torch_adamw.subs(weight_decay, 0), torch_adam)  # no decay: plain Adam
+    ((lr_value, weight_decay_value),) = conventions.DECAY_CONVENTIONS.statement.solutions.args
+    assert equal(torch_adamw.subs({lr: lr_value, weight_decay: weight_decay_value}), paper_adamw)
+    copied = torch_adamw.subs({lr: lr_value, weight_decay: decay_rate})  # lambda into weight_decay
+    assert not equal(copied, paper_adamw)
 
 
 @pytest.mark.parametrize("name", RULE_CASES)
@@ -274,11 +284,10 @@ def test_each_rule_typesets_its_own_equation(name):
         assert latex(symbol) in text, (name, latex(symbol), text)
 
 
-def test_solution_key_renders_these_rules(monkeypatch):
+def test_solution_key_renders_these_rules():
     from wdproof.report import grading_section
 
-    monkeypatch.setattr(grading_section, "reference_vs_torch", lambda: 0.0)  # skip the torch run
-    rendered = grading_section.grading_context()["rules"]
+    rendered = grading_section.update_rules()
     assert [(r["name"], r["latex"]) for r in rendered] == [
         (name, latex(equation)) for name, equation in conventions.UPDATE_RULES
     ]

@@ -11,7 +11,7 @@ import sympy as sp
 from wdproof.derivations import kernel
 from wdproof.derivations import prop3_normalization as p3
 from wdproof.derivations.kernel import Chain, Counterexample, Link, Proof, Statement
-from wdproof.derivations.notation import alpha, lam, lam_l2
+from wdproof.derivations.notation import alpha, decay_rate, l2_coefficient
 from wdproof.numerics.confirmations import prop3_normalization as numeric
 
 PRINTED = p3.PROP3_AS_PRINTED
@@ -21,9 +21,9 @@ CORRECTED = p3.PROP3_CORRECTED
 # --- prop3-printed-normalization --------------------------------------------------------------
 def test_printed_statement_is_the_main_text_and_is_called_a_misprint():
     s = PRINTED.statement
-    assert s.kind == "forall" and s.hypotheses == (sp.Eq(lam_l2, lam / alpha),)
+    assert s.kind == "forall" and s.hypotheses == (sp.Eq(l2_coefficient, decay_rate / alpha),)
     regularizer = next(iter(s.lhs.atoms(sp.Derivative)))
-    assert kernel.equal(regularizer.expr, lam_l2 / (2 * alpha) * p3.s_j * p3.theta_j**2)
+    assert kernel.equal(regularizer.expr, l2_coefficient / (2 * alpha) * p3.s_j * p3.theta_j**2)
     for text in (PRINTED.source, PRINTED.statement_text, PRINTED.explanation):
         assert "misprint" in text and "appendix" in text
 
@@ -31,7 +31,7 @@ def test_printed_statement_is_the_main_text_and_is_called_a_misprint():
 def test_counterexample_is_exact_with_the_exact_gap():
     verdict = PRINTED.verdict
     values = verdict.counterexample
-    assert values[alpha] == sp.Rational(1, 20) and values[lam] == sp.Rational(1, 100)
+    assert values[alpha] == sp.Rational(1, 20) and values[decay_rate] == sp.Rational(1, 100)
     assert all(isinstance(v, sp.Rational) for v in values.values())
     gap = [s for s in verdict.steps if "exact nonzero amount" in s.text]
     assert gap and gap[0].ok and r"- \frac{19}{100}" in gap[0].latex
@@ -54,7 +54,7 @@ def test_wrong_counterexamples_are_rejected(values, gap):
 
 def test_printed_constant_is_decay_lambda_over_alpha_and_cannot_be_proved_lambda():
     lemma = PRINTED.proof.lemmas[0]
-    assert kernel.equal(lemma.rhs, p3.decay_step(lam / alpha))
+    assert kernel.equal(lemma.rhs, p3.decay_step(decay_rate / alpha))
     # A chain claiming the printed step is decay lambda is rejected link by link.
     s = PRINTED.statement
     wrong = Proof(Chain(s.lhs, (Link(s.rhs, "as printed"),)), per_coordinate=True)
@@ -64,25 +64,25 @@ def test_printed_constant_is_decay_lambda_over_alpha_and_cannot_be_proved_lambda
 def test_the_appendix_normalization_is_consistent():
     # The appendix: lambda'/2 ||theta . sqrt(s)||^2 with lambda' = lambda/alpha is decay lambda.
     appendix = Statement.forall(
-        p3.scale_adjusted_step(lam_l2 / 2),
-        p3.decay_step(lam),
-        hypotheses=(sp.Eq(lam_l2, lam / alpha),),
+        p3.scale_adjusted_step(l2_coefficient / 2),
+        p3.decay_step(decay_rate),
+        hypotheses=(sp.Eq(l2_coefficient, decay_rate / alpha),),
     )
     proof = Proof(Chain(appendix.lhs, (Link(appendix.rhs, "diag(s)^-1 cancels s_j"),)))
     assert kernel.judge(appendix, proof).kind == "proved"
     # ... and it is the corrected claim's solution, c = lambda'/2 at lambda' = lambda/alpha.
     (point,) = CORRECTED.statement.solutions.args
-    assert kernel.equal(point, lam_l2 / 2, [(lam_l2, lam / alpha)])
+    assert kernel.equal(point, l2_coefficient / 2, [(l2_coefficient, decay_rate / alpha)])
 
 
 # --- prop3-scale-adjusted-l2-normalization ----------------------------------------------------
 @pytest.mark.parametrize(
     "solutions",
     [
-        sp.FiniteSet(lam / alpha),  # no 1/2
-        sp.FiniteSet(lam / (2 * alpha**2)),  # the main text's two factors 1/alpha
-        sp.FiniteSet(lam / 2),  # no 1/alpha
-        sp.FiniteSet(lam / (2 * alpha), lam / alpha),  # an extra point
+        sp.FiniteSet(decay_rate / alpha),  # no 1/2
+        sp.FiniteSet(decay_rate / (2 * alpha**2)),  # the main text's two factors 1/alpha
+        sp.FiniteSet(decay_rate / 2),  # no 1/alpha
+        sp.FiniteSet(decay_rate / (2 * alpha), decay_rate / alpha),  # an extra point
     ],
     ids=str,
 )
@@ -94,7 +94,9 @@ def test_wrong_solution_sets_are_rejected(solutions):
 def test_the_condition_is_derived_from_the_statement():
     # Stating the main text's condition c = lambda/(2 alpha^2) instead is rejected.
     necessary = CORRECTED.proof.argument.necessary
-    wrong = dataclasses.replace(necessary, equations=(p3.s_j * (lam - 2 * alpha**2 * p3.const),))
+    wrong = dataclasses.replace(
+        necessary, equations=(p3.s_j * (decay_rate - 2 * alpha**2 * p3.const),)
+    )
     argument = dataclasses.replace(CORRECTED.proof.argument, necessary=wrong)
     proof = dataclasses.replace(CORRECTED.proof, argument=argument)
     assert kernel.judge(CORRECTED.statement, proof).kind == "unproved"
@@ -104,45 +106,53 @@ def test_the_condition_is_derived_from_the_statement():
 def test_counterexample_values_come_from_the_kernel():
     ce = numeric.printed_counterexample()
     values = PRINTED.verdict.counterexample
-    assert ce["alpha"] == float(values[alpha]) and ce["lambda"] == float(values[lam])
-    assert ce["constant"] == pytest.approx(2.0, abs=0)  # lambda'/(2 alpha), lambda' = 1/5
-    assert ce["gap"] == -0.19
+    assert ce.alpha == float(values[alpha]) and ce.decay_rate == float(values[decay_rate])
+    assert (ce.theta_j, ce.g_j, ce.s_j) == (1.0, 0.0, 4.0)
+    assert ce.constant == pytest.approx(2.0, abs=0)  # lambda'/(2 alpha), lambda' = 1/5
+    assert ce.gap == -0.19
 
 
 def test_counterexample_rechecked_with_torch():
     ce = numeric.printed_counterexample()
-    assert numeric.counterexample_gap(ce) == pytest.approx(ce["gap"], abs=1e-12)
+    assert numeric.counterexample_gap(ce) == pytest.approx(ce.gap, abs=1e-12)
+    # the corrected constant lambda/(2 alpha) leaves no gap at the same values
+    corrected = dataclasses.replace(ce, constant=ce.decay_rate / (2 * ce.alpha))
+    assert numeric.counterexample_gap(corrected) == pytest.approx(0.0, abs=1e-15)
     c = numeric.printed_constant_decays_by_lambda_over_alpha()
     assert c.holds, c.note
-    low, high = c.extra["decay_range"]
-    assert low == pytest.approx(ce["lambda"] / ce["alpha"], abs=1e-12)  # decay 1/5 per step
-    assert high == pytest.approx(ce["lambda"] / ce["alpha"], abs=1e-12)
-    assert c.extra["deviation_from_lambda"] > numeric.SEPARATION
-    assert c.extra["deviation_from_lambda_over_alpha"] <= 1e-12  # it is decay lambda/alpha
+    runs = numeric.printed_constant_runs()
+    low, high = runs.decay_range
+    assert low == pytest.approx(ce.decay_rate / ce.alpha, abs=1e-12)  # decay 1/5 per step
+    assert high == pytest.approx(ce.decay_rate / ce.alpha, abs=1e-12)
+    assert runs.deviation_from_decay_rate > numeric.SEPARATION
+    assert runs.deviation_from_decay_rate_over_alpha <= 1e-12  # it is decay lambda/alpha
 
 
 def test_confirmation_detects_a_wrong_gap(monkeypatch):
     ce = numeric.printed_counterexample()
-    monkeypatch.setattr(numeric, "printed_counterexample", lambda: dict(ce, gap=-ce["gap"]))
+    flipped = dataclasses.replace(ce, gap=-ce.gap)
+    monkeypatch.setattr(numeric, "printed_counterexample", lambda: flipped)
     assert not numeric.printed_constant_decays_by_lambda_over_alpha().holds
 
 
 def test_measured_decay_tracks_the_constant():
     # c = lambda/(2 alpha) must measure as decay lambda; a doubled constant as 2 lambda.
-    low, high = numeric.measured_decay(numeric.LR, numeric.DECAY / (2 * numeric.LR))
-    assert low == pytest.approx(numeric.DECAY, abs=1e-12)
-    assert high == pytest.approx(numeric.DECAY, abs=1e-12)
-    low, _ = numeric.measured_decay(numeric.LR, numeric.DECAY / numeric.LR)
-    assert low == pytest.approx(2 * numeric.DECAY, abs=1e-12)
+    rate, lr = numeric.DECAY_RATE, numeric.LR
+    low, high = numeric.measured_decay(lr, rate / (2 * lr))
+    assert low == pytest.approx(rate, abs=1e-12)
+    assert high == pytest.approx(rate, abs=1e-12)
+    low, _ = numeric.measured_decay(lr, rate / lr)
+    assert low == pytest.approx(2 * rate, abs=1e-12)
 
 
 def test_only_the_corrected_constants_match_decay():
     c = numeric.corrected_constant_matches_decay()
     assert c.holds
-    by_name = {row[0]: row[-1] for row in c.rows}
-    assert len(numeric.CORRECTED) == 3 and set(numeric.CORRECTED) < set(by_name)
-    for name, deviation in by_name.items():
-        if name in numeric.CORRECTED:
-            assert deviation <= 1e-12, name
+    runs = numeric.reading_runs()
+    assert sum(run.reading.corrected for run in runs) == 3 and len(runs) == 5
+    for run in runs:
+        if run.reading.corrected:
+            assert run.deviation <= 1e-12, run.reading.name
+            assert run.constant == pytest.approx(numeric.DECAY_RATE / (2 * numeric.LR))
         else:
-            assert deviation > numeric.SEPARATION, name
+            assert run.deviation > numeric.SEPARATION, run.reading.name

@@ -11,7 +11,7 @@ import sympy as sp
 from wdproof.derivations import kernel
 from wdproof.derivations import scheduled_l2 as s
 from wdproof.derivations.kernel import Chain, Counterexample, Link, Proof, Statement
-from wdproof.derivations.notation import alpha, lam
+from wdproof.derivations.notation import alpha, decay_rate
 from wdproof.numerics.confirmation import confirm
 from wdproof.numerics.confirmations import scheduled_l2 as numeric
 
@@ -49,17 +49,21 @@ def test_each_hypothesis_is_needed(assumptions):
 
 
 def test_regularizer_gradient_is_sympys_matrix_derivative():
-    without_symmetry = lam / (2 * alpha) * (s.precond.inverse() + s.precond.T.inverse()) * s.theta
+    without_symmetry = (
+        decay_rate / (2 * alpha) * (s.precond.inverse() + s.precond.T.inverse()) * s.theta
+    )
     assert kernel.equal(s.regularizer_gradient, without_symmetry)
-    assert not kernel.equal(s.regularizer_gradient, lam / alpha * s.precond.inverse() * s.theta)
+    assert not kernel.equal(
+        s.regularizer_gradient, decay_rate / alpha * s.precond.inverse() * s.theta
+    )
     assert kernel.equal(
         s.regularizer_gradient,
-        lam / alpha * s.precond.inverse() * s.theta,
+        decay_rate / alpha * s.precond.inverse() * s.theta,
         [(s.precond.T, s.precond)],
     )
 
 
-@pytest.mark.parametrize("constant", [lam / alpha, lam / 2, lam])
+@pytest.mark.parametrize("constant", [decay_rate / alpha, decay_rate / 2, decay_rate])
 def test_schedule_with_a_wrong_constant_is_not_decay(constant):
     reg = constant * (s.theta.T * s.precond.inverse() * s.theta)
     step = s.theta - alpha * s.precond_used * (s.grad + reg.diff(s.theta))
@@ -102,17 +106,23 @@ def test_the_gap_is_the_residual_lemma_at_the_counterexample():
 
 
 def test_confirmation_reruns_the_kernels_counterexample():
-    values = numeric.counterexample_values(WITHOUT)
-    assert values["Mtilde_t"] == 0.5 and values["M_t"] == 1.0
+    values = numeric.ScheduleCounterexample.from_kernel(WITHOUT)
+    assert values.preconditioner_used == 0.5 and values.preconditioner == 1.0
+    assert (values.alpha, values.decay_rate, values.theta, values.g) == (0.1, 0.01, 1.0, 1.0)
     assert numeric.counterexample_gap(values) == pytest.approx(11 / 200, abs=1e-15)
-    assert numeric.counterexample_gap({**values, "Mtilde_t": values["M_t"]}) == pytest.approx(
-        0, abs=1e-15
-    )
+    held = dataclasses.replace(values, preconditioner_used=values.preconditioner)
+    assert numeric.counterexample_gap(held) == pytest.approx(0, abs=1e-15)
+
+
+def test_a_claim_the_kernel_does_not_refute_has_no_counterexample_to_rerun():
+    with pytest.raises(RuntimeError, match="did not refute"):
+        numeric.ScheduleCounterexample.from_kernel(HELD)
 
 
 def test_schedule_condition_matters_numerically():
     held, without = confirm(HELD), confirm(WITHOUT)
     assert held.holds and without.holds
-    rows = held.rows
-    assert max(row[-1] for row in rows if row[3]) <= 1e-12
-    assert min(row[-1] for row in rows if not row[3]) > 1e-4  # contaminated M_t: not AdamW
+    runs = numeric.schedule_runs()
+    assert len(runs) == 2 * len(numeric.SETTINGS)
+    assert max(r.deviation for r in runs if r.condition_holds) <= 1e-12
+    assert min(r.deviation for r in runs if not r.condition_holds) > 1e-4  # not AdamW

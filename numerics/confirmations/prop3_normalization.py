@@ -2,8 +2,10 @@
 
 Fixed ``M = diag(s)^{-1}``. ``torch.optim.SGD(lr=alpha)`` steps on the preconditioned gradient
 ``s^{-1} grad(f_t + c ||theta . sqrt(s)||^2)`` (autograd) for several readings of the constant
-``c``; the reference is SGD on ``s^{-1} grad f_t`` with ``theta *= 1 - decay`` before the step
-(decoupled decay, as AdamW applies it).
+``c``; the reference is SGD on ``s^{-1} grad f_t`` with ``theta *= 1 - lambda`` before the step
+(decoupled decay, as AdamW applies it). Every run is
+:func:`~wdproof.numerics.optimizers.trajectory.run_torch` with the preconditioner and the decay
+in its ``before_step`` hook (:func:`preconditioned_sgd_run`).
 
 * ``prop3-printed-normalization``: torch re-runs the kernel's counterexample (values from
   ``claim.verdict.counterexample``: ``alpha = 1/20``, ``lambda = 1/100``, ``theta_j = 1``,
@@ -20,39 +22,65 @@ Fixed ``M = diag(s)^{-1}``. ``torch.optim.SGD(lr=alpha)`` steps on the precondit
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import torch
 
 from wdproof.derivations import prop3_normalization as p3
-from wdproof.numerics.confirmation import DTYPE, Confirmation, confirms
-from wdproof.numerics.problems import Params, Problem, max_deviation, mlp_regression
+from wdproof.numerics.confirmation import Confirmation, confirms
+from wdproof.numerics.optimizers.problems import (
+    DTYPE,
+    Params,
+    Problem,
+    linear_problem,
+    mlp_regression,
+)
+from wdproof.numerics.optimizers.trajectory import max_deviation, run_torch
 
 STEPS = 50
 TOLERANCE = 1e-12
 SEPARATION = 1e-3  # far above float64 noise (the agreeing runs stay below 1e-12)
-LR, DECAY = 5e-2, 1e-2  # alpha, lambda for the corrected claim's table
+LR, DECAY_RATE = 5e-2, 1e-2  # alpha, lambda for the corrected claim's table
 
 
-def kernel_solution(lam: float, a: float) -> float:
+def kernel_solution(decay_rate: float, alpha: float) -> float:
     """The one point of the corrected claim's solution set (``lambda/(2 alpha)``), evaluated."""
     (point,) = p3.PROP3_CORRECTED.statement.solutions.args
-    return float(point.subs({p3.lam: lam, p3.alpha: a}))
+    return float(point.subs({p3.decay_rate: decay_rate, p3.alpha: alpha}))
 
 
-#: Readings of the constant c in front of ||theta . sqrt(s)||^2, as functions of (lambda, alpha).
-READINGS = {
-    "c = lambda/(2 alpha), the kernel's solution set (corrected)": kernel_solution,
-    "lambda'/2, lambda' = lambda/alpha, appendix (corrected, equivalent)": (
-        lambda lam, a: (lam / a) / 2
+@dataclass(frozen=True)
+class Reading:
+    """A reading of the constant ``c`` in front of ``||theta . sqrt(s)||^2``: ``constant(lambda,
+    alpha)``; ``corrected`` if it is the appendix's normalization (decay ``lambda``)."""
+
+    name: str
+    constant: Callable[[float, float], float]
+    corrected: bool
+
+
+READINGS = (
+    Reading("c = lambda/(2 alpha), the kernel's solution set (corrected)", kernel_solution, True),
+    Reading(
+        "lambda'/2, lambda' = lambda/alpha, appendix (corrected, equivalent)",
+        lambda decay_rate, alpha: (decay_rate / alpha) / 2,
+        True,
     ),
-    "lambda'/(2 alpha), lambda' = lambda (corrected, equivalent)": lambda lam, a: lam / (2 * a),
-    "lambda'/(2 alpha), lambda' = lambda/alpha, main text (as printed)": (
-        lambda lam, a: (lam / a) / (2 * a)
+    Reading(
+        "lambda'/(2 alpha), lambda' = lambda (corrected, equivalent)",
+        lambda decay_rate, alpha: decay_rate / (2 * alpha),
+        True,
     ),
-    "lambda'/alpha, lambda' = lambda": lambda lam, a: lam / a,
-}
-CORRECTED = tuple(name for name in READINGS if "(corrected" in name)
+    Reading(
+        "lambda'/(2 alpha), lambda' = lambda/alpha, main text (as printed)",
+        lambda decay_rate, alpha: (decay_rate / alpha) / (2 * alpha),
+        False,
+    ),
+    Reading("lambda'/alpha, lambda' = lambda", lambda decay_rate, alpha: decay_rate / alpha, False),
+)
 
 
 @cache
@@ -66,144 +94,185 @@ def setting() -> tuple[Problem, tuple[torch.Tensor, ...]]:
     return problem, scale
 
 
-def fixed_preconditioner_run(
+def preconditioned_sgd_run(
+    problem: Problem,
+    scale: tuple[torch.Tensor, ...],
     lr: float,
     constant: float = 0.0,
-    decay: float = 0.0,
-    zero_loss: bool = False,
+    decay_rate: float = 0.0,
     steps: int = STEPS,
+    zero_loss: bool = False,
 ) -> list[Params]:
-    """SGD(lr) on ``s^{-1} grad(f_t + constant ||theta . sqrt(s)||^2)``, decoupled ``decay``.
+    """SGD(lr) on ``s^{-1} grad(f_t + constant ||theta . sqrt(s)||^2)``, decoupled
+    ``decay_rate``; ``zero_loss`` replaces ``f_t`` by 0, so that only the regularizer and the
+    decay act."""
 
-    ``zero_loss`` replaces ``f_t`` by 0, so that only the regularizer and the decay act.
-    """
-    problem, scale = setting()
-    params = problem.initial()
-    sgd = torch.optim.SGD(params, lr=lr)
-    history = []
-    for t in range(steps):
-        loss = 0.0 if zero_loss else problem.loss(params, t)
-        loss = loss + constant * sum((s * p * p).sum() for s, p in zip(scale, params, strict=True))
-        grads = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            for p, g, s in zip(params, grads, scale, strict=True):
-                p.grad = g / s  # fixed preconditioner diag(s)^{-1}
-                p.mul_(1 - decay)  # decoupled decay, before the step as in AdamW
-        sgd.step()
-        history.append([p.detach().clone() for p in params])
-    return history
+    def loss(params: Params, t: int) -> torch.Tensor:
+        fit = 0.0 if zero_loss else problem.loss(params, t)
+        # f_t + c ||theta . sqrt(s)||^2 = f_t + c sum_j s_j theta_j^2
+        return fit + constant * sum((s * p * p).sum() for s, p in zip(scale, params, strict=True))
+
+    def precondition_and_decay(params: Params, _t: int) -> None:
+        for p, s in zip(params, scale, strict=True):
+            p.grad.div_(s)  # fixed preconditioner diag(s)^{-1}
+            p.mul_(1 - decay_rate)  # decoupled decay, before the step as in AdamW
+
+    return run_torch(
+        dataclasses.replace(problem, loss=loss),
+        lambda params: torch.optim.SGD(params, lr=lr),
+        steps,
+        before_step=precondition_and_decay,
+    )
+
+
+def fixed_preconditioner_run(lr: float, constant: float = 0.0, decay_rate: float = 0.0):
+    """:func:`preconditioned_sgd_run` on the MLP with its fixed scales (:func:`setting`)."""
+    return preconditioned_sgd_run(*setting(), lr, constant, decay_rate)
 
 
 def measured_decay(lr: float, constant: float) -> tuple[float, float]:
     """One preconditioned SGD step on ``f = 0``: the range of ``1 - theta_1/theta_0``."""
-    before = setting()[0].initial_values
-    after = fixed_preconditioner_run(lr, constant, zero_loss=True, steps=1)[0]
+    problem, scale = setting()
+    (after,) = preconditioned_sgd_run(problem, scale, lr, constant, steps=1, zero_loss=True)
+    before = problem.initial_values
     ratios = torch.cat([(1 - a / b).flatten() for a, b in zip(after, before, strict=True)])
     return float(ratios.min()), float(ratios.max())
 
 
-def printed_counterexample() -> dict[str, float]:
-    """The kernel's counterexample of the printed statement as floats: the values, the printed
-    constant ``lambda'/(2 alpha)`` at ``lambda' = lambda/alpha``, and the exact gap it checked."""
+@dataclass(frozen=True)
+class PrintedCounterexample:
+    """The kernel's counterexample of ``prop3-printed-normalization`` as floats, with the
+    printed constant ``lambda'/(2 alpha)`` at ``lambda' = lambda/alpha`` and the exact gap."""
+
+    alpha: float
+    decay_rate: float
+    theta_j: float
+    g_j: float
+    s_j: float
+    constant: float
+    gap: float
+
+
+def printed_counterexample() -> PrintedCounterexample:
+    """The values the kernel checked, read from the verdict of ``prop3-printed-normalization``."""
     claim = p3.PROP3_AS_PRINTED
     values = claim.verdict.counterexample
     if claim.verdict.kind != "refuted" or values is None:
         raise ValueError(f"the kernel did not refute {claim.id}: {claim.verdict.reason}")
-    names = {"alpha": p3.alpha, "lambda": p3.lam, "theta": p3.theta_j, "g": p3.g_j, "s": p3.s_j}
-    found = {name: float(values[symbol]) for name, symbol in names.items()}
     hypothesis = p3.PRINTED_LAMBDA_PRIME  # lambda' = lambda/alpha, as the statement assumes it
     constant = p3.printed_constant.subs(hypothesis.lhs, hypothesis.rhs).subs(values)
-    found["constant"] = float(constant)
-    found["gap"] = float(claim.proof.argument.gap)
-    return found
+    return PrintedCounterexample(
+        alpha=float(values[p3.alpha]),
+        decay_rate=float(values[p3.decay_rate]),
+        theta_j=float(values[p3.theta_j]),
+        g_j=float(values[p3.g_j]),
+        s_j=float(values[p3.s_j]),
+        constant=float(constant),
+        gap=float(claim.proof.argument.gap),
+    )
 
 
-def scalar_step(
-    theta: float, g: float, s: float, lr: float, constant: float = 0.0, decay: float = 0.0
-) -> float:
-    """One coordinate, one step of SGD(lr) on ``s^{-1} grad(g theta + constant s theta^2)``
-    with decoupled ``decay`` applied before the step (gradient taken at the old iterate)."""
-    p = torch.tensor([theta], dtype=DTYPE, requires_grad=True)
-    sgd = torch.optim.SGD([p], lr=lr)
-    loss = (g * p).sum() + constant * (s * p * p).sum()
-    (grad,) = torch.autograd.grad(loss, [p])
-    with torch.no_grad():
-        p.grad = grad / s
-        p.mul_(1 - decay)
-    sgd.step()
-    return float(p.detach())
-
-
-def counterexample_gap(ce: dict[str, float] | None = None) -> float:
-    """``theta_1`` of the printed reading minus ``theta_1`` of decay ``lambda``, by torch."""
+def counterexample_gap(ce: PrintedCounterexample | None = None) -> float:
+    """``theta_1`` of the printed reading minus ``theta_1`` of decay ``lambda``, by torch: one
+    step on ``f = g_j theta_j`` from ``theta_j`` with the fixed scale ``s_j``."""
     ce = ce or printed_counterexample()
-    point = (ce["theta"], ce["g"], ce["s"], ce["alpha"])
-    return scalar_step(*point, constant=ce["constant"]) - scalar_step(*point, decay=ce["lambda"])
+    problem = linear_problem((ce.theta_j,), [(ce.g_j,)])
+    scale = (torch.tensor([[ce.s_j]], dtype=DTYPE),)
+    ((printed,),) = preconditioned_sgd_run(problem, scale, ce.alpha, ce.constant, steps=1)
+    ((decayed,),) = preconditioned_sgd_run(
+        problem, scale, ce.alpha, decay_rate=ce.decay_rate, steps=1
+    )
+    return float(printed) - float(decayed)
+
+
+@dataclass(frozen=True)
+class PrintedConstantRuns:
+    """What torch measures for the printed constant: the counterexample's one-step gap, the
+    decay per step on ``f = 0`` (min, max over coordinates) and the MLP trajectory's max
+    deviation from decay ``lambda`` and from decay ``lambda/alpha``."""
+
+    counterexample: PrintedCounterexample
+    counterexample_gap: float
+    decay_range: tuple[float, float]
+    deviation_from_decay_rate: float
+    deviation_from_decay_rate_over_alpha: float
+
+
+def printed_constant_runs() -> PrintedConstantRuns:
+    ce = printed_counterexample()
+    run = fixed_preconditioner_run(ce.alpha, ce.constant)
+    return PrintedConstantRuns(
+        counterexample=ce,
+        counterexample_gap=counterexample_gap(ce),
+        decay_range=measured_decay(ce.alpha, ce.constant),
+        deviation_from_decay_rate=max_deviation(
+            run, fixed_preconditioner_run(ce.alpha, decay_rate=ce.decay_rate)
+        ),
+        deviation_from_decay_rate_over_alpha=max_deviation(
+            run, fixed_preconditioner_run(ce.alpha, decay_rate=ce.decay_rate / ce.alpha)
+        ),
+    )
 
 
 @confirms("prop3-printed-normalization")
 def printed_constant_decays_by_lambda_over_alpha() -> Confirmation:
-    ce = printed_counterexample()
-    measured = counterexample_gap(ce)
-    lr, lam, constant = ce["alpha"], ce["lambda"], ce["constant"]
-    run = fixed_preconditioner_run(lr, constant)
-    gap = max_deviation(run, fixed_preconditioner_run(lr, decay=lam))
-    match = max_deviation(run, fixed_preconditioner_run(lr, decay=lam / lr))
-    low, high = measured_decay(lr, constant)
+    measured = printed_constant_runs()
+    ce, gap = measured.counterexample, measured.counterexample_gap
+    low, high = measured.decay_range
+    trajectory = r"MLP: $\max_t \lVert\theta^{sreg}_t - \theta^{W}_t\rVert_\infty$, decay "
     return Confirmation(
         quantity=(
             "|measured - exact| one-step gap at the kernel's counterexample, Prop. 3 as printed"
         ),
-        value=abs(measured - ce["gap"]),
+        value=abs(gap - ce.gap),
         tolerance=TOLERANCE,
         columns=("quantity", "value"),
         rows=(
-            (r"constant $\lambda'/(2\alpha)$", constant),
-            (r"counterexample gap $\theta^{sreg}_1 - \theta^{W}_1$, exact", ce["gap"]),
-            (r"counterexample gap $\theta^{sreg}_1 - \theta^{W}_1$, torch", measured),
+            (r"constant $\lambda'/(2\alpha)$", ce.constant),
+            (r"counterexample gap $\theta^{sreg}_1 - \theta^{W}_1$, exact", ce.gap),
+            (r"counterexample gap $\theta^{sreg}_1 - \theta^{W}_1$, torch", gap),
             (r"MLP: decay per step on $f = 0$ (min over coordinates)", low),
             (r"MLP: decay per step on $f = 0$ (max over coordinates)", high),
-            (
-                r"MLP: $\max_t \lVert\theta^{sreg}_t - \theta^{W}_t\rVert_\infty$, decay $\lambda$",
-                gap,
-            ),
-            (
-                (
-                    r"MLP: $\max_t \lVert\theta^{sreg}_t - \theta^{W}_t\rVert_\infty$, decay "
-                    r"$\lambda/\alpha$"
-                ),
-                match,
-            ),
+            (trajectory + r"$\lambda$", measured.deviation_from_decay_rate),
+            (trajectory + r"$\lambda/\alpha$", measured.deviation_from_decay_rate_over_alpha),
         ),
         note=(
-            f"float64; kernel counterexample alpha = {lr}, lambda = {lam}, theta_j = "
-            f"{ce['theta']}, g_j = {ce['g']}, s_j = {ce['s']}, lambda' = lambda/alpha: one "
-            f"torch.optim.SGD step gives a gap of {measured:.12g} (exact {ce['gap']}). MLP: "
+            f"float64; kernel counterexample alpha = {ce.alpha}, lambda = {ce.decay_rate}, "
+            f"theta_j = {ce.theta_j}, g_j = {ce.g_j}, s_j = {ce.s_j}, lambda' = lambda/alpha: one "
+            f"torch.optim.SGD step gives a gap of {gap:.12g} (exact {ce.gap}). MLP: "
             f"{STEPS} minibatch steps on the diag(s)^{{-1}}-preconditioned gradient of a "
             "4-16-8-1 tanh MLP, s_j = exp(N(0,1)); regularizer gradient by autograd."
         ),
-        extra={
-            "constant": constant,
-            "counterexample_gap": measured,
-            "decay_range": (low, high),
-            "deviation_from_lambda": gap,
-            "deviation_from_lambda_over_alpha": match,
-        },
     )
+
+
+@dataclass(frozen=True)
+class ReadingRun:
+    """One reading of ``c`` at ``alpha = LR``, ``lambda = DECAY_RATE`` on the MLP: its value
+    and the trajectory's max deviation from decoupled decay ``lambda``."""
+
+    reading: Reading
+    constant: float
+    deviation: float
+
+
+def reading_runs() -> tuple[ReadingRun, ...]:
+    reference = fixed_preconditioner_run(LR, decay_rate=DECAY_RATE)
+    runs = []
+    for reading in READINGS:
+        c = reading.constant(DECAY_RATE, LR)
+        runs.append(
+            ReadingRun(reading, c, max_deviation(fixed_preconditioner_run(LR, c), reference))
+        )
+    return tuple(runs)
 
 
 @confirms("prop3-scale-adjusted-l2-normalization")
 def corrected_constant_matches_decay() -> Confirmation:
-    reference = fixed_preconditioner_run(LR, decay=DECAY)
-    rows = []
-    for name, reading in READINGS.items():
-        c = reading(DECAY, LR)
-        rows.append(
-            (name, c, 2 * LR * c, max_deviation(fixed_preconditioner_run(LR, c), reference))
-        )
+    runs = reading_runs()
     return Confirmation(
         quantity=f"max |theta_sreg - theta_WD| over {STEPS} steps, corrected constants",
-        value=max(row[-1] for row in rows if row[0] in CORRECTED),
+        value=max(run.deviation for run in runs if run.reading.corrected),
         tolerance=TOLERANCE,
         columns=(
             r"reading of the constant $c$",
@@ -211,10 +280,10 @@ def corrected_constant_matches_decay() -> Confirmation:
             r"implied decay $2\alpha c$",
             r"$\max_t \lVert\theta^{sreg}_t - \theta^{W}_t\rVert_\infty$",
         ),
-        rows=tuple(rows),
+        rows=tuple((r.reading.name, r.constant, 2 * LR * r.constant, r.deviation) for r in runs),
         note=(
             f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP, s_j = exp(N(0,1)), "
-            f"alpha = {LR}, decay lambda = {DECAY}; regularizer gradient by autograd; "
+            f"alpha = {LR}, decay lambda = {DECAY_RATE}; regularizer gradient by autograd; "
             "torch.optim.SGD takes every step on the diag(s)^{-1}-preconditioned gradient."
         ),
     )

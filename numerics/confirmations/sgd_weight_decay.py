@@ -2,16 +2,19 @@
 
 ``torch.optim.SGD(weight_decay=lambda')`` adds ``lambda' theta`` to the gradient (L2). The
 weight-decay side uses ``torch.optim.SGD(weight_decay=0)`` and multiplies ``theta`` by
-``1 - lambda`` with ``lambda = lr * lambda'`` just before each step. Prop. 1 predicts identical
-trajectories; the tolerance 1e-12 allows float64 rounding over the run.
+``1 - lambda`` with ``lambda = lr * lambda'`` just before each step: both are Alg. 1 without
+momentum on ``torch.optim.SGD`` (:func:`~wdproof.numerics.confirmations.sgd_torch.torch_sgd`).
+Prop. 1 predicts identical trajectories; the tolerance 1e-12 allows float64 rounding over the
+run.
 """
 
 from __future__ import annotations
 
-import torch
-
 from wdproof.numerics.confirmation import Confirmation, confirms
-from wdproof.numerics.problems import logistic_regression, max_deviation, mlp_regression, run_torch
+from wdproof.numerics.confirmations.sgd_torch import torch_sgd_trajectory
+from wdproof.numerics.optimizers.problems import logistic_regression, mlp_regression
+from wdproof.numerics.optimizers.rules import SGDW
+from wdproof.numerics.optimizers.trajectory import max_deviation
 
 STEPS = 200
 TOLERANCE = 1e-12
@@ -20,25 +23,22 @@ SETTINGS = ((0.1, 1e-2), (0.5, 1e-1), (0.05, 1.0))  # (lr, lambda')
 
 @confirms("sgd-l2-equals-weight-decay")
 def sgd_l2_matches_explicit_decay() -> Confirmation:
-    rows = []
+    rows, deviations = [], []
     for problem in (logistic_regression(seed=1), mlp_regression(seed=2)):
-        for lr, l2 in SETTINGS:
-            decay = lr * l2  # Prop. 1: lambda = alpha * lambda'
-
-            def shrink(params, _t, decay=decay):
-                for p in params:
-                    p.mul_(1 - decay)
-
-            with_l2 = run_torch(
-                problem, lambda ps, lr=lr, l2=l2: torch.optim.SGD(ps, lr=lr, weight_decay=l2), STEPS
+        for lr, l2_coefficient in SETTINGS:
+            decay_rate = lr * l2_coefficient  # Prop. 1: lambda = alpha lambda'
+            with_l2, with_decay = (
+                torch_sgd_trajectory(problem, rule, STEPS)
+                for rule in (
+                    SGDW(lr, l2_coefficient=l2_coefficient),
+                    SGDW(lr, decay_rate=decay_rate),
+                )
             )
-            with_decay = run_torch(
-                problem, lambda ps, lr=lr: torch.optim.SGD(ps, lr=lr), STEPS, shrink
-            )
-            rows.append((problem.name, lr, l2, decay, max_deviation(with_l2, with_decay)))
+            deviations.append(max_deviation(with_l2, with_decay))
+            rows.append((problem.name, lr, l2_coefficient, decay_rate, deviations[-1]))
     return Confirmation(
         quantity=f"max |theta_L2 - theta_WD| over {STEPS} steps",
-        value=max(row[-1] for row in rows),
+        value=max(deviations),
         tolerance=TOLERANCE,
         columns=(
             "problem",

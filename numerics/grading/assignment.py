@@ -10,6 +10,12 @@ so the student file imports, constructs optimizers, and fails only when ``step``
 other line (docstrings, TODO comments, ``__init__``) is kept verbatim. :func:`write_assignment`
 writes that file and a README for students (``wdproof assign --out DIR``), refusing to
 replace existing ones unless ``--force``.
+
+The solution writes ``Adam`` and ``AdamW`` out in full, with no shared helper: each is a
+complete answer that a student reads on its own as a plain ``torch.optim.Optimizer``, the
+grader checks each class separately and the mistakes of :mod:`.mistakes` are patched into one
+class or the other. The test suite pins that the two solution blocks differ exactly where
+``weight_decay`` enters (the paper's L2-versus-decoupled distinction), so the copies cannot drift.
 """
 
 from __future__ import annotations

@@ -1,25 +1,25 @@
 """The contained student process and the grader's end of its channel.
 
-:class:`StudentProcess` starts the runner (:mod:`wdproof.numerics.grading.runner`) in the
-sandbox that :mod:`wdproof.numerics.grading.sandbox` builds, or unsandboxed from a temporary copy,
-and owns the only pipe ends that matter: the requests it writes, the replies it reads
+:class:`StudentProcess` starts the runner (:mod:`.runner`, copied with the siblings it loads)
+in the sandbox that :mod:`.sandbox` builds, or unsandboxed from a temporary copy, and owns the
+only pipe ends that matter: the requests it writes, the replies it reads
 (:meth:`StudentProcess.request`). The student's stdout and stderr go to a third pipe, of which
 only the last :data:`OUTPUT_TAIL_BYTES` are kept.
 
-**Channel**: frames of :func:`~wdproof.numerics.grading.runner.encode_frame` (length, JSON),
-one reply per request, each carrying its request's sequence number. A reply that is garbled,
-oversized, out of sequence, truncated, has unexpected fields, or extra bytes that nobody asked
-for raises :class:`ProtocolViolation`; silence past the deadline :class:`ChannelTimeout`; a
-closed channel :class:`ChannelClosed`. The student's code shares the runner's process and can
-write to the reply pipe, but all it can ever do is answer the grader's own requests with
-values the grader judges itself (:mod:`wdproof.numerics.grading.protocol`), never a verdict.
+**Channel**: frames of :func:`~.runner.encode_frame` (length, JSON), one reply per request,
+each carrying its request's sequence number. A reply that is garbled, oversized, out of
+sequence, truncated, has unexpected fields, or extra bytes that nobody asked for raises
+:class:`ProtocolViolation`; silence past the deadline :class:`ChannelTimeout`; a closed channel
+:class:`ChannelClosed`. The student's code shares the runner's process and can write to the
+reply pipe, but all it can ever do is answer the grader's own requests with values the grader
+judges itself (:mod:`.protocol`), never a verdict.
 
 **Stopping** (:meth:`StudentProcess.stop`, also on leaving the ``with`` block, on a timeout or on
 Ctrl-C): ``SIGKILL`` to the sandbox's first process (bwrap's ``--info-fd`` names it), whose
 death ends its PID namespace and every process in it, and to bwrap's process group; then bwrap
 is reaped and the grader waits, on a pidfd, until the namespace is empty. Unsandboxed, the
 process group is killed. Nothing the student started outlives :meth:`StudentProcess.close`
-(unsandboxed: nothing that stayed in the group), and the temporary folder is removed.
+(unsandboxed: nothing that stayed in the group); the temporary folder is removed.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ from wdproof.numerics.grading.frames import (
     read_available,
     take_reply,
 )
-from wdproof.numerics.grading.runner import encode_frame
 from wdproof.numerics.grading.sandbox import (
     SANDBOX_DIR,
     Limits,
@@ -136,17 +135,19 @@ class StudentProcess:
         """Command, working folder and environment; appends the fds the child inherits."""
         requests, replies = str(child_fds[0]), str(child_fds[1])
         limits = self.limits.for_runner(self.sandboxed)
+        files = {"student.py": self.student_file, **grading_runner.runner_files()}
         if self.sandboxed:
             child_fds.append(self._pipe("info"))
-            child_fds.append(os.open(self.student_file, os.O_RDONLY | os.O_CLOEXEC))
-            child_fds.append(os.open(grading_runner.__file__, os.O_RDONLY | os.O_CLOEXEC))
+            fds: dict[str, int] = {}
+            for name, path in files.items():  # in child_fds at once: closed on any error
+                child_fds.append(fds.setdefault(name, os.open(path, os.O_RDONLY | os.O_CLOEXEC)))
             args = [requests, replies, f"{SANDBOX_DIR}/student.py", limits]
-            command = sandbox_command(child_fds[4], child_fds[5], child_fds[3], args)
+            command = sandbox_command(fds, child_fds[3], args)
             return command, "/", {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         self._tmp = tempfile.TemporaryDirectory(prefix="wdproof-grade-")
         work = Path(self._tmp.name)
-        shutil.copyfile(self.student_file, work / "student.py")
-        shutil.copyfile(grading_runner.__file__, work / "runner.py")
+        for name, path in files.items():
+            shutil.copyfile(path, work / name)
         command = [sys.executable, "-I", str(work / "runner.py"), requests, replies]
         return command + [str(work / "student.py"), limits], str(work), environment(str(work))
 
@@ -219,7 +220,7 @@ class StudentProcess:
     def request(self, message: dict, replies: frozenset[str]) -> dict:
         """Send ``message``; return its reply, which holds exactly one key of ``replies``."""
         self._seq += 1
-        self._send(encode_frame({"seq": self._seq, **message}))
+        self._send(grading_runner.encode_frame({"seq": self._seq, **message}))
         reply = self._receive()
         self._open_inner_pidfd()
         if reply.get("seq") != self._seq:

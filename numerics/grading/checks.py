@@ -1,11 +1,16 @@
-"""The autograder's checks (problem set Q2.a): settings, problems and reference trajectories.
+"""The autograder's case table (problem set Q2.a): one row per check, read by every consumer.
 
-Each :class:`GradingCheck` constructs the student's ``Adam`` or ``AdamW`` with stated
-hyperparameters (or parameter groups) on a small deterministic problem -- three tensors of
-different shapes, :func:`make_problem` -- for ``STEPS`` steps.
-Its reference trajectory comes from :mod:`wdproof.numerics.reference_optimizers` (matched to
-``torch.optim`` to 1e-12 by the case table); a known mistake's trajectory from the same rule
-with that mistake applied (:mod:`wdproof.numerics.grading.mistakes`).
+Each :class:`GradingCheck` constructs an ``Adam`` or ``AdamW`` with stated hyperparameters (or
+parameter groups) on a small deterministic problem -- three tensors of different shapes,
+:func:`make_problem` -- for ``STEPS`` steps. :data:`CHECKS` drives, row by row:
+
+* the grader (:mod:`~wdproof.numerics.grading.grader`): the student's class, run in the
+  sandbox (:meth:`GradingCheck.spec`), against :func:`trajectory_of`, the reference rule of
+  :mod:`wdproof.numerics.optimizers.rules` (a known mistake's trajectory: the same rule with that
+  mistake applied, :mod:`wdproof.numerics.grading.mistakes`);
+* the solution key's comparison (:mod:`~wdproof.numerics.grading.solution_match`): the model
+  solution and the reference rule against ``torch.optim`` on the same rows, which the report's
+  table renders.
 """
 
 from __future__ import annotations
@@ -15,20 +20,21 @@ from dataclasses import dataclass, field
 import torch
 
 from wdproof.numerics.grading.mistakes import Mistake
-from wdproof.numerics.problems import Problem
-from wdproof.numerics.reference_optimizers import AdamRule, adam, adamw, run_rule
+from wdproof.numerics.optimizers.problems import Params, Problem
+from wdproof.numerics.optimizers.rules import AdamRule, adam, adamw
+from wdproof.numerics.optimizers.trajectory import run_rule
 
 STEPS = 25
 SHAPES = ((3, 4), (4,), (2, 3))
 Trajectory = list[list[torch.Tensor]]
 
 
-def make_problem(seed: int, shapes: list[list[int]], n_targets: int = 8):
-    """``f_t(p) = sum_i 1/2 sum s_i (p_i - c_{i,t})^2 + 1/20 (sum_i sum tanh p_i)^2``.
+def make_problem(seed: int, shapes=SHAPES, n_targets: int = 8) -> Problem:
+    """``f_t(p) = sum_i 1/2 sum s_i (p_i - c_{i,t})^2 + 1/20 (sum_i sum tanh p_i)^2``, ``t >= 1``.
 
     Scales ``s_i`` span three orders of magnitude per coordinate, so L2 and decoupled decay
     (and the other known mistakes) separate quickly; targets ``c_{i,t}`` cycle over
-    ``n_targets`` draws (a stochastic objective). Returns ``(initial tensors, loss(params, t))``.
+    ``n_targets`` draws (a stochastic objective).
     """
     dtype = torch.float64
     gen = torch.Generator().manual_seed(seed)
@@ -39,19 +45,21 @@ def make_problem(seed: int, shapes: list[list[int]], n_targets: int = 8):
         targets.append(torch.randn(n_targets, *shape, generator=gen, dtype=dtype))
 
     def loss(params, t: int):
+        # c_{i,t}: the targets cycle, step t = 1 takes the first draw
         fit = sum(
-            0.5 * (s * (p - c[t % n_targets]) ** 2).sum()
+            0.5 * (s * (p - c[(t - 1) % n_targets]) ** 2).sum()
             for p, s, c in zip(params, scales, targets, strict=True)
         )
         coupling = sum(torch.tanh(p).sum() for p in params)
         return fit + 0.05 * coupling**2
 
-    return initial, loss
+    return Problem(f"grading-seed-{seed}", tuple(initial), loss)
 
 
 @dataclass(frozen=True)
 class GradingCheck:
-    """One autograder check: ``class_name(params, **hyper)`` (or with parameter ``groups``)."""
+    """One autograder check: ``class_name(params, **hyper)`` (or with parameter ``groups``,
+    whose ``"params"`` are indices into the problem's tensors)."""
 
     name: str
     description: str
@@ -72,6 +80,29 @@ class GradingCheck:
             "shapes": [list(s) for s in SHAPES],
             "steps": STEPS,
         }
+
+    def problem(self) -> Problem:
+        return make_problem(self.seed)
+
+    def construct(self, cls: type[torch.optim.Optimizer], params: Params) -> torch.optim.Optimizer:
+        """``cls`` built as this check builds the student's class (in-process, for the key)."""
+        groups = [
+            {
+                **{k: v for k, v in g.items() if k != "params"},
+                "params": [params[i] for i in g["params"]],
+            }
+            for g in self.groups
+        ]
+        return cls(groups or params, **self.hyper)
+
+    def reference_rules(self) -> list[AdamRule]:
+        """The reference rule of every tensor (a group's settings override the defaults)."""
+        build = adam if self.class_name == "Adam" else adamw
+        settings = [dict(self.hyper) for _ in SHAPES]
+        for group in self.groups:
+            for index in group["params"]:
+                settings[index].update({k: v for k, v in group.items() if k != "params"})
+        return [build(**s) for s in settings]
 
 
 CHECKS: tuple[GradingCheck, ...] = (
@@ -145,26 +176,11 @@ CHECKS: tuple[GradingCheck, ...] = (
         seed=10,
     ),
 )
-MAX_SCORE = sum(check.points for check in CHECKS)
-
-
-def problem_for(check: GradingCheck) -> Problem:
-    initial, loss = make_problem(check.seed, [list(s) for s in SHAPES])
-    return Problem(check.name, tuple(initial), loss)
-
-
-def reference_rules(check: GradingCheck) -> list[AdamRule]:
-    """The reference rule of every tensor (a group's settings override the defaults)."""
-    build = adam if check.class_name == "Adam" else adamw
-    settings = [dict(check.hyper) for _ in SHAPES]
-    for group in check.groups:
-        for index in group["params"]:
-            settings[index].update({k: v for k, v in group.items() if k != "params"})
-    return [build(**s) for s in settings]
 
 
 def trajectory_of(check: GradingCheck, mistake: Mistake | None = None) -> Trajectory:
-    rules = reference_rules(check)
+    """The reference trajectory of ``check`` (or the one ``mistake`` produces)."""
+    rules = check.reference_rules()
     if mistake is not None:
         rules = [mistake.variant(rule) for rule in rules]
-    return run_rule(problem_for(check), rules, STEPS)
+    return run_rule(check.problem(), rules, STEPS)

@@ -4,7 +4,7 @@ Every check of :data:`~wdproof.numerics.grading.checks.CHECKS` constructs the st
 with stated hyperparameters on a small deterministic problem, runs its steps in the sandboxed
 student process (:mod:`wdproof.numerics.grading.sandbox`), driven step by step over a channel the
 grader owns (:mod:`wdproof.numerics.grading.protocol`), and compares every parameter after
-every step with the reference rule (:mod:`wdproof.numerics.reference_optimizers`, itself
+every step with the reference rule (:mod:`wdproof.numerics.optimizers.rules`, itself
 matched to ``torch.optim`` to 1e-12): a check passes when
 ``|student - reference| <= ATOL + RTOL |reference|`` everywhere. A failed check reports the
 first step and tensor where the student departs and is
@@ -29,7 +29,7 @@ import torch
 from wdproof.numerics.errors import InputError
 from wdproof.numerics.grading.checks import (
     CHECKS,
-    MAX_SCORE,
+    SHAPES,
     STEPS,
     GradingCheck,
     Trajectory,
@@ -43,14 +43,19 @@ from wdproof.numerics.grading.sandbox import (
     TIME_LIMIT_RANGE_S,
     TIME_LIMIT_S,
 )
+from wdproof.numerics.optimizers.trajectory import max_deviation
 
-__all__ = ["CHECKS", "MAX_SCORE", "CheckResult", "GradeReport", "grade_file"]
+__all__ = ["CHECKS", "CheckResult", "GradeReport", "grade_file"]
 
 ARITHMETIC_ERRORS = ("ZeroDivisionError", "FloatingPointError", "OverflowError")
 
 
 def _tensors(record: dict) -> Trajectory:
-    return [[torch.tensor(x, dtype=torch.float64) for x in step] for step in record["trajectory"]]
+    """The record's parameters as tensors of the checks' shapes (the protocol checked sizes)."""
+    return [
+        [torch.tensor(x, dtype=torch.float64).reshape(s) for x, s in zip(step, SHAPES, strict=True)]
+        for step in record["trajectory"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,11 +121,7 @@ def judge(check: GradingCheck, record: dict | None, why_missing: str) -> CheckRe
         reference = trajectory_of(check)
         departure = first_departure(student, reference)
         if departure is None and len(student) == STEPS:
-            gap = max(
-                float((a.reshape(-1) - b.reshape(-1)).abs().max())
-                for ours, theirs in zip(student, reference, strict=True)
-                for a, b in zip(ours, theirs, strict=True)
-            )
+            gap = max_deviation(student, reference)
             return CheckResult(
                 check.name,
                 True,

@@ -2,7 +2,7 @@
 
 A :class:`Mistake` carries the same error twice:
 
-* ``variant(rule)`` -- the reference :class:`~wdproof.numerics.reference_optimizers.AdamRule`
+* ``variant(rule)`` -- the reference :class:`~wdproof.numerics.optimizers.rules.AdamRule`
   with exactly one method overridden or one field changed; the grader runs it to recognise a
   student's trajectory;
 * ``patches`` -- text substitutions that put the same error into the solution file; the tests
@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
-from wdproof.numerics.reference_optimizers import AdamRule
+from wdproof.numerics.optimizers.conventions import DecayConvention
+from wdproof.numerics.optimizers.rules import AdamRule
 
 
 def _as(cls: type[AdamRule]) -> Callable[[AdamRule], AdamRule]:
@@ -61,7 +62,7 @@ class _EpsInsideSqrt(AdamRule):
 
 class _DecayAfterUpdate(AdamRule):
     def decoupled_decay(self, theta, stepped, t):
-        return stepped - self.decay_rate(t) * stepped
+        return stepped - self.decay_fraction(t) * stepped
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,9 @@ def _in_both(old: str, new: str) -> tuple[Patch, ...]:
     return (Patch("Adam", old, new), Patch("AdamW", old, new))
 
 
-_DECAY = "p.mul_(1 - lr * weight_decay)  # decoupled decay of the pre-step parameter\n"
+#: The solution's lines that use ``weight_decay``: Adam's L2 gradient, AdamW's decoupled decay.
+_ADAM_PENALTY = "grad = grad.add(p, alpha=weight_decay)  # L2: the penalty's gradient"
+_ADAMW_DECAY = "p.mul_(1 - lr * weight_decay)  # decoupled decay of the pre-step parameter\n"
 _ADAMW_UPDATE = "p.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)\n"
 _INDENT = " " * 16
 
@@ -161,14 +164,10 @@ MISTAKES: tuple[Mistake, ...] = (
         "weight_decay has no effect: neither added to the gradient (Adam) nor decaying the "
         "parameters (AdamW)",
         BOTH,
-        lambda rule: replace(rule, decay="none"),
+        lambda rule: replace(rule, l2_coefficient=0.0, decay_rate=0.0),
         (
-            Patch(
-                "Adam",
-                "grad = grad.add(p, alpha=weight_decay)  # L2: the penalty's gradient",
-                "pass  # weight_decay forgotten",
-            ),
-            Patch("AdamW", _DECAY, "pass  # weight_decay forgotten\n"),
+            Patch("Adam", _ADAM_PENALTY, "pass  # weight_decay forgotten"),
+            Patch("AdamW", _ADAMW_DECAY, "pass  # weight_decay forgotten\n"),
         ),
     ),
     Mistake(
@@ -176,8 +175,9 @@ MISTAKES: tuple[Mistake, ...] = (
         "AdamW with L2 regularization: weight_decay * p added to the gradient instead of "
         "decaying p outside the adaptive step",
         ADAMW,
-        lambda rule: replace(rule, decay="l2"),
-        (Patch("AdamW", _DECAY, "grad = grad.add(p, alpha=weight_decay)\n"),),
+        # lambda' = weight_decay in the gradient, no decoupled decay
+        lambda rule: replace(rule, l2_coefficient=rule.decay_rate, decay_rate=0.0),
+        (Patch("AdamW", _ADAMW_DECAY, "grad = grad.add(p, alpha=weight_decay)\n"),),
     ),
     Mistake(
         "decay-after-update",
@@ -185,46 +185,35 @@ MISTAKES: tuple[Mistake, ...] = (
         ADAMW,
         _as(_DecayAfterUpdate),
         (
-            Patch("AdamW", _INDENT + _DECAY, ""),
+            Patch("AdamW", _INDENT + _ADAMW_DECAY, ""),
             Patch(
                 "AdamW", _ADAMW_UPDATE, _ADAMW_UPDATE + _INDENT + "p.mul_(1 - lr * weight_decay)\n"
             ),
         ),
     ),
     Mistake(
-        "decay-not-scaled-by-lr",
-        "decoupled decay not scaled by the learning rate: p *= 1 - weight_decay instead of "
-        "1 - lr * weight_decay",
+        "decay-in-paper-convention",
+        "decayed by weight_decay * p, the paper's eta_t lambda convention (Alg. 2, line 12), "
+        "where torch.optim.AdamW's API scales the decay by lr: p *= 1 - lr * weight_decay",
         ADAMW,
-        lambda rule: replace(rule, decay="paper"),  # eta_t lambda: the paper's convention, eta = 1
-        (Patch("AdamW", _DECAY, "p.mul_(1 - weight_decay)\n"),),
+        # d_t = eta_t lambda (eta_t = 1 here) instead of lr eta_t lambda
+        lambda rule: replace(rule, convention=DecayConvention.PAPER),
+        (Patch("AdamW", _ADAMW_DECAY, "p.mul_(1 - weight_decay)\n"),),
     ),
     Mistake(
         "decoupled-decay-in-adam",
         "Adam with decoupled decay: torch.optim.Adam's weight_decay is L2 (added to the "
         "gradient), not AdamW's decay",
         ADAM,
-        lambda rule: replace(rule, decay="torch"),
-        (
-            Patch(
-                "Adam",
-                "grad = grad.add(p, alpha=weight_decay)  # L2: the penalty's gradient",
-                "p.mul_(1 - lr * weight_decay)",
-            ),
-        ),
+        # lambda = weight_decay decays p (scaled by lr, as AdamW), nothing joins the gradient
+        lambda rule: replace(rule, decay_rate=rule.l2_coefficient, l2_coefficient=0.0),
+        (Patch("Adam", _ADAM_PENALTY, "p.mul_(1 - lr * weight_decay)"),),
     ),
 )
 
 
 def mistakes_for(class_name: str) -> list[Mistake]:
     return [m for m in MISTAKES if class_name in m.applies_to]
-
-
-def get_mistake(name: str) -> Mistake:
-    for mistake in MISTAKES:
-        if mistake.name == name:
-            return mistake
-    raise KeyError(name)
 
 
 def _class_span(source: str, class_name: str) -> tuple[int, int]:

@@ -130,8 +130,8 @@ def _gradients(loss, values: list[list[float]], shapes: list[list[int]], t: int)
 def _run_check(process: StudentProcess, check: dict, record: dict) -> None:
     """Construct, then step ``check["steps"]`` times, filling ``record`` as replies come."""
     shapes = check["shapes"]
-    initial, loss = make_problem(check["seed"], shapes)
-    values = [t.reshape(-1).tolist() for t in initial]
+    problem = make_problem(check["seed"], shapes)
+    values = [t.reshape(-1).tolist() for t in problem.initial_values]
     record["stopped"] = 0
     reply = process.request(
         {
@@ -149,7 +149,7 @@ def _run_check(process: StudentProcess, check: dict, record: dict) -> None:
         if reply.get("ok") is not True:
             break
         record["stopped"] = current = step
-        grads = _gradients(loss, values, shapes, step - 1)
+        grads = _gradients(problem.loss, values, shapes, step)
         reply = process.request({"op": "step", "grads": grads}, STEP_REPLIES)
         if "params" in reply:
             values = _parameters(reply["params"], shapes)

@@ -1,11 +1,12 @@
 """The student-side runner of the Q2.a autograder: a standalone script (torch + stdlib only).
 
-:mod:`wdproof.numerics.grading.channel` starts ``python -I runner.py REQUESTS REPLIES STUDENT
-LIMITS`` (in the sandbox of :mod:`wdproof.numerics.grading.sandbox`): ``REQUESTS``/``REPLIES`` are
-the numbers of two inherited pipe ends, the grading channel; the student's ``stdout`` and
-``stderr`` go elsewhere. The runner sets
-its resource limits and makes ``wdproof`` unimportable, then answers the grader's requests,
-one reply per request, in order:
+:mod:`wdproof.numerics.grading.channel` copies it, with the modules of :data:`SIBLINGS` (the
+own-work audit, :mod:`wdproof.numerics.grading.audit`), into one folder and starts ``python -I
+runner.py REQUESTS REPLIES STUDENT LIMITS`` (in the sandbox of
+:mod:`wdproof.numerics.grading.sandbox`): ``REQUESTS``/``REPLIES`` are the numbers of two
+inherited pipe ends, the grading channel; the student's ``stdout`` and ``stderr`` go elsewhere.
+The runner sets its resource limits and makes ``wdproof`` unimportable, then answers the
+grader's requests, one reply per request, in order:
 
 * ``load`` -- compile the student's file, import torch (saving the original
   ``torch.optim.Adam``/``AdamW`` and torch's Adam modules before any student code runs), run
@@ -15,38 +16,46 @@ one reply per request, in order:
   or derives from ``torch.optim.Adam``/``AdamW``) or ``{"error": ERROR}``;
 * ``step`` -- set each parameter's ``.grad`` to the grader's gradient, call ``step()`` and reply
   the parameters, ``{"params": [[float, ...], ...]}``, or ``{"error": ERROR}``, or
-  ``{"delegation": WHY}`` when the step ran torch's Adam (see :func:`_audited`);
+  ``{"delegation": WHY}`` when the step ran torch's Adam (see :func:`.audit.audited`);
 * ``done`` -- ``{"ok": true}``, then exit.
 
 ``ERROR`` is ``{"type", "message", "where": {"line", "code"} or null}`` (the deepest line of the
 student's file in the traceback). Every frame is :func:`encode_frame`: a 4-byte big-endian
 length and a UTF-8 JSON object that carries the request's ``seq``; the grader imports the
 framing from here. The runner never sees the objective: the grader sends the gradients.
-
-The audit is in-process, so a student who sets out to defeat it (say, by switching the profiler
-off through C code and back on) can; it catches the direct ways of handing the update to torch.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import json
 import os
 import struct
 import sys
-import threading
 import traceback
 import types
 
 FRAME_HEADER = struct.Struct(">I")
 MAX_FRAME_BYTES = 1 << 20
-#: Code of these torch files running inside ``step`` means the update is torch's, not the student's.
-TORCH_ADAM_FILES = ("torch/optim/adam.py", "torch/optim/adamw.py", "torch/optim/_functional.py")
-FUSED_ADAM_KERNELS = frozenset({"_fused_adam_", "_fused_adamw_", "_fused_adam", "_fused_adamw"})
-#: Calls inside ``step`` that switch the audit off or move work out of its sight.
-TAMPERING_CALLS = frozenset(
-    {"setprofile", "settrace", "fork", "forkpty", "fork_exec", "posix_spawn", "system"}
-)
+#: The standalone modules the runner loads from its own folder (copied with it into the sandbox).
+SIBLINGS = ("audit",)
+
+
+def runner_files() -> dict[str, str]:
+    """This script and its siblings, name to path: what the grader copies into one folder."""
+    folder = os.path.dirname(os.path.abspath(__file__))
+    return {f"{name}.py": os.path.join(folder, f"{name}.py") for name in ("runner", *SIBLINGS)}
+
+
+def _sibling(name: str) -> types.ModuleType:
+    """The module ``name.py`` beside this file, loaded by path (the sandbox has no wdproof)."""
+    spec = importlib.util.spec_from_file_location(f"grading_{name}", runner_files()[f"{name}.py"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+audit = _sibling("audit")
 
 
 def encode_frame(message: dict) -> bytes:
@@ -146,86 +155,6 @@ def _skip_dynamo_import(torch) -> None:
             setattr(inner, "__dynamo_disable", inner)
 
 
-class _Originals:
-    """torch's Adam classes and module namespaces, saved before the student's file loads."""
-
-    def __init__(self, torch) -> None:
-        self.classes = (torch.optim.Adam, torch.optim.AdamW)
-        self.namespaces = tuple(
-            vars(importlib.import_module(f"torch.optim.{name}"))
-            for name in ("adam", "adamw", "_functional")
-        )
-
-    def inherited(self, cls: type) -> str | None:
-        """The torch class ``cls`` is or derives from (walking ``__bases__``, not ``mro()``)."""
-        seen, todo = set(), [cls]
-        while todo:
-            current = todo.pop()
-            if current in self.classes:
-                return f"{current.__module__}.{current.__qualname__}"
-            if id(current) not in seen:
-                seen.add(id(current))
-                todo.extend(getattr(current, "__bases__", ()))
-        return None
-
-
-def _audited(call, originals: _Originals) -> str | None:
-    """Run ``call()`` under ``sys.setprofile``; say why it is not the student's own update.
-
-    Flags Python frames of torch's Adam modules (by file name and by module namespace, so a
-    copied function is caught too), calls of the fused Adam kernels (``torch._fused_adam_``,
-    ``torch.ops.aten._fused_adam*``), calls that switch the audit off or start processes, and a
-    profiler found removed or replaced when ``call`` returns.
-    """
-    findings: list[str] = []
-    active = [True]
-
-    def check(frame, event, arg) -> str | None:
-        if event == "call":
-            code = frame.f_code
-            filename = code.co_filename.replace(os.sep, "/")
-            if filename.endswith(TORCH_ADAM_FILES) or any(
-                frame.f_globals is ns for ns in originals.namespaces
-            ):
-                where = filename[filename.rfind("torch/") :]
-                return f"step runs torch's Adam ({code.co_name} in {where})"
-            if filename.endswith("torch/_ops.py") and code.co_name == "__call__":
-                op = frame.f_locals.get("self")
-                if "_fused_adam" in str(getattr(op, "__name__", "")):
-                    return f"step calls torch's fused Adam kernel (torch.ops.aten.{op.__name__})"
-        elif event == "c_call":
-            name = getattr(arg, "__name__", "")
-            if name in FUSED_ADAM_KERNELS:
-                return f"step calls torch's fused Adam kernel (torch.{name})"
-            if name in TAMPERING_CALLS:
-                return f"step calls {name}(), which tampers with the grader's audit"
-        return None
-
-    def profile(frame, event, arg):
-        if findings or not active[0]:
-            return
-        try:
-            if found := check(frame, event, arg):
-                findings.append(found)
-        except Exception:  # noqa: BLE001 - never let the audit break the student's step
-            return
-
-    threading.setprofile(profile)
-    sys.setprofile(profile)
-    try:
-        call()
-    finally:
-        hooks = (sys.getprofile(), threading.getprofile())
-        active[0] = False
-        sys.setprofile(None)
-        threading.setprofile(None)
-    if findings:
-        return findings[0]
-    if any(hook is not profile for hook in hooks):
-        return "step removed or replaced the grader's audit hook (sys.setprofile)"
-    return None
-
-
 class _Session:
     """The student's module and the current check's optimizer, driven by the grader's requests."""
 
@@ -233,7 +162,7 @@ class _Session:
         self.student_file = student_file
         self.memory_limit = memory_limit
         self.torch = None
-        self.originals: _Originals | None = None
+        self.originals = None
         self.module = None
         self.params: list = []
         self.optimizer = None
@@ -254,7 +183,7 @@ class _Session:
         torch.manual_seed(0)
         torch.set_num_threads(1)
         _skip_dynamo_import(torch)
-        self.torch, self.originals = torch, _Originals(torch)
+        self.torch, self.originals = torch, audit.Originals(torch)
         module = types.ModuleType("student")
         module.__file__ = self.student_file
         sys.modules["student"] = module
@@ -308,7 +237,7 @@ class _Session:
             optimizer.step()
 
         try:
-            if why := _audited(one_step, self.originals):
+            if why := audit.audited(one_step, self.originals):
                 return {"delegation": why}
         except BaseException as err:  # noqa: BLE001 - student code may raise anything, even SystemExit
             return self.error(err)

@@ -9,12 +9,13 @@ cgroup, network and mount namespaces (no network at all), ``--die-with-parent`` 
 ``--new-session``. It sees a read-only root holding only ``/usr`` (and the ``/bin``, ``/lib*``
 links), the Python installation (``sys.prefix``, ``sys.base_prefix``, the site-packages and
 torch's folder; never the repository, so ``wdproof`` and its reference solution are not there to
-read or import, and a wdproof installed inside those folders is masked), ``/grading/student.py``
-and ``/grading/runner.py`` (copies), a fresh ``/proc``, a minimal ``/dev`` and a private 64 MiB
-``/tmp``. A grader running as root starts the runner through ``setpriv`` inside the sandbox as
-``nobody`` (uid 65534, no groups, ``no_new_privs``): the Python installation may sit where
-``nobody`` cannot reach it (``/root/.pyenv``), so bwrap itself binds it as root, with no user
-namespace. Otherwise bwrap's user namespace maps the grader's user to ``nobody`` inside.
+read or import, and a wdproof installed inside those folders is masked), ``/grading/student.py``,
+``/grading/runner.py`` and its siblings (copies), a fresh ``/proc``, a minimal ``/dev`` and a
+private 64 MiB ``/tmp``. A grader running as root starts the runner through ``setpriv`` inside
+the sandbox as ``nobody`` (uid 65534, no groups, ``no_new_privs``): the Python installation
+may sit where ``nobody`` cannot reach it (``/root/.pyenv``), so bwrap itself binds it as root,
+with no user namespace. Otherwise bwrap's user namespace maps the grader's user to ``nobody``
+inside.
 
 **Fallback** (``none`` mode, when bwrap is missing or cannot start, or ``WDPROOF_SANDBOX=none``):
 the runner runs from a temporary copy as the grader's own user, in its own session. That
@@ -242,16 +243,14 @@ def choose_mode(requested: str | None = None) -> str:
     return "none"
 
 
-def sandbox_command(
-    student_fd: int, runner_fd: int, info_fd: int, runner_args: list[str]
-) -> list[str]:
+def sandbox_command(files: dict[str, int], info_fd: int, runner_args: list[str]) -> list[str]:
     """bwrap running ``python -I /grading/runner.py RUNNER_ARGS`` in the sandbox.
 
-    ``student_fd``/``runner_fd`` are open files that bwrap copies to ``/grading/student.py``
-    and ``/grading/runner.py`` (read-only, readable by ``nobody`` whatever their modes);
-    ``info_fd`` gets bwrap's JSON status, which names the sandbox's first process.
+    ``files`` maps names (``student.py``, ``runner.py`` and the runner's siblings) to open
+    files that bwrap copies to ``/grading/NAME`` (read-only, readable by ``nobody`` whatever
+    their modes); ``info_fd`` gets bwrap's JSON status, which names the sandbox's first process.
     """
     command = _bwrap_prefix()
-    command += ["--perms", "0444", "--ro-bind-data", str(student_fd), f"{SANDBOX_DIR}/student.py"]
-    command += ["--perms", "0444", "--ro-bind-data", str(runner_fd), f"{SANDBOX_DIR}/runner.py"]
+    for name, fd in files.items():
+        command += ["--perms", "0444", "--ro-bind-data", str(fd), f"{SANDBOX_DIR}/{name}"]
     return command + _bwrap_tail(info_fd, [f"{SANDBOX_DIR}/runner.py", *runner_args])

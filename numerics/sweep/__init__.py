@@ -1,7 +1,10 @@
-"""The Q2.b/Q2.c learning-rate x weight-decay sweep of L2 regularization vs decoupled decay.
+"""The Q2.b/Q2.c learning-rate x wd sweep of L2 regularization vs decoupled decay.
 
-Data flow: :mod:`.config` defines a sweep (presets, grids, hash); :mod:`.spiral` makes the
-data; :mod:`.engine` trains every cell with the batched kernels of :mod:`.batched_mlp` and
-:mod:`.batched_adam`, chunk by chunk; :mod:`.store` verifies, caches and resumes the results
-on disk; :mod:`.analysis` answers the seed's questions and :mod:`.plots` draws the heatmaps.
+Data flow: :mod:`.config` defines a sweep (presets, grids, hash) over variants of the one
+table :data:`wdproof.numerics.optimizers.conventions.VARIANTS`; :mod:`.spiral` makes the data;
+:mod:`.engine` trains every cell of a chunk with the batched kernels of :mod:`.batched_mlp` and
+:mod:`.batched_adam`, and :mod:`.parallel` runs the chunks on worker threads; :mod:`.store`
+verifies, caches and resumes the results on disk; :mod:`.analysis` answers the seed's questions
+and :mod:`.plots` draws the heatmaps. :mod:`.cells` states one cell as an ordinary problem with
+its reference rule and ``torch.optim`` set-up, against which the kernels are tested.
 """

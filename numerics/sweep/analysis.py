@@ -6,21 +6,22 @@ Per variant, over the ``n_lr x n_wd`` grid, with each cell's accuracy the mean o
 * the best validation accuracy, its spread over seeds (standard deviation) and its ``(lr, wd)``;
 * how many cells reach the threshold (default 0.9), and which fraction of the grid that is;
 * the **lr/wd coupling**: the slope ``s`` of the *decay-tolerance ridge*
-  ``log10 lambda_edge = c + s log10 alpha``.
+  ``log10 wd_edge = c + s log10 alpha``.
 
-The ridge. For a learning rate ``alpha`` whose row learns (row best >= ``floor``), walk from the
-row's best cell towards larger ``lambda`` until the accuracy first falls below
-``(row best + chance) / 2``, halfway between the row's best and chance (0.5); ``lambda_edge`` is
-where that crossing happens, interpolated linearly in ``log10 lambda``. A row whose good band
-runs off the top of the grid is censored and left out. The slope is the least-squares fit over
-the remaining rows (at least 3; with fewer -- a grid of one or two learning rates, or of one
-weight decay -- the slope is NaN and ``note`` says "not enough data"). Reading it:
-``lambda_edge ~ alpha^s``; ``s ~ -1`` means
-only the product ``alpha * lambda`` matters (decay coupled to the learning rate, as in
-torch AdamW over a short run), ``s ~ 0`` means the usable weight decay does not depend on the
-learning rate (decoupled), ``s ~ +1`` means the ratio ``lambda / alpha`` matters. The edge is
-used instead of the arg-max because accuracy is flat on the low-decay side of most rows, where
-the arg-max is decided by seed noise; the edge is sharp.
+``wd`` is the grid's axis, the variant's own hyperparameter (``Variant.hyperparameter``:
+``lambda'`` for the L2 variants, ``lambda`` for the decoupled ones). The ridge. For a learning
+rate ``alpha`` whose row learns (row best >= ``floor``), walk from the row's best cell towards
+larger ``wd`` until the accuracy first falls below ``(row best + chance) / 2``, halfway between
+the row's best and chance (0.5); ``wd_edge`` is where that crossing happens, interpolated
+linearly in ``log10 wd``. A row whose good band runs off the top of the grid is censored and
+left out. The slope is the least-squares fit over the remaining rows (at least 3; with fewer --
+a grid of one or two learning rates, or of one ``wd`` -- the slope is NaN and ``note`` says
+"not enough data"). Reading it: ``wd_edge ~ alpha^s``; ``s ~ -1`` means only the product
+``alpha * wd`` matters (decay coupled to the learning rate, as in torch AdamW over a short run),
+``s ~ 0`` means the usable ``wd`` does not depend on the learning rate (decoupled), ``s ~ +1``
+means the ratio ``wd / alpha`` matters. The edge is used instead of the arg-max because accuracy
+is flat on the low-decay side of most rows, where the arg-max is decided by seed noise; the edge
+is sharp.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
+from wdproof.numerics.optimizers.conventions import VARIANTS
 from wdproof.numerics.sweep.store import SweepResult
 
 CHANCE = 0.5
@@ -45,7 +46,7 @@ def cell_mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Ridge:
-    """The fitted ridge ``log10 lambda_edge = intercept + slope * log10 alpha``."""
+    """The fitted ridge ``log10 wd_edge = intercept + slope * log10 alpha``."""
 
     slope: float
     intercept: float
@@ -59,10 +60,10 @@ class Ridge:
         return len(self.lrs)
 
 
-def decay_edges(
+def wd_edges(
     mean_acc: np.ndarray, lrs, wds, floor: float = 0.75
 ) -> tuple[list[float], list[float]]:
-    """``(alpha, lambda_edge)`` for each learning rate row with an uncensored edge (see module)."""
+    """``(alpha, wd_edge)`` for each learning rate row with an uncensored edge (see module)."""
     log_wd = np.log10(np.asarray(wds, dtype=float))
     acc = np.where(np.isnan(mean_acc), CHANCE, mean_acc)  # diverged cells failed
     out_lr, out_edge = [], []
@@ -74,7 +75,7 @@ def decay_edges(
         level = (row[best] + CHANCE) / 2
         below = np.nonzero(row[best:] < level)[0]
         if below.size == 0:
-            continue  # censored: still good at the largest weight decay of the grid
+            continue  # censored: still good at the largest wd of the grid
         j = best + int(below[0])  # first failing cell; j - 1 is still above the level
         fraction = (row[j - 1] - level) / (row[j - 1] - row[j])
         out_lr.append(float(lr))
@@ -83,8 +84,8 @@ def decay_edges(
 
 
 def fit_ridge(mean_acc: np.ndarray, lrs, wds, floor: float = 0.75) -> Ridge:
-    """Least-squares slope of ``log10 lambda_edge`` against ``log10 alpha`` (NaN if < 3 rows)."""
-    ridge_lrs, edges = decay_edges(mean_acc, lrs, wds, floor)
+    """Least-squares slope of ``log10 wd_edge`` against ``log10 alpha`` (NaN if < 3 rows)."""
+    ridge_lrs, edges = wd_edges(mean_acc, lrs, wds, floor)
     if len(ridge_lrs) < MIN_RIDGE_ROWS:
         nan = float("nan")
         note = (
@@ -107,7 +108,7 @@ def summarize_variant(result: SweepResult, variant: str, threshold: float = 0.9)
     diverged = (result.metric("diverged_step", variant) >= 0).any(axis=0)
     n_cells = mean_acc.size
     summary: dict = {
-        "label": VARIANT_LABELS[variant],
+        "label": VARIANTS[variant].label,
         "n_cells": n_cells,
         "n_diverged": int(diverged.sum()),
     }

@@ -1,35 +1,42 @@
-"""Adam with L2, AdamW (PyTorch) and AdamW (paper) for many cells at once, per-cell lr and wd.
+r"""Adam + L2, AdamW (PyTorch), AdamW (paper), SGD + L2 and SGDW for many cells at once.
 
-All three share one Adam core (torch.optim.Adam's single-tensor algorithm, bias-corrected):
-
-.. math::
-
-    g \\leftarrow g + \\lambda_{L2}\\,\\theta,\\quad
-    m \\leftarrow \\beta_1 m + (1-\\beta_1) g,\\quad
-    v \\leftarrow \\beta_2 v + (1-\\beta_2) g^2,
+The batched kernel of the sweep: one ``(cells, n_params)`` parameter tensor, per-cell learning
+rate ``lr`` and grid value ``wd``. All Adam variants share one core (``torch.optim.Adam``'s
+single-tensor algorithm, bias-corrected):
 
 .. math::
 
-    \\theta \\leftarrow (1 - \\delta)\\,\\theta
-        - s\\,\\frac{m / (1-\\beta_1^t)}{\\sqrt{v / (1-\\beta_2^t)} + \\epsilon}.
+    g \leftarrow g + \lambda'\theta,\quad
+    m \leftarrow \beta_1 m + (1-\beta_1) g,\quad
+    v \leftarrow \beta_2 v + (1-\beta_2) g^2,
 
-The variants differ only in the three per-cell coefficients ``(lambda_L2, delta, s)`` built
-by :func:`coefficients` -- the single switch between L2 and decoupled decay (paper Alg. 2):
+.. math::
 
-===============  ================  ===================  =============================
-variant          ``lambda_L2``     decay ``delta``      step ``s``
-===============  ================  ===================  =============================
-``adam-l2``      ``lambda``        0                    ``alpha``  (torch Adam)
-``adamw-torch``  0                 ``alpha * lambda``   ``alpha``  (torch AdamW)
-``adamw-paper``  0                 ``eta * lambda``     ``eta * alpha`` (Alg. 2, line 12)
-===============  ================  ===================  =============================
+    \theta \leftarrow (1 - d)\,\theta
+        - s\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
 
-``alpha`` is the learning rate, ``lambda`` the grid's weight decay and ``eta`` the schedule
-multiplier ``eta_t`` (constant, 1 by default). The paper's line 12,
-``theta <- theta - eta_t (alpha m_hat / (sqrt(v_hat) + eps) + lambda theta)``, is therefore
-torch AdamW with ``lr = eta alpha`` and ``weight_decay = lambda / alpha``: its decay does not
-scale with ``alpha``. The optional ``sgd-l2`` / ``sgdw`` rows (paper Fig. 2) use plain SGD,
-``theta <- (1 - delta) theta - s g``.
+The variants (:data:`~wdproof.numerics.optimizers.conventions.VARIANTS`) differ only in the three
+per-cell columns ``(lambda', d, s)`` of :class:`Coefficients`, built by :func:`coefficients`
+from the variant's :class:`~wdproof.numerics.optimizers.conventions.DecayConvention` -- the single
+switch between L2 and decoupled decay (paper Alg. 1-2):
+
+==============  ======================  ==========================  ======================
+convention      ``l2_coefficient``      ``decay_fraction`` ``d``    ``step`` ``s``
+==============  ======================  ==========================  ======================
+``L2``          ``wd`` (``lambda'``)    0                           ``lr``
+``TORCH``       0                       ``lr wd`` (``lr lambda``)   ``lr``
+``PAPER``       0                       ``eta wd`` (``eta lambda``) ``eta lr``
+==============  ======================  ==========================  ======================
+
+``wd`` is the grid's value, the variant's own hyperparameter (``lambda'`` under L2, ``lambda``
+when decoupled); ``eta`` is the paper's schedule multiplier ``eta_t``, held constant. It scales
+the paper's convention only (Alg. 1 line 9, Alg. 2 line 12: ``theta <- theta - eta_t (alpha
+step + lambda theta)``); the L2 and TORCH rows are ``torch.optim.Adam``/``AdamW``/``SGD``
+without a scheduler (``eta_t = 1``). The paper's row is torch AdamW with ``lr = eta alpha`` and
+``weight_decay = lambda / alpha``: its decay does not scale with ``alpha``. The SGD family
+(paper Fig. 2) is plain SGD, ``theta <- (1 - d) theta - s g``.
+:mod:`~wdproof.numerics.sweep.cells` gives each cell's reference rule and ``torch.optim``
+set-up, against which the tests check this kernel.
 """
 
 from __future__ import annotations
@@ -39,54 +46,45 @@ from dataclasses import dataclass
 
 import torch
 
-ADAM_VARIANTS = ("adam-l2", "adamw-torch", "adamw-paper")
-SGD_VARIANTS = ("sgd-l2", "sgdw")
-VARIANTS = ADAM_VARIANTS + SGD_VARIANTS
-
-#: Human-readable names for figures and tables.
-VARIANT_LABELS = {
-    "adam-l2": "Adam + L2",
-    "adamw-torch": "AdamW (PyTorch: decay $\\alpha\\lambda$)",
-    "adamw-paper": "AdamW (paper: decay $\\eta\\lambda$)",
-    "sgd-l2": "SGD + L2",
-    "sgdw": "SGDW (decay $\\eta\\lambda$)",
-}
+from wdproof.numerics.optimizers.conventions import DecayConvention, Variant
 
 
 @dataclass(frozen=True)
 class Coefficients:
-    """Per-cell ``(cells, 1)`` columns: L2 coefficient, decoupled decay, step size.
+    """Per-cell ``(cells, 1)`` columns: ``lambda'``, the decay fraction ``d``, the step ``s``.
 
     A value: nothing writes into its tensors; :meth:`zeroed` returns a new one.
     """
 
-    l2: torch.Tensor
-    decay: torch.Tensor
+    l2_coefficient: torch.Tensor
+    decay_fraction: torch.Tensor
     step: torch.Tensor
 
     def zeroed(self, cells: torch.Tensor) -> Coefficients:
         """These coefficients with the boolean-masked ``cells`` (shape ``(cells,)``) set to 0."""
         rows = cells.reshape(-1, 1)
         return Coefficients(
-            l2=self.l2.masked_fill(rows, 0),
-            decay=self.decay.masked_fill(rows, 0),
+            l2_coefficient=self.l2_coefficient.masked_fill(rows, 0),
+            decay_fraction=self.decay_fraction.masked_fill(rows, 0),
             step=self.step.masked_fill(rows, 0),
         )
 
 
 def coefficients(
-    variant: str, lr: torch.Tensor, wd: torch.Tensor, eta: float = 1.0
+    variant: Variant, lr: torch.Tensor, wd: torch.Tensor, eta: float = 1.0
 ) -> Coefficients:
     """The table of the module docstring, for per-cell ``lr`` and ``wd`` of shape ``(cells,)``."""
     lr, wd = lr.reshape(-1, 1), wd.reshape(-1, 1)
     zero = torch.zeros_like(lr)
-    if variant in ("adam-l2", "sgd-l2"):
-        return Coefficients(l2=wd, decay=zero, step=lr)
-    if variant == "adamw-torch":
-        return Coefficients(l2=zero, decay=lr * wd, step=lr)
-    if variant in ("adamw-paper", "sgdw"):
-        return Coefficients(l2=zero, decay=eta * wd, step=eta * lr)
-    raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+    convention = variant.convention
+    if convention is DecayConvention.L2:
+        # g <- g + lambda' theta: the penalty's gradient joins the method's statistics
+        return Coefficients(l2_coefficient=wd, decay_fraction=zero, step=lr)
+    if convention is DecayConvention.TORCH:
+        # d = lr eta_t lambda with eta_t = 1 (torch.optim.AdamW without a scheduler)
+        return Coefficients(zero, convention.decay_fraction(lr, 1.0, wd), step=lr)
+    # d = eta lambda, s = eta alpha (paper Alg. 1 line 9, Alg. 2 line 12)
+    return Coefficients(zero, convention.decay_fraction(lr, eta, wd), step=eta * lr)
 
 
 class BatchedAdam:
@@ -102,16 +100,18 @@ class BatchedAdam:
         self.m = torch.zeros_like(params)
         self.v = torch.zeros_like(params)
         self.t = 0
-        self._has_l2 = bool((coeffs.l2 != 0).any())
-        self._has_decay = bool((coeffs.decay != 0).any())
+        self._has_l2_coefficient = bool((coeffs.l2_coefficient != 0).any())
+        self._has_decay_fraction = bool((coeffs.decay_fraction != 0).any())
 
     @torch.no_grad()
     def step(self, grad: torch.Tensor) -> None:
         """One update of every cell; ``grad`` may be overwritten."""
         c, p = self.coeffs, self.params
         self.t += 1
-        if self._has_l2:
-            grad.addcmul_(p, c.l2)  # L2: the penalty's gradient joins the adaptive statistics
+        if self._has_l2_coefficient:
+            # g <- g + lambda' theta: the penalty's gradient joins the adaptive statistics
+            grad.addcmul_(p, c.l2_coefficient)
+        # m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2
         self.m.lerp_(grad, 1 - self.beta1)
         self.v.mul_(self.beta2).addcmul_(grad, grad, value=1 - self.beta2)
         # m_hat / (sqrt(v_hat) + eps) = (sqrt(b2) / b1) * m / (sqrt(v) + eps sqrt(b2)) with
@@ -120,8 +120,10 @@ class BatchedAdam:
         bias1 = 1 - self.beta1**self.t
         bias2_sqrt = math.sqrt(1 - self.beta2**self.t)
         denom = self.v.sqrt().add_(self.eps * bias2_sqrt).div_(c.step)
-        if self._has_decay:
-            p.mul_(1 - c.decay)  # decoupled: shrink theta outside the adaptive step
+        if self._has_decay_fraction:
+            # theta <- (1 - d) theta: decoupled, outside the adaptive step
+            p.mul_(1 - c.decay_fraction)
+        # theta <- theta - s m_hat / (sqrt(v_hat) + eps)
         p.addcdiv_(self.m, denom, value=-bias2_sqrt / bias1)
 
     def freeze(self, cells: torch.Tensor) -> None:
@@ -137,7 +139,7 @@ class BatchedAdam:
 
 
 class BatchedSGD:
-    """Plain SGD (no momentum) with the same coefficient table; ``sgd-l2`` vs ``sgdw``.
+    """Plain SGD (no momentum) with the same coefficient table: ``sgd-l2`` and ``sgdw``.
 
     ``params`` is updated in place; ``coeffs`` is replaced, never written into.
     """
@@ -148,8 +150,10 @@ class BatchedSGD:
     @torch.no_grad()
     def step(self, grad: torch.Tensor) -> None:
         c, p = self.coeffs, self.params
-        grad.addcmul_(p, c.l2)
-        p.mul_(1 - c.decay)
+        # g <- g + lambda' theta
+        grad.addcmul_(p, c.l2_coefficient)
+        # theta <- (1 - d) theta - s g
+        p.mul_(1 - c.decay_fraction)
         p.addcmul_(grad, c.step, value=-1)
 
     def freeze(self, cells: torch.Tensor) -> None:
@@ -158,8 +162,10 @@ class BatchedSGD:
         self.coeffs = self.coeffs.zeroed(cells)
 
 
-def make_optimizer(variant: str, params: torch.Tensor, coeffs: Coefficients, betas, eps):
-    """``BatchedAdam`` for the Adam rows of the table, ``BatchedSGD`` for the SGD rows."""
-    if variant in ADAM_VARIANTS:
+def make_optimizer(variant: Variant, params: torch.Tensor, coeffs: Coefficients, betas, eps):
+    """``BatchedAdam`` for the variants of the Adam family, ``BatchedSGD`` for the SGD family."""
+    if variant.family == "adam":
         return BatchedAdam(params, coeffs, betas, eps)
-    return BatchedSGD(params, coeffs)
+    if variant.family == "sgd":
+        return BatchedSGD(params, coeffs)
+    raise ValueError(f"variant {variant.name!r} has no batched kernel (family {variant.family!r})")

@@ -138,22 +138,3 @@ def autograd_loss_and_grad(
         loss = _bce(logits, y)
         (grad,) = torch.autograd.grad(loss.sum(), leaf)
     return loss.detach(), grad
-
-
-def as_module(row: torch.Tensor, shape: MLPShape) -> torch.nn.Sequential:
-    """An ordinary ``nn.Sequential`` holding one cell's parameters (for per-cell oracles)."""
-    modules: list[torch.nn.Module] = []
-    for i, (weight, bias) in enumerate(split_params(row.unsqueeze(0), shape)):
-        linear = torch.nn.Linear(weight.shape[2], weight.shape[1], dtype=row.dtype)
-        with torch.no_grad():
-            linear.weight.copy_(weight[0])
-            linear.bias.copy_(bias[0])
-        modules.append(linear)
-        if i + 1 < shape.hidden_layers + 1:
-            modules.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*modules)
-
-
-def module_to_row(module: torch.nn.Sequential) -> torch.Tensor:
-    """Inverse of :func:`as_module`: the flat parameter vector of an ``nn.Sequential``."""
-    return torch.cat([p.detach().reshape(-1) for p in module.parameters()])

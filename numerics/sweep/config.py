@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from wdproof.numerics.errors import InputError
-from wdproof.numerics.sweep.batched_adam import ADAM_VARIANTS, VARIANTS
+from wdproof.numerics.optimizers.conventions import ADAM_VARIANTS, VARIANTS
 from wdproof.numerics.sweep.batched_mlp import MLPShape
 from wdproof.numerics.sweep.spiral import SPIRAL_PRESETS, SpiralSpec
 
@@ -57,13 +57,16 @@ class SweepConfig:
         preset: the preset this configuration came from (a label; not hashed).
         data: the spiral.
         width, hidden_layers: the MLP (see :mod:`~wdproof.numerics.sweep.batched_mlp`).
-        variants: optimizer variants (:data:`~wdproof.numerics.sweep.batched_adam.VARIANTS`).
-        lrs, wds: the grid: learning rates ``alpha`` (rows) and weight decays ``lambda``
-            (columns); the same numbers for every variant, read per the variant's rule.
+        variants: names of optimizer variants, keys of
+            :data:`~wdproof.numerics.optimizers.conventions.VARIANTS`.
+        lrs, wds: the grid: learning rates ``alpha`` (rows) and ``wd`` values (columns); the
+            same numbers for every variant, each read as the variant's own hyperparameter
+            (``Variant.hyperparameter``: ``lambda'`` under L2, ``lambda`` when decoupled).
         seeds: one initialisation and minibatch order per seed.
         steps, batch_size: minibatch Adam steps and minibatch size.
         betas, eps: Adam's ``(beta1, beta2)`` and ``epsilon``.
-        eta: the paper's schedule multiplier ``eta_t`` (held constant).
+        eta: the paper's schedule multiplier ``eta_t`` (held constant), applied to the
+            variants of the paper's convention (:mod:`~wdproof.numerics.sweep.batched_adam`).
         dtype: ``"float32"`` for sweeps (seed spread dwarfs float32 rounding), ``"float64"``
             for the per-cell torch.optim comparison.
     """

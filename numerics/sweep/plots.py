@@ -22,8 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
+from wdproof.numerics.optimizers.conventions import VARIANTS, Variant
 from wdproof.numerics.sweep.analysis import cell_mean_std, fit_ridge
-from wdproof.numerics.sweep.batched_adam import VARIANT_LABELS
 from wdproof.numerics.sweep.config import SweepConfig
 from wdproof.numerics.sweep.files import atomic_write
 from wdproof.numerics.sweep.spiral import make_spiral, plot_spiral
@@ -53,6 +53,13 @@ def _log_ticks(values, axis_set, label_set) -> None:
     label_set([f"$10^{{{int(d)}}}$" for d in decades])
 
 
+def wd_label(method: Variant) -> str:
+    """What the ``wd`` axis is for ``method``: its L2 coefficient ``lambda'`` or its decoupled
+    decay rate ``lambda`` (:attr:`Variant.hyperparameter`)."""
+    name = "decay rate" if method.convention.decoupled else "$L_2$ coefficient"
+    return f"wd: {name} ${method.hyperparameter}$"
+
+
 def _index_of(values, grid) -> np.ndarray:
     """Fractional cell index of ``values`` on a log-spaced ``grid``."""
     return np.interp(np.log10(values), np.log10(grid), np.arange(len(grid)))
@@ -77,6 +84,7 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
         constrained_layout=True,
     )
     for col, variant in enumerate(variants):
+        method = VARIANTS[variant]
         diverged = (result.metric("diverged_step", variant) >= 0).any(axis=0)
         for row, metric in enumerate(("val_acc", "val_loss")):
             ax = axes[row, col]
@@ -128,10 +136,10 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
                 slope = (
                     "n/a (fewer than 3 edges)" if np.isnan(ridge.slope) else f"{ridge.slope:+.2f}"
                 )
-                ax.set_title(f"{VARIANT_LABELS[variant]}\nedge slope {slope}", fontsize=10)
+                ax.set_title(f"{method.label}\nedge slope {slope}", fontsize=10)
             _log_ticks(config.wds, ax.set_xticks, ax.set_xticklabels)
             _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
-            ax.set_xlabel("weight decay $\\lambda$")
+            ax.set_xlabel(wd_label(method))
             if col == 0:
                 ax.set_ylabel("learning rate $\\alpha$")
         if col == len(variants) - 1:

@@ -44,6 +44,7 @@ import numpy as np
 
 from wdproof.numerics.errors import InputError
 from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep import parallel
 from wdproof.numerics.sweep.chunk_files import chunk_path, finished_chunks, save_chunk, stack_chunks
 from wdproof.numerics.sweep.config import PRESETS, SweepConfig
 from wdproof.numerics.sweep.files import save_json, save_npz
@@ -288,7 +289,7 @@ def load_or_run(
             finished[chunk] = arrays
 
         started = time.perf_counter()
-        sweep.run_chunks(config, todo, on_done, on_step, workers)
+        parallel.run_chunks(config, todo, on_done, on_step, workers)
         elapsed = time.perf_counter() - started
         result = write_results(config, stack_chunks(config, finished), directory, elapsed)
         shutil.rmtree(directory / "chunks", ignore_errors=True)

@@ -26,7 +26,7 @@ import math
 from pathlib import Path
 
 from wdproof.numerics.errors import InputError, output_folder, writable_directory
-from wdproof.numerics.sweep.batched_adam import VARIANTS
+from wdproof.numerics.optimizers.conventions import VARIANTS
 from wdproof.numerics.sweep.config import MAX_AXIS, MAX_SEEDS, MAX_STEPS, PRESETS, log_grid, preset
 
 DEFAULT_OUT = Path("build") / "sweep"
@@ -71,15 +71,16 @@ def _duration(seconds: float) -> str:
 
 def check_cost(config, todo, yes: bool, log=print) -> None:
     """Print the estimated time and size of ``todo``; InputError above the caps unless ``yes``."""
-    from wdproof.numerics.sweep import engine as sweep
+    from wdproof.numerics.sweep import parallel
+    from wdproof.numerics.sweep.engine import METRICS
 
     run_steps = sum((c.row_stop - c.row_start) * len(config.wds) for c in todo) * config.steps
-    seconds = sweep.estimate_seconds(config, todo)
-    size = config.n_cells * len(sweep.METRICS) * 8 * 2  # results.npz plus the chunks while it runs
+    seconds = parallel.estimate_seconds(config, todo)
+    size = config.n_cells * len(METRICS) * 8 * 2  # results.npz plus the chunks while it runs
     line = (
         f"estimated {_duration(seconds)} ({run_steps:.2g} run-steps at "
         f"~{run_steps / max(seconds, 1e-9):.2g} "
-        f"steps/s on {sweep.workers_for(todo)} worker(s))"
+        f"steps/s on {parallel.workers_for(todo)} worker(s))"
     )
     if size > 1e8:
         line += f", up to {size / 1e9:.2g} GB on disk"
@@ -209,7 +210,9 @@ def register(subparsers) -> None:
         type=float,
         nargs=3,
         metavar=("MIN", "MAX", "N"),
-        help="log grid of weight decays, MIN <= MAX (N = 1 needs MIN = MAX)",
+        help="log grid of wd, each variant's own hyperparameter: the L2 coefficient lambda' "
+        "for *-l2 variants, the decoupled decay rate lambda otherwise; MIN <= MAX "
+        "(N = 1 needs MIN = MAX)",
     )
     p.add_argument("--variants", help=f"comma-separated subset of {', '.join(VARIANTS)}")
     p.add_argument("--beta1", type=float, help=f"Adam beta1 (default {stock.betas[0]})")

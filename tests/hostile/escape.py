@@ -84,11 +84,11 @@ else:
 spawn_grandchild()
 attempt("write-outside", lambda: write(f"{OUTSIDE}/escaped.txt"))
 attempt("write-repo", lambda: write(f"{REPO}/ESCAPED-{TOKEN}"))
-attempt("read-reference", lambda: read(f"{REPO}/numerics/reference_optimizers.py"))
+attempt("read-reference", lambda: read(f"{REPO}/numerics/optimizers/rules.py"))
 attempt("read-solution", lambda: read(f"{REPO}/numerics/grading/student_solution.py"))
 attempt("read-other-student", lambda: read(OTHER))
-attempt("read-via-proc-1", lambda: read(f"/proc/1/root{REPO}/numerics/reference_optimizers.py"))
-attempt("import-wdproof", lambda: __import__("wdproof.numerics.reference_optimizers"))
+attempt("read-via-proc-1", lambda: read(f"/proc/1/root{REPO}/numerics/optimizers/rules.py"))
+attempt("import-wdproof", lambda: __import__("wdproof.numerics.optimizers.rules"))
 attempt("network", lambda: socket.create_connection(("127.0.0.1", PORT), timeout=2).close())
 REPORT = f"REPORT tried={len(tried)} worked={worked}"
 

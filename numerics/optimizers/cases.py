@@ -1,7 +1,7 @@
 """The table of reference-optimizer cases: rule x hyperparameters x problem -> torch.optim.
 
 Like torch's ``OptimizerInfo``, one table drives the test that matches every rule of
-:mod:`wdproof.numerics.reference_optimizers` against ``torch.optim`` step by step in float64.
+:mod:`wdproof.numerics.optimizers.rules` against ``torch.optim`` step by step in float64.
 Each :class:`OptimizerCase` names the reference rule(s), the ``torch.optim`` constructor they
 must reproduce, and how the paper's conventions map onto PyTorch's:
 
@@ -20,20 +20,25 @@ from dataclasses import dataclass
 
 import torch
 
-from wdproof.numerics.problems import Params, Problem, logistic_regression, mlp_regression
-from wdproof.numerics.reference_optimizers import (
+from wdproof.numerics.optimizers.conventions import DecayConvention
+from wdproof.numerics.optimizers.problems import (
+    Params,
+    Problem,
+    logistic_regression,
+    mlp_regression,
+)
+from wdproof.numerics.optimizers.rules import (
     SGD,
     SGDW,
     AdaGrad,
     AdamRule,
-    BiasCorrectedRMSProp,
     Rule,
-    Schedule,
     adam,
     adamw,
-    constant_schedule,
-    cosine_schedule,
+    bias_corrected_rmsprop,
 )
+from wdproof.numerics.optimizers.schedules import Schedule, constant_schedule, cosine_schedule
+from wdproof.numerics.optimizers.trajectory import run_rule, run_torch
 
 STEPS = 120
 TOLERANCE = 1e-12
@@ -60,23 +65,18 @@ class OptimizerCase:
 
 def run_torch_case(case: OptimizerCase) -> list[Params]:
     """Run the ``torch.optim`` side of ``case``; parameters after each step."""
-    problem = case.problem()
-    params = problem.initial()
-    optimizer = case.make_torch(params)
-    base_lrs = [group["lr"] for group in optimizer.param_groups]
-    history: list[Params] = []
-    for t in range(1, case.steps + 1):
-        for group, base in zip(optimizer.param_groups, base_lrs, strict=True):
-            group["lr"] = base * case.schedule(t)
-        optimizer.zero_grad()
-        problem.loss(params, t - 1).backward()
-        if case.shrink is not None:
-            with torch.no_grad():
-                for p in params:
-                    p.mul_(1 - case.shrink(t))
-        optimizer.step()
-        history.append([p.detach().clone() for p in params])
-    return history
+
+    def shrink(params: Params, t: int) -> None:
+        for p in params:
+            p.mul_(1 - case.shrink(t))
+
+    hook = shrink if case.shrink is not None else None
+    return run_torch(case.problem(), case.make_torch, case.steps, case.schedule, hook)
+
+
+def run_rule_case(case: OptimizerCase) -> list[Params]:
+    """Run the reference side of ``case``; parameters after each step."""
+    return run_rule(case.problem(), case.rules, case.steps)
 
 
 def _torch(cls, **hyper) -> TorchFactory:
@@ -96,19 +96,19 @@ CASES: tuple[OptimizerCase, ...] = (
     ),
     OptimizerCase(
         "sgd-dampening-l2",
-        SGD(lr=0.2, momentum=0.8, dampening=0.3, weight_decay=1e-2),
+        SGD(lr=0.2, momentum=0.8, dampening=0.3, l2_coefficient=1e-2),
         _torch(torch.optim.SGD, lr=0.2, momentum=0.8, dampening=0.3, weight_decay=1e-2),
     ),
     OptimizerCase(
         "sgd-nesterov-l2-scheduled",
-        SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-3, schedule=COSINE),
+        SGD(lr=0.1, momentum=0.9, nesterov=True, l2_coefficient=5e-3, schedule=COSINE),
         _torch(torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-3),
         problem=MLP,
         schedule=COSINE,
     ),
     OptimizerCase(
         "sgdw-momentum-eta",  # alpha = 0.2, eta = 0.5 constant, lambda = 0.02
-        SGDW(alpha=0.2, beta1=0.9, weight_decay=0.02, schedule=lambda t: 0.5),
+        SGDW(alpha=0.2, beta1=0.9, decay_rate=0.02, schedule=lambda t: 0.5),
         _torch(torch.optim.SGD, lr=0.1, momentum=0.9),
         problem=MLP,
         shrink=lambda t: 0.5 * 0.02,
@@ -116,7 +116,7 @@ CASES: tuple[OptimizerCase, ...] = (
     OptimizerCase(
         # L2 alone: torch's L2 would see the shrunk theta if decay were on as well
         "sgdw-l2",
-        SGDW(alpha=0.3, beta1=0.5, l2=1e-3),
+        SGDW(alpha=0.3, beta1=0.5, l2_coefficient=1e-3),
         _torch(torch.optim.SGD, lr=0.3, momentum=0.5, weight_decay=1e-3),
     ),
     OptimizerCase("adam-defaults", adam(), _torch(torch.optim.Adam)),
@@ -153,7 +153,7 @@ CASES: tuple[OptimizerCase, ...] = (
     OptimizerCase(
         # paper Alg. 2: alpha = 0.05, lambda = 0.004 -> PyTorch weight_decay = lambda / alpha
         "adamw-paper-decay-scheduled",
-        AdamRule(lr=0.05, weight_decay=0.004, decay="paper", schedule=COSINE),
+        AdamRule(lr=0.05, decay_rate=0.004, convention=DecayConvention.PAPER, schedule=COSINE),
         _torch(torch.optim.AdamW, lr=0.05, weight_decay=0.004 / 0.05),
         problem=MLP,
         schedule=COSINE,
@@ -172,19 +172,19 @@ CASES: tuple[OptimizerCase, ...] = (
     ),
     OptimizerCase(
         "rmsprop-bias-corrected",
-        BiasCorrectedRMSProp(lr=0.01, beta2=0.99),
+        bias_corrected_rmsprop(lr=0.01, beta2=0.99),
         _torch(torch.optim.Adam, lr=0.01, betas=(0.0, 0.99)),
         problem=MLP,
     ),
     OptimizerCase(
         "rmsprop-bias-corrected-l2",
-        BiasCorrectedRMSProp(lr=0.05, beta2=0.9, weight_decay=0.1),
+        bias_corrected_rmsprop(lr=0.05, beta2=0.9, l2_coefficient=0.1),
         _torch(torch.optim.Adam, lr=0.05, betas=(0.0, 0.9), weight_decay=0.1),
     ),
     OptimizerCase("adagrad-defaults", AdaGrad(), _torch(torch.optim.Adagrad), problem=MLP),
     OptimizerCase(
         "adagrad-decay-l2-accumulator",
-        AdaGrad(lr=0.5, lr_decay=0.01, weight_decay=1e-2, initial_accumulator_value=0.1),
+        AdaGrad(lr=0.5, lr_decay=0.01, l2_coefficient=1e-2, initial_accumulator_value=0.1),
         _torch(
             torch.optim.Adagrad,
             lr=0.5,

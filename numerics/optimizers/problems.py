@@ -1,8 +1,8 @@
-"""Small deterministic training problems in float64, and a torch.optim trajectory runner.
+"""Small deterministic training problems in float64.
 
-A :class:`Problem` is a stochastic objective ``f_t``: the loss on minibatch ``t`` of a fixed
-synthetic data set, as a function of a list of parameter tensors. Confirmations and the
-reference-optimizer tests run torch.optim and the method under test on the same ``f_t``.
+A :class:`Problem` is a stochastic objective ``f_t``, ``t = 1, 2, ...``: the loss on the
+``t``-th minibatch of a fixed synthetic data set, as a function of a list of parameter tensors.
+Step ``t`` of every run (:mod:`~wdproof.numerics.optimizers.trajectory`) differentiates ``f_t``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 import torch
 
-from wdproof.numerics.confirmation import DTYPE
+#: Every numeric check runs in float64, torch.optim's oracle precision here.
+DTYPE = torch.float64
 
 Params = list[torch.Tensor]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """``loss(params, t)`` is ``f_t``; ``initial()`` returns fresh leaf tensors."""
+    """``loss(params, t)`` is ``f_t`` (``t >= 1``); ``initial()`` returns fresh leaf tensors."""
 
     name: str
     initial_values: tuple[torch.Tensor, ...]
@@ -31,7 +32,8 @@ class Problem:
 
 
 def _minibatch(t: int, n_points: int, batch: int) -> slice:
-    start = (t * batch) % n_points
+    """Rows of the ``t``-th minibatch, ``t = 1, 2, ...``, cycling through ``n_points``."""
+    start = ((t - 1) * batch) % n_points
     return slice(start, start + batch)
 
 
@@ -85,7 +87,7 @@ def linear_problem(
 ) -> Problem:
     """Linear losses ``f_t(theta) = g_t . theta``: the gradient is ``g_t`` whatever theta is.
 
-    ``g_t = grads[t]`` (minibatch ``t = 0, 1, ...``) for ``t < len(grads)``, the last of
+    ``g_t = grads[t - 1]`` (step ``t = 1, 2, ...``) for ``t <= len(grads)``, the last of
     ``grads`` after that, so a one-element ``grads = [g]`` is a constant gradient. The one
     parameter is ``rows`` stacked copies of ``theta_0`` (shape ``(rows, len(theta_0))``; ``g_t``
     applies to every row), so one run can carry one candidate hyperparameter per row.
@@ -93,45 +95,4 @@ def linear_problem(
     g = torch.tensor(grads, dtype=DTYPE)
     start = torch.tensor(theta_0, dtype=DTYPE).expand(rows, -1).clone()
     last = len(g) - 1
-    return Problem("linear", (start,), lambda params, t: (params[0] * g[min(t, last)]).sum())
-
-
-def gradients(problem: Problem, params: Params, t: int) -> list[torch.Tensor]:
-    """``grad f_t(params)`` without touching ``.grad``."""
-    return list(torch.autograd.grad(problem.loss(params, t), params))
-
-
-def run_torch(
-    problem: Problem,
-    make_optimizer: Callable[[Params], torch.optim.Optimizer],
-    steps: int,
-    before_step: Callable[[Params, int], None] | None = None,
-) -> list[Params]:
-    """Run a torch.optim optimizer on ``f_0, f_1, ...``; return the parameters after each step.
-
-    ``before_step(params, t)`` runs after the gradient is computed and before
-    ``optimizer.step()``: the hook explicit decoupled decay uses.
-    """
-    params = problem.initial()
-    optimizer = make_optimizer(params)
-    history: list[Params] = []
-    for t in range(steps):
-        optimizer.zero_grad()
-        problem.loss(params, t).backward()
-        if before_step is not None:
-            with torch.no_grad():
-                before_step(params, t)
-        optimizer.step()
-        history.append([p.detach().clone() for p in params])
-    return history
-
-
-def max_deviation(a: Sequence[Params], b: Sequence[Params]) -> float:
-    """``max_t max_i |a_t[i] - b_t[i]|`` over two trajectories of equal length."""
-    if len(a) != len(b):
-        raise ValueError(f"trajectories differ in length: {len(a)} vs {len(b)}")
-    return max(
-        float((x - y).abs().max())
-        for pa, pb in zip(a, b, strict=True)
-        for x, y in zip(pa, pb, strict=True)
-    )
+    return Problem("linear", (start,), lambda params, t: (params[0] * g[min(t - 1, last)]).sum())

@@ -1,0 +1,101 @@
+"""Q2.c analysis and the heatmaps on synthetic arrays: the ridge slope, the summary, the labels."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from wdproof.numerics.sweep import store as sweep_store
+from wdproof.numerics.sweep.analysis import fit_ridge, summarize
+from wdproof.numerics.sweep.config import preset
+from wdproof.numerics.sweep.plots import plot_heatmaps
+
+GRID_LRS = tuple(np.geomspace(1e-4, 1e-1, 13))
+GRID_WDS = tuple(np.geomspace(1e-6, 1e2, 33))
+
+
+def ridge_grid(slope: float) -> np.ndarray:
+    """Accuracy 0.95 on a band ``log10 wd = -2 + slope (log10 lr + 2.5) +- 1``, chance elsewhere."""
+    log_lr, log_wd = np.meshgrid(np.log10(GRID_LRS), np.log10(GRID_WDS), indexing="ij")
+    centre = -2.0 + slope * (log_lr + 2.5)
+    return 0.5 + 0.45 * np.exp(-(((log_wd - centre) / 1.2) ** 4))
+
+
+@pytest.mark.parametrize("slope", [-1.0, 0.0, 1.0])
+def test_ridge_slope_recovers_synthetic_coupling(slope):
+    ridge = fit_ridge(ridge_grid(slope), GRID_LRS, GRID_WDS)
+    assert ridge.n_rows == len(GRID_LRS)
+    assert abs(ridge.slope - slope) < 0.05
+
+
+def test_ridge_slope_tells_coupled_from_decoupled():
+    coupled = fit_ridge(ridge_grid(-1.0), GRID_LRS, GRID_WDS).slope
+    decoupled = fit_ridge(ridge_grid(0.0), GRID_LRS, GRID_WDS).slope
+    assert coupled < -0.9 and abs(decoupled) < 0.1
+
+
+def synthetic_result(val_acc: np.ndarray, diverged: np.ndarray) -> sweep_store.SweepResult:
+    variants, seeds, n_lr, n_wd = val_acc.shape
+    config = dataclasses.replace(
+        preset("tiny"),
+        variants=("adam-l2", "adamw-torch")[:variants],
+        seeds=tuple(range(seeds)),
+        lrs=GRID_LRS[:n_lr],
+        wds=GRID_WDS[:n_wd],
+    )
+    acc = np.where(diverged >= 0, np.nan, val_acc)
+    arrays = {
+        "val_acc": acc,
+        "val_loss": 1 - np.nan_to_num(acc, nan=0.5),
+        "train_acc": acc,
+        "train_loss": 1 - np.nan_to_num(acc, nan=0.5),
+        "diverged_step": diverged,
+    }
+    return sweep_store.SweepResult(config, arrays, None, 0.0, True)
+
+
+def test_summary_counts_and_best_cell_come_from_the_arrays():
+    rng = np.random.default_rng(1)
+    acc = rng.uniform(0.5, 1.0, size=(2, 3, 5, 6))
+    diverged = np.full(acc.shape, -1)
+    diverged[0, 1, 2, 3] = 17  # one seed of one cell diverged: the cell never counts as good
+    acc[0, :, 2, 3] = 0.999  # ...however good its other seeds are
+    summary = summarize(synthetic_result(acc, diverged), threshold=0.8)
+    for v, name in enumerate(("adam-l2", "adamw-torch")):
+        mean = acc[v].mean(axis=0)
+        if v == 0:
+            mean[2, 3] = np.nan
+        s = summary["variants"][name]
+        assert s["n_good"] == sum(1 for m in mean.ravel() if m >= 0.8)
+        assert s["fraction_good"] == pytest.approx(s["n_good"] / 30)
+        i, j = np.unravel_index(np.nanargmax(mean), mean.shape)
+        assert s["best_val_acc"] == pytest.approx(mean[i, j])
+        assert (s["best_lr"], s["best_wd"]) == (GRID_LRS[i], GRID_WDS[j])
+        assert s["best_val_acc_std"] == pytest.approx(acc[v, :, i, j].std())
+    assert summary["variants"]["adam-l2"]["n_diverged"] == 1
+    assert summary["variants"]["adamw-torch"]["n_diverged"] == 0
+
+
+def test_ridge_on_degenerate_grids_says_not_enough_data():
+    for acc, lrs, wds in (
+        (np.full((1, 5), 0.9), (1e-2,), tuple(np.geomspace(1e-4, 1, 5))),
+        (np.full((5, 1), 0.9), tuple(np.geomspace(1e-4, 1, 5)), (1e-3,)),
+        (np.full((1, 1), 0.9), (1e-2,), (1e-3,)),
+    ):
+        ridge = fit_ridge(acc, lrs, wds)
+        assert np.isnan(ridge.slope) and ridge.note.startswith("not enough data")
+
+
+def test_heatmaps_name_each_variant_and_what_its_wd_axis_is():
+    """Adam + L2's wd is its L2 coefficient lambda'; AdamW's is the decoupled rate lambda."""
+    acc = np.random.default_rng(2).uniform(0.5, 1.0, size=(2, 1, 4, 5))
+    fig = plot_heatmaps(synthetic_result(acc, np.full(acc.shape, -1)))
+    axes = fig.axes[:2]  # the accuracy row, one panel per variant (colour bars come after)
+    assert axes[0].get_title().startswith("Adam + L2\n")
+    assert axes[1].get_title().startswith("AdamW (PyTorch")
+    assert axes[0].get_xlabel() == "wd: $L_2$ coefficient $\\lambda'$"
+    assert axes[1].get_xlabel() == "wd: decay rate $\\lambda$"
+    plt.close(fig)

@@ -1,0 +1,212 @@
+"""``wdproof sweep`` and its configuration: every bad or edge input exits 2 with one line and
+trains nothing; a good run writes results, summary and figures, and a second one loads them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep import engine as sweep
+from wdproof.numerics.sweep.config import SweepConfig, preset
+from wdproof.numerics.sweep.spiral import SpiralSpec
+from wdproof.report.cli import main
+
+
+def tiny() -> SweepConfig:
+    return preset("tiny")
+
+
+BAD_INPUTS = [
+    (["--preset", "nope"], "unknown preset"),
+    (["--lr-range", "1e-3", "1e-1", "0"], "empty grid"),
+    (["--wd-range", "1e-3", "1e-1", "0"], "empty grid"),
+    (["--lr-range", "-0.001", "0.1", "4"], "> 0"),
+    (["--lr-range", "0", "1e-1", "4"], "> 0"),
+    (["--beta1", "1.0"], "--beta1 must"),
+    (["--beta2", "-0.5"], "--beta2 must"),
+    (["--beta1", "nan"], "--beta1 must"),
+    (["--steps", "0"], "--steps must"),
+    (["--steps", "1000000000"], "--steps must"),
+    (["--seeds", "0"], "--seeds must"),
+    (["--seeds", "100000"], "--seeds must"),
+    (["--lr-range", "1e-3", "1e9", "1e9"], "at most 256"),
+    (["--wd-range", "1e-3", "1", "257"], "at most 256"),
+    (["--lr-range", "1e-3", "inf", "3"], "finite"),
+    (["--wd-range", "nan", "1", "3"], "finite"),
+    (["--out", "/proc/wdproof-sweep"], "cannot write"),
+    (["--threshold", "1.5"], "threshold"),
+    (["--variants", "adam-l2,adamx"], "unknown variant"),
+    (["--lr-range", "1e-3", "oops", "3"], "invalid float"),
+]
+
+
+@pytest.mark.parametrize(("argv", "needle"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_sweep_input_exits_2_with_one_line(argv, needle, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sweep, "run_chunk", lambda *a, **k: pytest.fail("trained on bad input"))
+    assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and "Warning" not in err
+    assert needle in err
+
+
+def test_out_under_a_regular_file_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(
+        sweep, "run_chunk", lambda *a, **k: pytest.fail("trained before checking --out")
+    )
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["sweep", "--preset", "tiny", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "cannot write" in err
+
+
+def test_sweep_help_names_all_variant_families_defaults_and_examples(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["sweep", "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for needle in (
+        "SGD/SGDW",
+        "Adam/AdamW",
+        "default: the preset's",
+        "default 0.9)",
+        "default 0.999)",
+        "examples:",
+        "wdproof sweep --preset hard",
+        "<out>/<preset>/",
+        "30 s on 2 cores",
+    ):
+        assert needle in text, needle
+
+
+def test_config_rejects_negative_weight_decay():
+    with pytest.raises(InputError, match="weight decays"):
+        preset("tiny", wds=(1e-3, -1.0))
+
+
+def test_config_hash_is_stable_and_sensitive():
+    config = tiny()
+    assert (
+        config.config_hash()
+        == SweepConfig.from_dict(json.loads(json.dumps(config.to_dict()))).config_hash()
+    )
+    assert dataclasses.replace(config, preset="renamed").config_hash() == config.config_hash()
+    for change in (
+        {"steps": 61},
+        {"eps": 1e-7},
+        {"seeds": (1,)},
+        {"data": SpiralSpec(n_points=201)},
+    ):
+        assert dataclasses.replace(config, **change).config_hash() != config.config_hash(), change
+
+
+def test_cli_sweep_writes_results_figures_and_then_loads(tmp_path, capsys):
+    assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    folder = tmp_path / "tiny"
+    for name in (
+        "config.json",
+        "results.npz",
+        "summary.json",
+        "heatmaps.pdf",
+        "heatmaps.png",
+        "spiral.pdf",
+    ):
+        assert (folder / name).stat().st_size > 0, name
+    assert (folder / "heatmaps.pdf").read_bytes()[:4] == b"%PDF"
+    assert set(summary["variants"]) == set(tiny().variants)
+    assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path)]) == 0
+    assert "loaded from cache" in capsys.readouterr().out
+
+
+# ----- edge inputs ---------------------------------------------------------------------------
+
+EDGE_INPUTS = [
+    (["--wd-range", "10", "1e-6", "24"], "MIN 10 > MAX 1e-06"),
+    (["--lr-range", "1", "1e-3", "4"], "MIN 1 > MAX"),
+    (["--lr-range", "1e-2", "1e-2", "3"], "would repeat one value"),
+    (["--wd-range", "1e-3", "1e-1", "1"], "set MIN = MAX"),
+    (["--lr-range", "1e-3", "1e-1", "2.5"], "integer"),
+    (["--lr-range", "1", "1.000001", "200"], "increase strictly"),
+    (["--out", ""], "an output folder is required"),
+    (["--out", "   "], "an output folder is required"),
+]
+
+
+@pytest.mark.parametrize(("argv", "needle"), EDGE_INPUTS, ids=[" ".join(a) for a, _ in EDGE_INPUTS])
+def test_edge_input_exits_2_with_one_line(argv, needle, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # --out "" must not write into the current folder
+    monkeypatch.setattr(sweep, "run_chunk", lambda *a, **k: pytest.fail("trained on bad input"))
+    assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path / "o"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and needle in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_huge_sweep_needs_yes_and_trains_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sweep, "run_chunk", lambda *a, **k: pytest.fail("trained without --yes"))
+    argv = [
+        "sweep",
+        "--preset",
+        "tiny",
+        "--out",
+        str(tmp_path),
+        "--seeds",
+        "64",
+        "--steps",
+        "100000",
+        "--lr-range",
+        "1e-4",
+        "1",
+        "256",
+        "--wd-range",
+        "1e-6",
+        "1",
+        "256",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "estimated" in err and "run-steps" in err and "GB on disk" in err and "--yes" in err
+    assert not list(tmp_path.glob("**/*.npz"))
+
+
+@pytest.mark.parametrize("grid", [("1", "3"), ("3", "1"), ("1", "1")], ids=["1xN", "Nx1", "1x1"])
+def test_one_row_or_column_grids_run_draw_and_report_not_enough_data(grid, tmp_path, capsys):
+    n_lr, n_wd = grid
+    lr = ["3e-2", "3e-2"] if n_lr == "1" else ["3e-3", "3e-1"]
+    wd = ["1e-3", "1e-3"] if n_wd == "1" else ["1e-4", "1"]
+    assert (
+        main(
+            [
+                "sweep",
+                "--preset",
+                "tiny",
+                "--steps",
+                "10",
+                "--variants",
+                "adam-l2",
+                "--out",
+                str(tmp_path),
+                "--lr-range",
+                *lr,
+                n_lr,
+                "--wd-range",
+                *wd,
+                n_wd,
+                "--json",
+            ]
+        )
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "estimated" in captured.err
+    summary = json.loads(captured.out)
+    assert summary["grid"] == [int(n_lr), int(n_wd)]
+    ridge = summary["variants"]["adam-l2"]["ridge"]
+    assert ridge["slope"] != ridge["slope"] and ridge["note"].startswith("not enough data")
+    assert Path(summary["figures"]["heatmaps"]["pdf"]).read_bytes()[:4] == b"%PDF"
