@@ -12,11 +12,15 @@ Every figure is written as a vector PDF (for the LaTeX report) and a PNG (for pe
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+# Saving a PDF subsets fonts with fontTools, which logs "'created' timestamp seems very low"
+# for DejaVu's header dates on every figure: font metadata, nothing a reader can act on.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 import matplotlib.pyplot as plt
 import numpy as np
