@@ -37,7 +37,7 @@ from wdproof.numerics.sweep import store as sweep_store
 from wdproof.numerics.sweep.batched_mlp import autograd_loss_and_grad, init_params, loss_and_grad
 from wdproof.numerics.sweep.cells import cell_problem, logits, torch_stepper
 from wdproof.numerics.sweep.config import SweepConfig, preset
-from wdproof.numerics.sweep.spiral import make_spiral
+from wdproof.numerics.sweep.datasets import make_data
 
 
 def load() -> str:
@@ -60,7 +60,7 @@ def per_cell_loop(config: SweepConfig, variant: str, seed: int, lr: float, wd: f
 
     ``variant`` is looked up in the variant table: an unknown name raises ``KeyError``.
     """
-    data = make_spiral(config.data).to(config.torch_dtype)
+    data = make_data(config.data).to(config.torch_dtype)
     problem = cell_problem(
         data, config.shape, seed, config.steps, config.batch_size, config.torch_dtype
     )
@@ -97,7 +97,7 @@ def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
 
 def step_timings(config: SweepConfig, cells: int = 192, repeats: int = 30) -> tuple[float, float]:
     """Best-of-``repeats`` milliseconds of one batched loss+gradient: hand-written, autograd."""
-    data = make_spiral(config.data).to(config.torch_dtype)
+    data = make_data(config.data).to(config.torch_dtype)
     flat = init_params(config.shape, 0, config.torch_dtype).repeat(cells, 1)
     x, y = data.x_train[: config.batch_size], data.y_train[: config.batch_size]
     out = []

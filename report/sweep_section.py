@@ -21,6 +21,7 @@ from wdproof.numerics.sweep import analysis as sweep_analysis
 from wdproof.numerics.sweep import plots as sweep_plots
 from wdproof.numerics.sweep import store as sweep_store
 from wdproof.numerics.sweep.config import SweepConfig, preset
+from wdproof.numerics.sweep.datasets import describe
 from wdproof.report.progress import progress_bar
 
 THRESHOLD = 0.9
@@ -77,6 +78,53 @@ def _rows(summary: dict) -> list[dict]:
     return rows
 
 
+def _interval(block: dict, fmt: str = "{:.3f}") -> str:
+    """``value [lo, hi]`` for a LaTeX cell; ``[--]`` without an interval (one seed)."""
+    value = block.get("value", math.nan)
+    if value is None or math.isnan(value):
+        return "--"
+    if block.get("low") is None:
+        return f"{fmt.format(value)} [--]"
+    return f"{fmt.format(value)} [{fmt.format(block['low'])}, {fmt.format(block['high'])}]"
+
+
+def _measured_rows(summary: dict) -> list[dict]:
+    """Per variant, the measured quantities with their 95% bootstrap intervals over seeds."""
+    rows = []
+    for variant in summary["variants"].values():
+        m = variant["measured"]
+        rows.append(
+            {
+                "variant": variant["label"],
+                "best": _interval(m["best_val_acc"]),
+                "slope": _interval(m["ridge"]["slope"], "{:+.2f}"),
+                "separability": _interval(m["separability"], "{:.2f}"),
+                "margin": _interval(m["decay_margin"], "{:+.3f}"),
+                "slope_status": m["ridge"]["verdict"]["status"],
+                "margin_verdict": m["decay_margin"]["verdict"].split(":")[0],
+            }
+        )
+    return rows
+
+
+def _verdict(summary: dict) -> str:
+    """The verdict on the seed's expected pattern, with how it was reached, from ``summary``."""
+    u = summary["uncertainty"]
+    wd0 = next(iter(summary["variants"].values()))["measured"]["decay_margin"]["no_decay_wd"]
+    return (
+        f"Intervals are 95% percentile bootstrap intervals over the {u['n_seeds']} seed(s) "
+        f"({u['resamples']} redraws of the seed axis){'; ' + u['note'] if u['note'] else ''}. "
+        "The ridge slope is the least-squares slope of the per-learning-rate wd minimizing the "
+        "mean validation loss against the learning rate, on log axes; separability is the "
+        "share of the log-loss surface an additive $f(\\alpha) + g(\\mathrm{wd})$ explains; "
+        f"the decay margin is the best accuracy at wd $> {wd0:g}$ minus the best at "
+        f"wd $= {wd0:g}$, the smallest grid value standing in for no decay. The pattern predicts "
+        "a slope of 0 for the paper's AdamW, $-1$ for PyTorch's (whose decay is "
+        "$\\alpha\\lambda$) and a slope away from 0 for $L_2$. Verdict on the expected pattern: "
+        f"{summary['decoupling']['verdict']}."
+    )
+
+
 def _reading(summary: dict) -> str:
     """Q2.c in words, every number and comparison taken from ``summary``; Adam + L2 is the
     baseline every other variant is compared with."""
@@ -123,13 +171,10 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
     spec = config.data
     setup = (
         f"An MLP with {config.hidden_layers} hidden ReLU layers of width {config.width} is trained "
-        f"with minibatch Adam variants on a two-class spiral; every (learning rate, wd) "
+        f"with minibatch Adam variants on the data below; every (learning rate, wd) "
         f"cell of every variant and seed trains at once as one batched computation."
     )
-    data = (
-        f"{spec.n_points} points, {spec.turns:g} turns, noise {spec.noise:g}, "
-        f"{100 * spec.val_fraction:.0f}% held out for validation"
-    )
+    data = describe(spec)
     grid = (
         f"{len(config.lrs)} learning rates in [{config.lrs[0]:g}, {config.lrs[-1]:g}] x "
         f"{len(config.wds)} values of wd in [{config.wds[0]:g}, {config.wds[-1]:g}], log-spaced "
@@ -188,6 +233,11 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
         ],
         "threshold_percent": f"{100 * threshold:g}",
         "rows": _rows(summary),
+        "measured_rows": _measured_rows(summary),
+        "verdict": _verdict(summary),
+        "ridge_figure": _copy_figure(
+            drawn["ridge"]["pdf"], figures_dir, f"ridge-{config.preset}.pdf"
+        ),
         "reading": _reading(summary),
         "difficulty": [],
         "difficulty_note": "The difficulty comparison is built with the default preset only.",
@@ -202,12 +252,16 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
             notes.append(other_why)
             continue
         other_drawn = sweep_plots.write_figures(other_result, threshold)
+        other_summary = sweep_analysis.summarize(other_result, threshold)
         levels.append(
             {
                 "preset": name,
                 "description": f"{other.data.n_points} points, {other.data.turns:g} turns, "
                 f"noise {other.data.noise:g}",
-                "rows": _rows(sweep_analysis.summarize(other_result, threshold)),
+                "rows": _rows(other_summary),
+                "measured_rows": _measured_rows(other_summary),
+                "verdict": f"Verdict on the expected pattern: "
+                f"{other_summary['decoupling']['verdict']}.",
                 "figure": _copy_figure(
                     other_drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{name}.pdf"
                 ),

@@ -3,7 +3,9 @@
 A batched run trains six cells of every variant at once; each cell's final parameters must
 equal, in float64, those of the same cell trained alone through the one trajectory runner
 (:func:`wdproof.numerics.optimizers.trajectory.run`) -- once with the ``torch.optim`` optimizer
-the variant reproduces, once with its reference rule (``AdamRule``, ``SGD`` or ``SGDW``).
+the variant reproduces, once with its reference rule (``AdamRule``, ``SGD`` or ``SGDW``). Both
+kinds of problem are checked: the two-class spiral (one logit, binary cross-entropy) and the
+ten-class digits with noisy labels (ten logits, softmax cross-entropy).
 """
 
 from __future__ import annotations
@@ -25,10 +27,19 @@ from wdproof.numerics.sweep.batched_mlp import (
     loss_and_grad,
 )
 from wdproof.numerics.sweep.cells import cell_problem, reference_rule, row, torch_stepper
+from wdproof.numerics.sweep.digits import DigitsSpec, make_digits
 from wdproof.numerics.sweep.spiral import SpiralSpec, make_spiral
 
 SHAPE = MLPShape(width=8)
 DATA = make_spiral(SpiralSpec(n_points=200))
+#: The other kind of problem: (data, shape) by name; "spiral" is DATA and SHAPE above.
+PROBLEMS = {
+    "spiral": (DATA, SHAPE),
+    "digits": (
+        make_digits(DigitsSpec(n_train=120, label_noise=0.2)),
+        MLPShape(in_dim=64, width=8, out_dim=10),
+    ),
+}
 STEPS, BATCH, SEED, ETA = 15, 16, 3, 0.7
 LRS = torch.tensor([3e-3, 3e-2, 2e-1, 3e-2, 1e-2, 5e-2], dtype=torch.float64)
 WDS = torch.tensor([1e-2, 5e-1, 1e-3, 0.0, 2.0, 1e-1], dtype=torch.float64)
@@ -39,13 +50,16 @@ CELLS = list(zip(LRS.tolist(), WDS.tolist(), strict=True))
 TOLERANCE = 1e-10
 
 
-def batched_run(variant: str, lrs=LRS, wds=WDS, dtype=torch.float64) -> sweep.CellRun:
+def batched_run(
+    variant: str, lrs=LRS, wds=WDS, dtype=torch.float64, kind: str = "spiral"
+) -> sweep.CellRun:
+    data, shape = PROBLEMS[kind]
     return sweep.train_cells(
         variant,
         lrs,
         wds,
-        data=DATA,
-        shape=SHAPE,
+        data=data,
+        shape=shape,
         seed=SEED,
         steps=STEPS,
         batch_size=BATCH,
@@ -54,44 +68,49 @@ def batched_run(variant: str, lrs=LRS, wds=WDS, dtype=torch.float64) -> sweep.Ce
     )
 
 
-def problem():
-    return cell_problem(DATA, SHAPE, SEED, STEPS, BATCH)
+def problem(kind: str = "spiral"):
+    return cell_problem(*PROBLEMS[kind], SEED, STEPS, BATCH)
 
 
-def torch_cell(method: Variant, lr: float, wd: float) -> torch.Tensor:
+def torch_cell(method: Variant, lr: float, wd: float, kind: str = "spiral") -> torch.Tensor:
     """One cell trained alone with ``torch.optim``: its final parameter row."""
-    return row(run(problem(), torch_stepper(method, lr, wd, eta=ETA), STEPS)[-1])
+    return row(run(problem(kind), torch_stepper(method, lr, wd, eta=ETA), STEPS)[-1])
 
 
-def rule_cell(method: Variant, lr: float, wd: float) -> torch.Tensor:
+def rule_cell(method: Variant, lr: float, wd: float, kind: str = "spiral") -> torch.Tensor:
     """One cell trained alone with the variant's reference rule: its final parameter row."""
-    return row(run_rule(problem(), reference_rule(method, lr, wd, eta=ETA), STEPS)[-1])
+    return row(run_rule(problem(kind), reference_rule(method, lr, wd, eta=ETA), STEPS)[-1])
 
 
 def deviation(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).abs().max())
 
 
+@pytest.mark.parametrize("kind", PROBLEMS)
 @pytest.mark.parametrize("name", VARIANTS)
-def test_every_cell_matches_per_cell_torch_optim(name):
-    params = batched_run(name).params
+def test_every_cell_matches_per_cell_torch_optim(name, kind):
+    params = batched_run(name, kind=kind).params
     for k, (lr, wd) in enumerate(CELLS):
-        assert deviation(params[k], torch_cell(VARIANTS[name], lr, wd)) <= TOLERANCE, (name, k)
+        expected = torch_cell(VARIANTS[name], lr, wd, kind)
+        assert deviation(params[k], expected) <= TOLERANCE, (name, kind, k)
 
 
+@pytest.mark.parametrize("kind", PROBLEMS)
 @pytest.mark.parametrize("name", VARIANTS)
-def test_every_cell_matches_the_reference_rule(name):
-    params = batched_run(name).params
+def test_every_cell_matches_the_reference_rule(name, kind):
+    params = batched_run(name, kind=kind).params
     for k, (lr, wd) in enumerate(CELLS):
-        assert deviation(params[k], rule_cell(VARIANTS[name], lr, wd)) <= TOLERANCE, (name, k)
+        expected = rule_cell(VARIANTS[name], lr, wd, kind)
+        assert deviation(params[k], expected) <= TOLERANCE, (name, kind, k)
 
 
-def test_a_wrong_variant_mapping_is_rejected():
+@pytest.mark.parametrize("kind", PROBLEMS)
+def test_a_wrong_variant_mapping_is_rejected(kind):
     """Adam + L2 reproduced by AdamW (or the reverse) is far off: the comparisons can fail."""
-    params = batched_run("adam-l2").params
+    params = batched_run("adam-l2", kind=kind).params
     lr, wd = CELLS[1]
-    assert deviation(params[1], torch_cell(VARIANTS["adamw-torch"], lr, wd)) > 1e-4
-    assert deviation(params[1], rule_cell(VARIANTS["adamw-torch"], lr, wd)) > 1e-4
+    assert deviation(params[1], torch_cell(VARIANTS["adamw-torch"], lr, wd, kind)) > 1e-4
+    assert deviation(params[1], rule_cell(VARIANTS["adamw-torch"], lr, wd, kind)) > 1e-4
 
 
 def test_a_variant_outside_the_table_is_refused_not_run_as_another():
@@ -109,24 +128,29 @@ def test_a_variant_outside_the_table_is_refused_not_run_as_another():
             torch_stepper(method, 0.1, 0.01)
 
 
-def test_hand_written_backward_matches_autograd():
-    flat = torch.stack([init_params(MLPShape(width=6, hidden_layers=3), s) for s in range(4)])
-    x, y = DATA.x_train[:20], DATA.y_train[:20]
-    loss, grad = loss_and_grad(flat, x, y, MLPShape(width=6))
-    ref_loss, ref_grad = autograd_loss_and_grad(flat, x, y, MLPShape(width=6))
+@pytest.mark.parametrize("kind", PROBLEMS)
+def test_hand_written_backward_matches_autograd(kind):
+    data, shape = PROBLEMS[kind]
+    shape = MLPShape(in_dim=shape.in_dim, width=6, out_dim=shape.out_dim)
+    flat = torch.stack([init_params(shape, s) for s in range(4)])
+    x, y = data.x_train[:20], data.y_train[:20]
+    loss, grad = loss_and_grad(flat, x, y, shape)
+    ref_loss, ref_grad = autograd_loss_and_grad(flat, x, y, shape)
     assert float((loss - ref_loss).abs().max()) <= 1e-14
     assert float((grad - ref_grad).abs().max()) <= 1e-14
 
 
-def test_the_cell_problem_is_the_engines_loss():
+@pytest.mark.parametrize("kind", PROBLEMS)
+def test_the_cell_problem_is_the_engines_loss(kind):
     """f_1 of a cell (autograd through F.linear) is the engine's loss on minibatch 1."""
-    cell = problem()
+    data, shape = PROBLEMS[kind]
+    cell = problem(kind)
     params = cell.initial()
     loss = cell.loss(params, 1)
     loss.backward()
-    rows = sweep.batch_schedule(len(DATA.y_train), BATCH, STEPS, SEED)[0]
-    flat = init_params(SHAPE, SEED).unsqueeze(0)
-    engine_loss, engine_grad = loss_and_grad(flat, DATA.x_train[rows], DATA.y_train[rows], SHAPE)
+    rows = sweep.batch_schedule(len(data.y_train), BATCH, STEPS, SEED)[0]
+    flat = init_params(shape, SEED).unsqueeze(0)
+    engine_loss, engine_grad = loss_and_grad(flat, data.x_train[rows], data.y_train[rows], shape)
     assert abs(float(loss.detach()) - float(engine_loss[0])) <= 1e-14
     assert deviation(row([p.grad for p in params]), engine_grad[0]) <= 1e-14
 

@@ -115,6 +115,8 @@ def test_cli_sweep_writes_results_figures_and_then_loads(tmp_path, capsys):
         "heatmaps.pdf",
         "heatmaps.png",
         "spiral.pdf",
+        "ridge.pdf",
+        "ridge.png",
     ):
         assert (folder / name).stat().st_size > 0, name
     assert (folder / "heatmaps.pdf").read_bytes()[:4] == b"%PDF"
@@ -210,3 +212,40 @@ def test_one_row_or_column_grids_run_draw_and_report_not_enough_data(grid, tmp_p
     ridge = summary["variants"]["adam-l2"]["ridge"]
     assert ridge["slope"] != ridge["slope"] and ridge["note"].startswith("not enough data")
     assert Path(summary["figures"]["heatmaps"]["pdf"]).read_bytes()[:4] == b"%PDF"
+
+
+def test_cli_prints_and_stores_the_decay_margin_computed_from_results_npz(tmp_path, capsys):
+    """The margin in summary.json (and printed) is the one results.npz's arrays give."""
+    import numpy as np
+
+    argv = ["sweep", "--preset", "tiny", "--seeds", "3", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "95% bootstrap CI over 3 seed(s)" in printed and "decoupling pattern: " in printed
+    (folder,) = tmp_path.iterdir()
+    summary = json.loads((folder / "summary.json").read_text())
+    with np.load(folder / "results.npz") as stored:
+        acc = stored["val_acc"]
+    for v, name in enumerate(tiny().variants):
+        mean = acc[v].mean(axis=0)  # (n_lr, n_wd), mean over the 3 seeds
+        expected = np.nanmax(mean[:, 1:]) - np.nanmax(mean[:, 0])
+        margin = summary["q2c"]["b"]["variants"][name]["decay_margin"]
+        assert margin["value"] == pytest.approx(expected)
+        assert margin["low"] is not None and margin["low"] <= margin["high"]
+        assert f"{expected:+.3f} [" in printed
+    assert summary["decoupling"]["verdict"] in {
+        "holds",
+        "does not hold",
+        "not resolved at this noise level",
+    }
+
+
+def test_one_seed_summary_has_no_intervals(tmp_path, capsys):
+    assert main(["sweep", "--preset", "tiny", "--out", str(tmp_path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["uncertainty"]["n_seeds"] == 1
+    for variant in summary["variants"].values():
+        best = variant["measured"]["best_val_acc"]
+        assert best["low"] is None and best["high"] is None  # never a zero-width interval
+        assert variant["measured"]["ridge"]["verdict"]["status"] == "unresolved"
+    assert summary["decoupling"]["verdict"] == "not resolved at this noise level"

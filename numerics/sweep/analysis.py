@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from wdproof.numerics.optimizers.conventions import VARIANTS
+from wdproof.numerics.sweep import answers, decoupling
 from wdproof.numerics.sweep.store import SweepResult
 
 CHANCE = 0.5
@@ -144,15 +145,24 @@ def summarize(result: SweepResult, threshold: float = 0.9) -> dict:
 
         raise InputError(f"threshold must lie in (0, 1], got {threshold}")
     config = result.config
-    return {
+    variants = {
+        v: summarize_variant(result, v, threshold)
+        | {"measured": decoupling.measure_variant(result, v, threshold)}
+        for v in config.variants
+    }
+    summary = {
         "preset": config.preset,
         "config_hash": config.config_hash(),
         "threshold": threshold,
         "grid": [len(config.lrs), len(config.wds)],
         "seeds": list(config.seeds),
         "wall_time_s": result.wall_time_s,
-        "variants": {v: summarize_variant(result, v, threshold) for v in config.variants},
+        "uncertainty": answers.uncertainty_block(len(config.seeds)),
+        "variants": variants,
+        "decoupling": answers.decoupling_block(variants),
     }
+    summary["q2c"] = answers.q2c(summary, config.to_dict().get("data", {}))
+    return summary
 
 
 def format_summary(summary: dict) -> str:
@@ -166,7 +176,7 @@ def format_summary(summary: dict) -> str:
     ]
     header = (
         f"{'variant':<13} {'best acc':>15} {'at lr':>9} {'at wd':>9} {'>= ' + str(t):>13} "
-        f"{'ridge slope':>13} {'diverged':>8}"
+        f"{'edge slope':>13} {'diverged':>8}"
     )
     lines.append(header)
     for name, s in summary["variants"].items():
@@ -184,5 +194,7 @@ def format_summary(summary: dict) -> str:
             f" {slope_text:>15} {s['n_diverged']:>8}"
         )
     notes = {s.get("ridge", {}).get("note", "") for s in summary["variants"].values()} - {""}
-    lines += [f"ridge slope n/a: {note}" for note in sorted(notes)]
+    lines += [f"edge slope n/a: {note}" for note in sorted(notes)]
+    if "uncertainty" in summary:
+        lines += ["", answers.format_measured(summary)]
     return "\n".join(lines)

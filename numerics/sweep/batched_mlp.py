@@ -10,8 +10,11 @@ then ``b_l``. All cells see the same minibatch ``x`` (``(batch, in_dim)``); the 
     \\quad \\ell_c = \\tfrac1B \\sum_i \\mathrm{softplus}(z_{L+1,i}) - y_i z_{L+1,i},
 
 the mean binary cross-entropy of the logit, exactly ``F.binary_cross_entropy_with_logits``.
-Every layer is one ``torch.baddbmm`` over the cell dimension, and the backward pass is written
-out (``dz_{L+1} = (sigmoid(z) - y)/B``, ``dW_l = dz_l^T h_{l-1}``, ``dh_{l-1} = dz_l W_l``,
+With ``K > 2`` classes (the digits) the output layer has ``K`` logits and the loss is the mean
+softmax cross-entropy ``logsumexp(z_{L+1,i}) - z_{L+1,i,y_i}``, exactly ``F.cross_entropy``,
+whose gradient is ``dz_{L+1} = (softmax(z) - onehot(y))/B``. Every layer is one
+``torch.baddbmm`` over the cell dimension, and the backward pass is written out
+(``dz_{L+1} = (sigmoid(z) - y)/B``, ``dW_l = dz_l^T h_{l-1}``, ``dh_{l-1} = dz_l W_l``,
 ``dz_l = dh_l [z_l > 0]``): no cross-cell operation exists, so a NaN in one cell cannot reach
 another. The hand-written pass avoids autograd's graph bookkeeping; ``benchmarks/
 sweep_benchmark.py`` times both, and ``tests/test_sweep.py`` checks it against autograd.
@@ -33,7 +36,8 @@ import torch.nn.functional as F
 
 @dataclass(frozen=True)
 class MLPShape:
-    """``in_dim -> width x hidden_layers (ReLU) -> out_dim`` (one logit for two classes)."""
+    """``in_dim -> width x hidden_layers (ReLU) -> out_dim``: one logit for two classes, else
+    one per class."""
 
     in_dim: int = 2
     width: int = 32
@@ -83,8 +87,29 @@ def _bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(1)
 
 
+def _softmax_ce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean softmax cross-entropy per cell (``logits`` ``(cells, batch, K)``, ``y`` classes)."""
+    picked = logits.gather(2, y.long().expand(logits.shape[0], -1).unsqueeze(2)).squeeze(2)
+    return (torch.logsumexp(logits, dim=2) - picked).mean(1)
+
+
+def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return _bce(logits, y) if logits.dim() == 2 else _softmax_ce(logits, y)
+
+
+def _output_grad(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``dloss/dz_{L+1}`` per cell, ``(cells, batch, out)``."""
+    batch = logits.shape[1]
+    if logits.dim() == 2:
+        return ((torch.sigmoid(logits) - y) / batch).unsqueeze(2)
+    dz = torch.softmax(logits, dim=2)
+    dz[:, torch.arange(batch), y.long()] -= 1
+    return dz / batch
+
+
 def _forward(flat: torch.Tensor, x: torch.Tensor, shape: MLPShape):
-    """Logits ``(cells, batch)`` and each layer's input ``h_{l-1}`` (ReLU applied in place)."""
+    """Logits ``(cells, batch)`` (one logit) or ``(cells, batch, out)``, and each layer's input
+    ``h_{l-1}`` (ReLU applied in place)."""
     cells = flat.shape[0]
     h = x.expand(cells, *x.shape)
     inputs = []
@@ -94,18 +119,18 @@ def _forward(flat: torch.Tensor, x: torch.Tensor, shape: MLPShape):
         h = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
         if i + 1 < len(layers):
             h = h.relu_()  # [z > 0] == [relu(z) > 0]: the backward pass needs only h
-    return h.squeeze(2), inputs
+    return (h.squeeze(2) if shape.out_dim == 1 else h), inputs
 
 
 def loss_and_grad(
     flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-cell mean BCE loss ``(cells,)`` and its gradient ``(cells, n_params)``."""
+    """Per-cell mean cross-entropy loss ``(cells,)`` and its gradient ``(cells, n_params)``."""
     logits, inputs = _forward(flat, x, shape)
-    cells, batch = logits.shape
-    loss = _bce(logits, y)
+    cells = logits.shape[0]
+    loss = _loss(logits, y)
     layers = split_params(flat, shape)
-    dz = ((torch.sigmoid(logits) - y) / batch).unsqueeze(2)  # (cells, batch, out)
+    dz = _output_grad(logits, y)  # (cells, batch, out)
     grads: list[torch.Tensor] = []
     for i in range(len(layers) - 1, -1, -1):
         weight, _ = layers[i]
@@ -121,10 +146,14 @@ def loss_and_grad(
 def evaluate(
     flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor, shape: MLPShape
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-cell mean BCE loss and accuracy (logit > 0 predicts class 1) on ``(x, y)``."""
+    """Per-cell mean loss and accuracy on ``(x, y)``: one logit predicts class 1 when > 0,
+    several predict the class of the largest."""
     logits, _ = _forward(flat, x, shape)
-    loss = _bce(logits, y)
-    accuracy = ((logits > 0) == (y > 0.5)).to(flat.dtype).mean(dim=1)
+    loss = _loss(logits, y)
+    if logits.dim() == 2:
+        accuracy = ((logits > 0) == (y > 0.5)).to(flat.dtype).mean(dim=1)
+    else:
+        accuracy = (logits.argmax(dim=2) == y.long()).to(flat.dtype).mean(dim=1)
     return loss, accuracy
 
 
@@ -135,6 +164,6 @@ def autograd_loss_and_grad(
     with torch.enable_grad():
         leaf = flat.detach().requires_grad_(True)
         logits, _ = _forward(leaf, x, shape)
-        loss = _bce(logits, y)
+        loss = _loss(logits, y)
         (grad,) = torch.autograd.grad(loss.sum(), leaf)
     return loss.detach(), grad

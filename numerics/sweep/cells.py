@@ -31,18 +31,19 @@ from wdproof.numerics.optimizers.rules import SGD, SGDW, AdamRule, Rule
 from wdproof.numerics.optimizers.trajectory import TorchStepper
 from wdproof.numerics.sweep.batched_mlp import MLPShape, init_params, split_params
 from wdproof.numerics.sweep.engine import batch_schedule
-from wdproof.numerics.sweep.spiral import SpiralData
+from wdproof.numerics.sweep.labelled import Dataset
 
 
 def cell_problem(
-    data: SpiralData,
+    data: Dataset,
     shape: MLPShape,
     seed: int,
     steps: int,
     batch_size: int,
     dtype: torch.dtype = torch.float64,
 ) -> Problem:
-    """``f_t``, ``t = 1..steps``: mean BCE of the MLP on minibatch ``t`` of ``seed``'s order.
+    """``f_t``, ``t = 1..steps``: the MLP's mean cross-entropy on minibatch ``t`` of ``seed``'s
+    order (binary for two classes, softmax for more: ``torch.nn.functional``'s own losses).
 
     The parameters are the per-layer tensors ``W_1, b_1, W_2, ...`` of ``init_params(shape,
     seed)``, in the layout of a flat engine row (:func:`row`).
@@ -54,22 +55,24 @@ def cell_problem(
 
     def loss(params: Sequence[torch.Tensor], t: int) -> torch.Tensor:
         rows = order[t - 1]
-        return F.binary_cross_entropy_with_logits(
-            logits(params, data.x_train[rows]), data.y_train[rows]
-        )
+        z, y = logits(params, data.x_train[rows]), data.y_train[rows]
+        if data.n_classes == 2:
+            return F.binary_cross_entropy_with_logits(z, y)
+        return F.cross_entropy(z, y.long())
 
-    return Problem(f"spiral-cell-seed{seed}", initial, loss)
+    return Problem(f"sweep-cell-{data.n_classes}-classes-seed{seed}", initial, loss)
 
 
 def logits(params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """One cell's MLP on the points ``x`` (``(n, in_dim)``): its logits, shape ``(n,)``."""
+    """One cell's MLP on the points ``x`` (``(n, in_dim)``): its logits, shape ``(n,)`` for one
+    output, ``(n, out_dim)`` for more."""
     h = x
     for i in range(0, len(params), 2):
         # z_l = h_{l-1} W_l^T + b_l; h_l = relu(z_l) below the output layer
         h = F.linear(h, params[i], params[i + 1])
         if i + 2 < len(params):
             h = h.relu()
-    return h.squeeze(1)
+    return h.squeeze(1) if h.shape[1] == 1 else h
 
 
 def row(params: Params) -> torch.Tensor:

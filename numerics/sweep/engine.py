@@ -28,7 +28,8 @@ from wdproof.numerics.optimizers import conventions
 from wdproof.numerics.sweep.batched_adam import coefficients, make_optimizer
 from wdproof.numerics.sweep.batched_mlp import MLPShape, evaluate, init_params, loss_and_grad
 from wdproof.numerics.sweep.config import SweepConfig
-from wdproof.numerics.sweep.spiral import SpiralData, make_spiral
+from wdproof.numerics.sweep.datasets import make_data
+from wdproof.numerics.sweep.labelled import Dataset
 
 #: Offset between the seed of the initial weights and the seed of the minibatch order.
 BATCH_SEED_OFFSET = 1_000_003
@@ -65,7 +66,7 @@ def train_cells(
     lrs: torch.Tensor,
     wds: torch.Tensor,
     *,
-    data: SpiralData,
+    data: Dataset,
     shape: MLPShape,
     seed: int,
     steps: int,
@@ -169,7 +170,7 @@ def run_chunk(
         chunk.variant,
         grid_lr.reshape(-1),
         grid_wd.reshape(-1),
-        data=make_spiral(config.data),
+        data=make_data(config.data),
         shape=config.shape,
         seed=chunk.seed,
         steps=config.steps,

@@ -20,8 +20,8 @@ import torch
 
 from wdproof.numerics.sweep import engine
 from wdproof.numerics.sweep.config import SweepConfig
+from wdproof.numerics.sweep.datasets import make_data
 from wdproof.numerics.sweep.engine import Chunk, train_cells
-from wdproof.numerics.sweep.spiral import make_spiral
 
 #: Printed once when an interrupt stops a sweep.
 STOP_MESSAGE = "stopping: finished chunks kept; rerun to resume"
@@ -123,7 +123,7 @@ def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None
     cells = min(PROBE_CELLS, max(_cells(config, c) for c in todo))
     lrs = torch.full((cells,), config.lrs[0], dtype=torch.float64)
     wds = torch.full((cells,), config.wds[0], dtype=torch.float64)
-    data = make_spiral(config.data)
+    data = make_data(config.data)
 
     def probe(_worker: int) -> float:
         timings = []

@@ -5,7 +5,12 @@ both the mean over seeds. Each row shares one colour scale across variants (accu
 [0.5, 1] so that presets compare too; loss on a common log scale). Marked on every panel: the
 optimum (white star: highest mean accuracy / lowest mean loss), cells where some seed diverged
 (black 'x'), the threshold contour (accuracy row) and the decay-tolerance edge of
-:mod:`~wdproof.numerics.sweep.analysis` (white dots and its fitted line).
+:mod:`~wdproof.numerics.sweep.analysis` (white dots and its fitted line); on the loss row, the
+best-wd ridge of :mod:`~wdproof.numerics.sweep.measures` (cyan: per-lr loss optimum, its 95%
+bootstrap interval over seeds as a bar, hollow at the grid edge, and its fitted line).
+
+``ridge``: the best-wd ridge per variant against the learning rate, with its intervals
+(:mod:`~wdproof.numerics.sweep.ridge_plot`).
 
 Every figure is written as a vector PDF (for the LaTeX report) and a PNG (for people).
 """
@@ -29,14 +34,16 @@ from matplotlib.colors import LogNorm
 from wdproof.numerics.optimizers.conventions import VARIANTS, Variant
 from wdproof.numerics.sweep.analysis import cell_mean_std, fit_ridge
 from wdproof.numerics.sweep.config import SweepConfig
+from wdproof.numerics.sweep.datasets import describe, plot_data
 from wdproof.numerics.sweep.files import atomic_write
-from wdproof.numerics.sweep.spiral import make_spiral, plot_spiral
+from wdproof.numerics.sweep.ridge_plot import draw_ridge, plot_ridge, variant_ridge
 from wdproof.numerics.sweep.store import SweepResult
 
 matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in the report
 
 HEATMAPS = "heatmaps"
 DATASET = "spiral"
+RIDGE = "ridge"
 
 
 def _log_ticks(values, axis_set, label_set) -> None:
@@ -141,6 +148,12 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
                     "n/a (fewer than 3 edges)" if np.isnan(ridge.slope) else f"{ridge.slope:+.2f}"
                 )
                 ax.set_title(f"{method.label}\nedge slope {slope}", fontsize=10)
+            else:
+
+                def place(wd, lr):
+                    return _index_of(wd, config.wds), _index_of(lr, config.lrs)
+
+                draw_ridge(ax, variant_ridge(result, variant), place, colour="cyan")
             _log_ticks(config.wds, ax.set_xticks, ax.set_xticklabels)
             _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
             ax.set_xlabel(wd_label(method))
@@ -156,24 +169,20 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
     fig.suptitle(
         f"preset '{config.preset}': {len(config.lrs)} x {len(config.wds)} grid, "
         f"{len(config.seeds)} seed(s), {config.steps} steps; star = optimum, x = diverged, "
-        f"dashed = accuracy {threshold:g}",
+        f"dashed = accuracy {threshold:g}, cyan = best-wd ridge (min. loss, 95% CI)",
         fontsize=10,
     )
     return fig
 
 
 def plot_dataset(config: SweepConfig):
-    """The spiral of ``config`` (training points dots, validation points crosses)."""
-    data = make_spiral(config.data)
+    """The data of ``config``: the spiral (training dots, validation crosses) or digit images."""
     fig, ax = plt.subplots(figsize=(4.6, 5.2), constrained_layout=True)
-    spec = config.data
-    plot_spiral(
-        data,
-        ax,
-        title=f"'{config.preset}': turns {spec.turns:g}, noise {spec.noise:g}, "
-        f"{spec.n_points} points",
-    )
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, frameon=False)
+    plot_data(config.data, ax, title=f"'{config.preset}': {describe(config.data)}")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(
+            fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, frameon=False
+        )
     return fig
 
 
@@ -191,9 +200,10 @@ def save(fig, stem: Path) -> dict[str, Path]:
 def write_figures(
     result: SweepResult, threshold: float = 0.9, directory: Path | None = None
 ) -> dict:
-    """Heatmaps and data figure beside the results: ``{"heatmaps": {"pdf", "png"}, ...}``."""
+    """Heatmaps, data and ridge figures beside the results: ``{"heatmaps": {"pdf", ...}}``."""
     directory = Path(directory or result.directory)
     return {
         HEATMAPS: save(plot_heatmaps(result, threshold), directory / HEATMAPS),
         DATASET: save(plot_dataset(result.config), directory / DATASET),
+        RIDGE: save(plot_ridge(result), directory / RIDGE),
     }

@@ -1,4 +1,4 @@
-"""The two-class spiral of problem set Q2.b: knobs for size, noise and turns; a fixed split.
+"""The two-class spiral of problem set Q2.b: knobs for size, noise, turns and label noise.
 
 Class ``c`` in {0, 1} lies on the arm
 
@@ -11,17 +11,21 @@ where ``k`` is the number of turns and ``sigma`` the noise. More turns make the 
 boundary longer and more curved; more noise makes the arms overlap, which caps the attainable
 validation accuracy. The presets ``easy`` / ``default`` / ``hard`` move both knobs (problem set
 Q2.c: "adjust the difficulty of the data"). Everything is drawn from one ``torch.Generator``
-seeded by ``data_seed``, so a spec always yields the same points and the same split.
+seeded by ``data_seed``, so a spec always yields the same points and the same split. The
+training-size and label-noise knobs (``n_train``, ``label_noise``) are those of
+:mod:`~wdproof.numerics.sweep.labelled`, shared with the digits.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
 from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep.labelled import Dataset, check_knobs, flip_labels, training_rows
 
 #: Where the arms start (radius ``s_0``): keeps the two arms apart near the origin.
 ARM_START = 0.05
@@ -37,13 +41,29 @@ class SpiralSpec:
         turns: number of turns ``k`` of each arm.
         val_fraction: share of the points held out for validation.
         data_seed: seed of the generator that draws points and split.
+        n_train: training points kept of the rest (``None``: all of them).
+        label_noise: fraction of the training labels flipped to the other class.
     """
+
+    KIND: ClassVar[str] = "spiral"
+    n_inputs: ClassVar[int] = 2
+    n_classes: ClassVar[int] = 2
 
     n_points: int = 1000
     noise: float = 0.05
     turns: float = 1.5
     val_fraction: float = 0.3
     data_seed: int = 0
+    n_train: int | None = None
+    label_noise: float = 0.0
+
+    @property
+    def n_val(self) -> int:
+        return max(1, round(self.val_fraction * self.n_points))
+
+    @property
+    def n_train_points(self) -> int:
+        return self.n_points - self.n_val if self.n_train is None else self.n_train
 
     def validate(self) -> None:
         if self.n_points < 10:
@@ -54,6 +74,7 @@ class SpiralSpec:
             raise InputError(f"spiral turns must be a finite number > 0, got {self.turns}")
         if not 0 < self.val_fraction < 1:
             raise InputError(f"val_fraction must lie in (0, 1), got {self.val_fraction}")
+        check_knobs(self.n_train, self.n_points - self.n_val, self.label_noise)
 
 
 #: Data difficulty presets (Q2.c): fewer turns and less noise is easier.
@@ -64,22 +85,11 @@ SPIRAL_PRESETS: dict[str, SpiralSpec] = {
 }
 
 
-@dataclass(frozen=True)
-class SpiralData:
-    """Points and labels (``y`` is 0.0 or 1.0), already split."""
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-
-    def to(self, dtype: torch.dtype) -> SpiralData:
-        return SpiralData(
-            *(t.to(dtype) for t in (self.x_train, self.y_train, self.x_val, self.y_val))
-        )
+#: The spiral's points and labels (``y`` is 0.0 or 1.0): a two-class :class:`Dataset`.
+SpiralData = Dataset
 
 
-def make_spiral(spec: SpiralSpec, dtype: torch.dtype = torch.float64) -> SpiralData:
+def make_spiral(spec: SpiralSpec, dtype: torch.dtype = torch.float64) -> Dataset:
     """Draw the spiral of ``spec`` and split it (deterministic: same spec, same tensors)."""
     spec.validate()
     gen = torch.Generator().manual_seed(spec.data_seed)
@@ -89,10 +99,10 @@ def make_spiral(spec: SpiralSpec, dtype: torch.dtype = torch.float64) -> SpiralD
     points = torch.stack([s * torch.cos(angle), s * torch.sin(angle)], dim=1)
     points = points + spec.noise * torch.randn(spec.n_points, 2, generator=gen, dtype=torch.float64)
     order = torch.randperm(spec.n_points, generator=gen)
-    n_val = max(1, round(spec.val_fraction * spec.n_points))
-    val, train = order[:n_val], order[n_val:]
+    val, train = order[: spec.n_val], training_rows(order[spec.n_val :], spec.n_train)
     y = labels.to(torch.float64)
-    return SpiralData(points[train], y[train], points[val], y[val]).to(dtype)
+    y_train = flip_labels(y[train], spec.label_noise, 2, spec.data_seed)
+    return Dataset(points[train], y_train, points[val], y[val]).to(dtype)
 
 
 def plot_spiral(data: SpiralData, ax=None, title: str | None = None):
