@@ -18,6 +18,7 @@ Every figure is written as a vector PDF (for the LaTeX report) and a PNG (for pe
 from __future__ import annotations
 
 import logging
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -178,7 +179,8 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
 def plot_dataset(config: SweepConfig):
     """The data of ``config``: the spiral (training dots, validation crosses) or digit images."""
     fig, ax = plt.subplots(figsize=(4.6, 5.2), constrained_layout=True)
-    plot_data(config.data, ax, title=f"'{config.preset}': {describe(config.data)}")
+    title = textwrap.fill(f"'{config.preset}': {describe(config.data)}", width=52)
+    plot_data(config.data, ax, title=title)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(
             fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, frameon=False
