@@ -9,9 +9,10 @@
    copy of the parameters is included), timed on a seeded random sample of cells and
    extrapolated to all of them; the speed-up is the ratio. The loop runs in one process; the
    line "per core" halves its time, as if the loop were spread perfectly over both cores.
-3. Achieved GFLOP/s of the sweep (matrix-multiply FLOPs of forward and backward passes and of
-   the final evaluation, elementwise work not counted) against a large float32 matmul timed
-   in the same run.
+3. Achieved GFLOP/s of the sweep and of the larger presets (``--throughput``, default
+   ``noisy,digits``: wider networks, more steps) -- matrix-multiply FLOPs of forward and
+   backward passes and of the final evaluation, elementwise work not counted -- against a
+   large float32 matmul timed in the same run.
 4. Hand-written backward vs autograd for one batched step (why the engine writes it out).
 
 Usage: ``.venv/bin/python benchmarks/sweep_benchmark.py [--sample N] [--preset P]``
@@ -82,8 +83,7 @@ def sweep_flops(config: SweepConfig) -> float:
     mac_dh = sum(fan_in * fan_out for fan_in, fan_out in dims[1:])  # no gradient w.r.t. the data
     per_step = 2 * config.batch_size * (2 * mac + mac_dh)
     evaluation = 2 * config.data.n_points * mac
-    cells = len(config.variants) * len(config.seeds) * len(config.lrs) * len(config.wds)
-    return cells * (config.steps * per_step + evaluation)
+    return config.n_cells * (config.steps * per_step + evaluation)
 
 
 def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
@@ -116,7 +116,12 @@ def step_timings(config: SweepConfig, cells: int = 192, repeats: int = 30) -> tu
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", default="default")
+    parser.add_argument("--preset", default="default", help="preset timed against the loop")
+    parser.add_argument(
+        "--throughput",
+        default="noisy,digits",
+        help="comma-separated presets whose GFLOP/s is also measured ('' for none)",
+    )
     parser.add_argument("--sample", type=int, default=16, help="cells timed with the per-cell loop")
     args = parser.parse_args()
     config = preset(args.preset)
@@ -125,11 +130,13 @@ def main() -> None:
         f"{torch.get_num_threads()} threads; "
         f"load average before: {load()}"
     )
+    peak = matmul_gflops()
+    print(f"2048x2048 float32 matmul: {peak:.1f} GFLOP/s (the reference for every ratio below)")
 
     estimate = parallel.estimate_seconds(config, sweep.chunks(config))
     seconds = time_sweep(config)
     print(
-        f"default sweep: {config.n_cells} runs x {config.steps} steps in {seconds:.1f} s "
+        f"{config.preset} sweep: {config.n_cells} runs x {config.steps} steps in {seconds:.1f} s "
         f"(load average after: {load()}); the CLI's probe estimated {estimate:.1f} s"
     )
 
@@ -138,7 +145,7 @@ def main() -> None:
         for v in config.variants
         for s in config.seeds
         for lr in config.lrs
-        for wd in config.wds
+        for wd in config.wd_grid(v)
     ]
     sample = random.Random(0).sample(cells, min(args.sample, len(cells)))
     per_cell = [per_cell_loop(config, *cell) for cell in sample]
@@ -154,13 +161,19 @@ def main() -> None:
         f"({loop_total / 2 / seconds:.1f}x against the loop spread over 2 cores)"
     )
 
-    flops = sweep_flops(config)
-    peak = matmul_gflops()
-    achieved = flops / seconds / 1e9
-    print(
-        f"sweep: {flops / 1e12:.2f} TFLOP of matmul work -> {achieved:.1f} GFLOP/s; "
-        f"2048x2048 float32 matmul in this run: {peak:.1f} GFLOP/s ({achieved / peak:.0%} of it)"
-    )
+    rows = [(config, seconds)]
+    for name in filter(None, args.throughput.split(",")):
+        other = preset(name.strip())
+        rows.append((other, time_sweep(other)))
+    print(f"{'preset':<12} {'cells':>6} {'steps':>6} {'width':>5} {'s':>7} {'TFLOP':>7} "
+          f"{'GFLOP/s':>8} {'of matmul':>9}")  # fmt: skip
+    for each, wall in rows:
+        flops = sweep_flops(each)
+        achieved = flops / wall / 1e9
+        print(
+            f"{each.preset:<12} {each.n_cells:>6} {each.steps:>6} {each.width:>5} {wall:>7.1f} "
+            f"{flops / 1e12:>7.2f} {achieved:>8.1f} {achieved / peak:>9.0%}"
+        )
 
     hand, auto = step_timings(config)
     print(

@@ -9,32 +9,12 @@ import numpy as np
 import pytest
 
 from wdproof.numerics.sweep import store as sweep_store
-from wdproof.numerics.sweep.analysis import fit_ridge, summarize
+from wdproof.numerics.sweep.analysis import summarize
 from wdproof.numerics.sweep.config import preset
 from wdproof.numerics.sweep.plots import plot_heatmaps
 
 GRID_LRS = tuple(np.geomspace(1e-4, 1e-1, 13))
-GRID_WDS = tuple(np.geomspace(1e-6, 1e2, 33))
-
-
-def ridge_grid(slope: float) -> np.ndarray:
-    """Accuracy 0.95 on a band ``log10 wd = -2 + slope (log10 lr + 2.5) +- 1``, chance elsewhere."""
-    log_lr, log_wd = np.meshgrid(np.log10(GRID_LRS), np.log10(GRID_WDS), indexing="ij")
-    centre = -2.0 + slope * (log_lr + 2.5)
-    return 0.5 + 0.45 * np.exp(-(((log_wd - centre) / 1.2) ** 4))
-
-
-@pytest.mark.parametrize("slope", [-1.0, 0.0, 1.0])
-def test_ridge_slope_recovers_synthetic_coupling(slope):
-    ridge = fit_ridge(ridge_grid(slope), GRID_LRS, GRID_WDS)
-    assert ridge.n_rows == len(GRID_LRS)
-    assert abs(ridge.slope - slope) < 0.05
-
-
-def test_ridge_slope_tells_coupled_from_decoupled():
-    coupled = fit_ridge(ridge_grid(-1.0), GRID_LRS, GRID_WDS).slope
-    decoupled = fit_ridge(ridge_grid(0.0), GRID_LRS, GRID_WDS).slope
-    assert coupled < -0.9 and abs(decoupled) < 0.1
+GRID_FRACTIONS = tuple(np.geomspace(1e-7, 0.5, 33))
 
 
 def synthetic_result(val_acc: np.ndarray, diverged: np.ndarray) -> sweep_store.SweepResult:
@@ -44,7 +24,7 @@ def synthetic_result(val_acc: np.ndarray, diverged: np.ndarray) -> sweep_store.S
         variants=("adam-l2", "adamw-torch")[:variants],
         seeds=tuple(range(seeds)),
         lrs=GRID_LRS[:n_lr],
-        wds=GRID_WDS[:n_wd],
+        decay_fractions=GRID_FRACTIONS[:n_wd],
     )
     acc = np.where(diverged >= 0, np.nan, val_acc)
     arrays = {
@@ -69,24 +49,17 @@ def test_summary_counts_and_best_cell_come_from_the_arrays():
         if v == 0:
             mean[2, 3] = np.nan
         s = summary["variants"][name]
-        assert s["n_good"] == sum(1 for m in mean.ravel() if m >= 0.8)
-        assert s["fraction_good"] == pytest.approx(s["n_good"] / 30)
+        config = synthetic_result(acc, diverged).config
+        matched = config.matched_cells(name)
+        assert s["n_good"] == int(np.sum((np.nan_to_num(mean, nan=0) >= 0.8) & matched))
+        assert s["n_matched"] == matched.sum() and s["n_matched"] <= 30
+        assert s["fraction_good"] == pytest.approx(s["n_good"] / s["n_matched"])
         i, j = np.unravel_index(np.nanargmax(mean), mean.shape)
         assert s["best_val_acc"] == pytest.approx(mean[i, j])
-        assert (s["best_lr"], s["best_wd"]) == (GRID_LRS[i], GRID_WDS[j])
+        assert (s["best_lr"], s["best_wd"]) == (GRID_LRS[i], config.wd_grid(name)[j])
         assert s["best_val_acc_std"] == pytest.approx(acc[v, :, i, j].std())
     assert summary["variants"]["adam-l2"]["n_diverged"] == 1
     assert summary["variants"]["adamw-torch"]["n_diverged"] == 0
-
-
-def test_ridge_on_degenerate_grids_says_not_enough_data():
-    for acc, lrs, wds in (
-        (np.full((1, 5), 0.9), (1e-2,), tuple(np.geomspace(1e-4, 1, 5))),
-        (np.full((5, 1), 0.9), tuple(np.geomspace(1e-4, 1, 5)), (1e-3,)),
-        (np.full((1, 1), 0.9), (1e-2,), (1e-3,)),
-    ):
-        ridge = fit_ridge(acc, lrs, wds)
-        assert np.isnan(ridge.slope) and ridge.note.startswith("not enough data")
 
 
 def test_heatmaps_name_each_variant_and_what_its_wd_axis_is():

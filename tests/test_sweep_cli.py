@@ -23,7 +23,7 @@ def tiny() -> SweepConfig:
 BAD_INPUTS = [
     (["--preset", "nope"], "unknown preset"),
     (["--lr-range", "1e-3", "1e-1", "0"], "empty grid"),
-    (["--wd-range", "1e-3", "1e-1", "0"], "empty grid"),
+    (["--decay-fractions", "1e-3", "1e-1", "0"], "empty grid"),
     (["--lr-range", "-0.001", "0.1", "4"], "> 0"),
     (["--lr-range", "0", "1e-1", "4"], "> 0"),
     (["--beta1", "1.0"], "--beta1 must"),
@@ -34,9 +34,11 @@ BAD_INPUTS = [
     (["--seeds", "0"], "--seeds must"),
     (["--seeds", "100000"], "--seeds must"),
     (["--lr-range", "1e-3", "1e9", "1e9"], "at most 256"),
-    (["--wd-range", "1e-3", "1", "257"], "at most 256"),
+    (["--decay-fractions", "1e-3", "0.5", "257"], "at most 256"),
     (["--lr-range", "1e-3", "inf", "3"], "finite"),
-    (["--wd-range", "nan", "1", "3"], "finite"),
+    (["--decay-fractions", "nan", "0.5", "3"], "finite"),
+    (["--decay-fractions", "1e-3", "1", "3"], "MAX must be < 1"),
+    (["--decay-fractions", "1e-3", "2", "3"], "flips or blows it up"),
     (["--out", "/proc/wdproof-sweep"], "cannot write"),
     (["--threshold", "1.5"], "threshold"),
     (["--variants", "adam-l2,adamx"], "unknown variant"),
@@ -83,9 +85,11 @@ def test_sweep_help_names_all_variant_families_defaults_and_examples(capsys):
         assert needle in text, needle
 
 
-def test_config_rejects_negative_weight_decay():
-    with pytest.raises(InputError, match="weight decays"):
-        preset("tiny", wds=(1e-3, -1.0))
+@pytest.mark.parametrize("fractions", [(1e-3, 1.0), (1e-3, 2.0), (0.0, 1e-3), (-1e-3, 1e-2)])
+def test_config_rejects_decay_fractions_outside_zero_one(fractions):
+    """d >= 1 removes all of theta or more each step (flips or blows it up by construction)."""
+    with pytest.raises(InputError, match=r"decay fractions must lie in \(0, 1\)"):
+        preset("tiny", decay_fractions=fractions)
 
 
 def test_config_hash_is_stable_and_sensitive():
@@ -114,7 +118,7 @@ def test_cli_sweep_writes_results_figures_and_then_loads(tmp_path, capsys):
         "summary.json",
         "heatmaps.pdf",
         "heatmaps.png",
-        "spiral.pdf",
+        "data.pdf",
         "ridge.pdf",
         "ridge.png",
     ):
@@ -128,10 +132,10 @@ def test_cli_sweep_writes_results_figures_and_then_loads(tmp_path, capsys):
 # ----- edge inputs ---------------------------------------------------------------------------
 
 EDGE_INPUTS = [
-    (["--wd-range", "10", "1e-6", "24"], "MIN 10 > MAX 1e-06"),
+    (["--decay-fractions", "0.3", "1e-6", "24"], "MIN 0.3 > MAX 1e-06"),
     (["--lr-range", "1", "1e-3", "4"], "MIN 1 > MAX"),
     (["--lr-range", "1e-2", "1e-2", "3"], "would repeat one value"),
-    (["--wd-range", "1e-3", "1e-1", "1"], "set MIN = MAX"),
+    (["--decay-fractions", "1e-3", "1e-1", "1"], "set MIN = MAX"),
     (["--lr-range", "1e-3", "1e-1", "2.5"], "integer"),
     (["--lr-range", "1", "1.000001", "200"], "increase strictly"),
     (["--out", ""], "an output folder is required"),
@@ -165,9 +169,9 @@ def test_huge_sweep_needs_yes_and_trains_nothing(tmp_path, capsys, monkeypatch):
         "1e-4",
         "1",
         "256",
-        "--wd-range",
+        "--decay-fractions",
         "1e-6",
-        "1",
+        "0.5",
         "256",
     ]
     assert main(argv) == 2
@@ -181,7 +185,7 @@ def test_huge_sweep_needs_yes_and_trains_nothing(tmp_path, capsys, monkeypatch):
 def test_one_row_or_column_grids_run_draw_and_report_not_enough_data(grid, tmp_path, capsys):
     n_lr, n_wd = grid
     lr = ["3e-2", "3e-2"] if n_lr == "1" else ["3e-3", "3e-1"]
-    wd = ["1e-3", "1e-3"] if n_wd == "1" else ["1e-4", "1"]
+    wd = ["1e-3", "1e-3"] if n_wd == "1" else ["1e-4", "0.5"]
     assert (
         main(
             [
@@ -197,7 +201,7 @@ def test_one_row_or_column_grids_run_draw_and_report_not_enough_data(grid, tmp_p
                 "--lr-range",
                 *lr,
                 n_lr,
-                "--wd-range",
+                "--decay-fractions",
                 *wd,
                 n_wd,
                 "--json",
@@ -209,8 +213,9 @@ def test_one_row_or_column_grids_run_draw_and_report_not_enough_data(grid, tmp_p
     assert "Traceback" not in captured.err and "estimated" in captured.err
     summary = json.loads(captured.out)
     assert summary["grid"] == [int(n_lr), int(n_wd)]
-    ridge = summary["variants"]["adam-l2"]["ridge"]
-    assert ridge["slope"] != ridge["slope"] and ridge["note"].startswith("not enough data")
+    ridge = summary["variants"]["adam-l2"]["measured"]["ridge"]
+    assert ridge["slope"]["value"] != ridge["slope"]["value"]
+    assert ridge["note"].startswith("not enough data")
     assert Path(summary["figures"]["heatmaps"]["pdf"]).read_bytes()[:4] == b"%PDF"
 
 

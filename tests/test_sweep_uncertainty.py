@@ -34,9 +34,15 @@ def synthetic_surfaces(slope: float, seeds: int = 8, noise: float = 0.03, rng_se
 
 
 def synthetic_result(acc: np.ndarray, loss: np.ndarray, variants=("adam-l2",), lrs=LRS, wds=WDS):
-    """A :class:`SweepResult` holding ``acc``/``loss`` ``(variants, seeds, n_lr, n_wd)``."""
+    """A :class:`SweepResult` holding ``acc``/``loss`` ``(variants, seeds, n_lr, n_wd)``; its
+    decay fractions are ``wds / 1000`` (each below 1), so every variant's grid is ``wds``
+    shifted on the log axis."""
     config = dataclasses.replace(
-        preset("tiny"), variants=variants, seeds=tuple(range(acc.shape[1])), lrs=lrs, wds=wds
+        preset("tiny"),
+        variants=variants,
+        seeds=tuple(range(acc.shape[1])),
+        lrs=lrs,
+        decay_fractions=tuple(w * 1e-3 for w in wds),
     )
     arrays = {
         "val_acc": acc,

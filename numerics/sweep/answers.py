@@ -104,7 +104,7 @@ def format_measured(summary: dict) -> str:
         + (f": {u['note']}" if u["note"] else ""),
         (
             f"{'variant':<12} {'best acc':>21} {'ridge slope':>19} {'separability':>21} "
-            f"{'decay margin':>24} {'cells >= ' + str(summary['threshold']):>14}"
+            f"{'decay margin':>24} {'matched >= ' + str(summary['threshold']):>16}"
         ),
     ]
     for name, v in summary["variants"].items():
@@ -114,16 +114,15 @@ def format_measured(summary: dict) -> str:
             f"{estimate(m['ridge']['slope']).text('{:+.2f}'):>19} "
             f"{estimate(m['separability']).text():>21} "
             f"{estimate(m['decay_margin']).text('{:+.3f}'):>24} "
-            f"{estimate(m['n_good']).text('{:.0f}'):>14}"
+            f"{estimate(m['n_good']).text('{:.0f}'):>16}"
         )
-    no_decay = next(iter(summary["variants"].values()), {}).get("measured", {})
-    if no_decay:
-        wd0 = no_decay["decay_margin"]["no_decay_wd"]
-        lines.append(
-            f"ridge: per-lr optimum of mean validation loss over log10 wd; decay margin: best "
-            f"acc at wd > {wd0:g} minus best at wd = {wd0:g} (the smallest grid wd stands in "
-            f"for no decay); separability: R^2 of f(lr) + g(wd) on log10 mean loss"
-        )
+    d0 = summary["decay_fractions"][0]
+    lines.append(
+        f"ridge: per-lr optimum of mean validation loss over log10 wd; decay margin: best acc "
+        f"at any wd above the variant's smallest minus the best at its smallest (decay "
+        f"fraction {d0:g} per step, standing in for no decay); separability: R^2 of "
+        f"f(lr) + g(wd) on log10 mean loss; cells counted among the matched ones"
+    )
     for name, v in summary["variants"].items():
         m = v["measured"]
         verdict = m["ridge"]["verdict"]

@@ -45,7 +45,7 @@ def read_chunk(path: Path, config: SweepConfig, chunk: sweep.Chunk) -> dict[str,
         raise Damaged(f"no readable '{CHUNK_META}' record") from None
     if identity != (config.config_hash(), chunk.name):
         raise Damaged(f"it belongs to another configuration or chunk ({identity[1]})")
-    verify_arrays(arrays, (chunk.row_stop - chunk.row_start, len(config.wds)), "the chunk")
+    verify_arrays(arrays, (chunk.row_stop - chunk.row_start, config.n_wd), "the chunk")
     if checksum({n: arrays[n] for n in sweep.METRICS}) != stored_sum:
         raise Damaged("checksum mismatch")
     return {n: arrays[n] for n in sweep.METRICS}
@@ -67,7 +67,8 @@ def finished_chunks(config: SweepConfig, chunk_dir: Path, log: Log) -> dict[swee
 
 
 def stack_chunks(config: SweepConfig, finished: dict[sweep.Chunk, dict]) -> dict[str, np.ndarray]:
-    """Every metric stacked to shape ``(variants, seeds, n_lr, n_wd)``, plus ``lrs`` and ``wds``."""
+    """Every metric stacked to shape ``(variants, seeds, n_lr, n_wd)``, plus ``lrs`` and ``wds``
+    (``(variants, n_wd)``: each variant's own grid)."""
     arrays: dict[str, np.ndarray] = {}
     for name in sweep.METRICS:
         arrays[name] = np.stack(
@@ -88,5 +89,5 @@ def stack_chunks(config: SweepConfig, finished: dict[sweep.Chunk, dict]) -> dict
             ]
         )
     arrays["lrs"] = np.asarray(config.lrs)
-    arrays["wds"] = np.asarray(config.wds)
+    arrays["wds"] = config.wd_grids()
     return arrays

@@ -141,16 +141,19 @@ def measure_variant(result: SweepResult, variant: str, threshold: float) -> dict
     config = result.config
     acc, loss = result.metric("val_acc", variant), result.metric("val_loss", variant)
     margin = bootstrap(measures.decay_margin, acc)
-    ridge = ridge_estimates(loss, acc, config.lrs, config.wds)
+    wds = config.wd_grid(variant)
+    matched = config.matched_cells(variant)
+    ridge = ridge_estimates(loss, acc, config.lrs, wds)
     slope = Estimate(**ridge["slope"])
     verdict = slope_verdict(variant, slope)
     return {
         "best_val_acc": bootstrap(measures.best_accuracy, acc).to_dict(),
-        "n_good": bootstrap(lambda a: measures.count_at_least(a, threshold), acc).to_dict(),
+        "n_good": bootstrap(lambda a: measures.count_at_least(a, threshold, matched), acc).to_dict()
+        | {"of": int(matched.sum()), "cells": "matched"},
         "separability": bootstrap(measures.separability, loss).to_dict()
         | {"surface": "log10 mean validation loss"},
         "decay_margin": margin.to_dict()
-        | {"verdict": margin_verdict(margin), "no_decay_wd": float(config.wds[0])},
+        | {"verdict": margin_verdict(margin), "no_decay_wd": float(wds[0])},
         "ridge": ridge | {"verdict": verdict},
     }
 

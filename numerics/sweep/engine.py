@@ -3,10 +3,11 @@
 One *chunk* is one variant, one seed and a block of learning-rate rows: its cells share the
 initial weights (drawn from ``seed``) and the minibatch order (also from ``seed``), and differ
 only in their per-cell ``(lr, wd)`` columns (``wd`` is the variant's own hyperparameter,
-``lambda'`` or ``lambda``). The chunk is a single batched computation -- a
+``lambda'`` or ``lambda``, on its own grid :meth:`~.config.SweepConfig.wd_grid`). The chunk is
+a single batched computation -- a
 ``(cells, n_params)`` parameter tensor, :mod:`~wdproof.numerics.sweep.batched_mlp` for loss and
 gradient, :mod:`~wdproof.numerics.sweep.batched_adam` for the update -- with no Python loop over
-cells. Cell ``k`` of a chunk is ``(lrs[row_start + k // n_wd], wds[k % n_wd])``. Chunks run
+cells. Cell ``k`` of a chunk is ``(lrs[row_start + k // n_wd], wd_grid[k % n_wd])``. Chunks run
 concurrently on worker threads (:mod:`~wdproof.numerics.sweep.parallel`).
 
 Divergence: after every step the per-cell loss is checked; a cell whose loss is NaN or
@@ -164,7 +165,7 @@ def run_chunk(
 ) -> dict[str, np.ndarray]:
     """Train the ``rows x n_wd`` cells of ``chunk``; arrays of shape ``(rows, n_wd)``."""
     lrs = torch.tensor(config.lrs[chunk.row_start : chunk.row_stop], dtype=torch.float64)
-    wds = torch.tensor(config.wds, dtype=torch.float64)
+    wds = torch.tensor(config.wd_grid(chunk.variant), dtype=torch.float64)
     grid_lr, grid_wd = torch.meshgrid(lrs, wds, indexing="ij")
     run = train_cells(
         chunk.variant,

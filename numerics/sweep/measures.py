@@ -6,7 +6,7 @@ the value on the mean over all seeds (``B = 1``) and on every redraw of the seed
 cell is a failed one: some seed drawn into it diverged.
 
 * :func:`best_accuracy` -- the best mean validation accuracy of the grid.
-* :func:`count_at_least` -- how many cells reach the threshold.
+* :func:`count_at_least` -- how many cells (of the matched ones) reach the threshold.
 * :func:`decay_margin` -- "does decay help": the best accuracy at any ``wd`` above the grid's
   smallest minus the best at the smallest. The smallest grid ``wd`` stands in for no decay
   (the grid is log-spaced and cannot hold 0), so the margin is "decay above the smallest
@@ -53,9 +53,15 @@ def best_accuracy(acc: np.ndarray) -> np.ndarray:
     return _max(acc)
 
 
-def count_at_least(acc: np.ndarray, threshold: float) -> np.ndarray:
-    """Number of cells with mean accuracy ``>= threshold`` (failed cells never count)."""
-    return np.sum(np.nan_to_num(acc, nan=-np.inf) >= threshold, axis=(1, 2)).astype(float)
+def count_at_least(
+    acc: np.ndarray, threshold: float, where: np.ndarray | None = None
+) -> np.ndarray:
+    """Number of cells (of the ``(n_lr, n_wd)`` mask ``where``, default all) with mean accuracy
+    ``>= threshold`` (failed cells never count)."""
+    good = np.nan_to_num(acc, nan=-np.inf) >= threshold
+    if where is not None:
+        good &= where
+    return np.sum(good, axis=(1, 2)).astype(float)
 
 
 def decay_margin(acc: np.ndarray) -> np.ndarray:

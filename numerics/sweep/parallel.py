@@ -104,7 +104,7 @@ def workers_for(todo: list[Chunk], workers: int | None = None) -> int:
 
 
 def _cells(config: SweepConfig, chunk: Chunk) -> int:
-    return (chunk.row_stop - chunk.row_start) * len(config.wds)
+    return (chunk.row_stop - chunk.row_start) * config.n_wd
 
 
 def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None = None) -> float:
@@ -122,7 +122,7 @@ def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None
     workers = workers_for(todo, workers)
     cells = min(PROBE_CELLS, max(_cells(config, c) for c in todo))
     lrs = torch.full((cells,), config.lrs[0], dtype=torch.float64)
-    wds = torch.full((cells,), config.wds[0], dtype=torch.float64)
+    wds = torch.full((cells,), config.wd_grid(todo[0].variant)[0], dtype=torch.float64)
     data = make_data(config.data)
 
     def probe(_worker: int) -> float:

@@ -4,8 +4,9 @@
 both the mean over seeds. Each row shares one colour scale across variants (accuracy fixed to
 [0.5, 1] so that presets compare too; loss on a common log scale). Marked on every panel: the
 optimum (white star: highest mean accuracy / lowest mean loss), cells where some seed diverged
-(black 'x'), the threshold contour (accuracy row) and the decay-tolerance edge of
-:mod:`~wdproof.numerics.sweep.analysis` (white dots and its fitted line); on the loss row, the
+(black 'x'), the threshold contour and, for the lr-scaled conventions, the dotted line
+``lr wd = d_min`` left of which a cell decays less than the matched range (accuracy row); on
+the loss row, the
 best-wd ridge of :mod:`~wdproof.numerics.sweep.measures` (cyan: per-lr loss optimum, its 95%
 bootstrap interval over seeds as a bar, hollow at the grid edge, and its fitted line).
 
@@ -33,9 +34,10 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from wdproof.numerics.optimizers.conventions import VARIANTS, Variant
-from wdproof.numerics.sweep.analysis import cell_mean_std, fit_ridge
+from wdproof.numerics.sweep.analysis import cell_mean_std
 from wdproof.numerics.sweep.config import SweepConfig
 from wdproof.numerics.sweep.datasets import describe, plot_data
+from wdproof.numerics.sweep.decoupling import estimate
 from wdproof.numerics.sweep.files import atomic_write
 from wdproof.numerics.sweep.ridge_plot import draw_ridge, plot_ridge, variant_ridge
 from wdproof.numerics.sweep.store import SweepResult
@@ -43,7 +45,7 @@ from wdproof.numerics.sweep.store import SweepResult
 matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in the report
 
 HEATMAPS = "heatmaps"
-DATASET = "spiral"
+DATASET = "data"
 RIDGE = "ridge"
 
 
@@ -75,6 +77,22 @@ def wd_label(method: Variant) -> str:
 def _index_of(values, grid) -> np.ndarray:
     """Fractional cell index of ``values`` on a log-spaced ``grid``."""
     return np.interp(np.log10(values), np.log10(grid), np.arange(len(grid)))
+
+
+def _draw_matched_edge(ax, config: SweepConfig, variant: str) -> None:
+    """Dotted line where the cells' decay fraction (``lr wd``, or ``lr lambda'``) reaches the
+    smallest matched value: left of it a cell decays less than any matched cell. The paper's
+    cells (``eta lambda``, the same in every row) are all matched: no line."""
+    if config.matched_cells(variant).all() or len(config.lrs) < 2:
+        return
+    wds, low = config.wd_grid(variant), min(config.decay_fractions)
+    lrs = np.geomspace(config.lrs[0], config.lrs[-1], 50)
+    edge = low / lrs  # lr wd = d_min
+    inside = (edge >= wds[0]) & (edge <= wds[-1])
+    if inside.sum() >= 2:
+        ax.plot(
+            _index_of(edge[inside], wds), _index_of(lrs[inside], config.lrs), ":", c="w", lw=1.2
+        )
 
 
 def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
@@ -121,6 +139,11 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
             ax.scatter(
                 [best[1]], [best[0]], marker="*", s=170, c="white", edgecolors="black", zorder=3
             )
+            wds = config.wd_grid(variant)
+
+            def place(wd, lr, wds=wds):
+                return _index_of(wd, wds), _index_of(lr, config.lrs)
+
             if row == 0:
                 filled = np.nan_to_num(data, nan=0.5)
                 # a contour needs at least a 2 x 2 grid
@@ -128,34 +151,13 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
                     ax.contour(
                         filled, levels=[threshold], colors="white", linewidths=0.8, linestyles="--"
                     )
-                ridge = fit_ridge(data, config.lrs, config.wds)
-                if ridge.n_rows:
-                    ax.plot(
-                        _index_of(ridge.edges, config.wds),
-                        _index_of(ridge.lrs, config.lrs),
-                        "o",
-                        ms=3,
-                        mfc="white",
-                        mec="black",
-                        mew=0.4,
-                    )
-                if np.isfinite(ridge.slope):
-                    lr_line = np.array([min(ridge.lrs), max(ridge.lrs)])
-                    wd_line = 10 ** (ridge.intercept + ridge.slope * np.log10(lr_line))
-                    ax.plot(
-                        _index_of(wd_line, config.wds), _index_of(lr_line, config.lrs), "w-", lw=1
-                    )
-                slope = (
-                    "n/a (fewer than 3 edges)" if np.isnan(ridge.slope) else f"{ridge.slope:+.2f}"
-                )
-                ax.set_title(f"{method.label}\nedge slope {slope}", fontsize=10)
+                _draw_matched_edge(ax, config, variant)
+                ridge = variant_ridge(result, variant)
+                slope = estimate(ridge["slope"]).text("{:+.2f}")
+                ax.set_title(f"{method.label}\nbest-wd ridge slope {slope}", fontsize=10)
             else:
-
-                def place(wd, lr):
-                    return _index_of(wd, config.wds), _index_of(lr, config.lrs)
-
                 draw_ridge(ax, variant_ridge(result, variant), place, colour="cyan")
-            _log_ticks(config.wds, ax.set_xticks, ax.set_xticklabels)
+            _log_ticks(wds, ax.set_xticks, ax.set_xticklabels)
             _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
             ax.set_xlabel(wd_label(method))
             if col == 0:
@@ -167,12 +169,16 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
             fig.colorbar(
                 axes[1, col].images[0], ax=axes[1, :], label="validation loss (mean over seeds)"
             )
-    fig.suptitle(
-        f"preset '{config.preset}': {len(config.lrs)} x {len(config.wds)} grid, "
+    title = (
+        f"preset '{config.preset}': {len(config.lrs)} x {config.n_wd} grid, "
         f"{len(config.seeds)} seed(s), {config.steps} steps; star = optimum, x = diverged, "
-        f"dashed = accuracy {threshold:g}, cyan = best-wd ridge (min. loss, 95% CI)",
-        fontsize=10,
+        f"dashed = accuracy {threshold:g}, cyan = best-wd ridge (min. loss, 95% CI)\n"
+        f"columns matched on the fraction d of theta decay removes per step, "
+        f"{min(config.decay_fractions):g} to {max(config.decay_fractions):g}; left of the "
+        f"dotted line d is below that range. PyTorch's AdamW at (lr, wd) is the paper's at "
+        f"(alpha = lr, lambda = lr wd): its heatmap is the paper's, sheared"
     )
+    fig.suptitle(textwrap.fill(title, width=int(38 * fig.get_figwidth())), fontsize=10)
     return fig
 
 

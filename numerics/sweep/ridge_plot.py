@@ -28,7 +28,7 @@ def variant_ridge(result: SweepResult, variant: str) -> dict:
         result.metric("val_loss", variant),
         result.metric("val_acc", variant),
         config.lrs,
-        config.wds,
+        config.wd_grid(variant),
     )
 
 
@@ -73,7 +73,8 @@ def plot_ridge(result: SweepResult):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(config.lrs[0] / 1.5, config.lrs[-1] * 1.5)
-        ax.set_ylim(config.wds[0] / 2, config.wds[-1] * 2)
+        wds = config.wd_grid(variant)
+        ax.set_ylim(wds[0] / 2, wds[-1] * 2)
         method = VARIANTS[variant]
         ax.set_xlabel("learning rate $\\alpha$")
         ax.set_ylabel(f"best wd (${method.hyperparameter}$): min. val. loss")

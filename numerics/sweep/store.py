@@ -66,7 +66,7 @@ class SweepResult:
 
     ``arrays[name]`` for name in :data:`wdproof.numerics.sweep.engine.METRICS` has shape
     ``(variants, seeds, n_lr, n_wd)`` in the order of ``config.variants``, ``config.seeds``,
-    ``config.lrs``, ``config.wds``; accuracies and losses of diverged runs are NaN and
+    ``config.lrs``, ``config.wd_grid(variant)``; accuracies and losses of diverged runs are NaN and
     ``diverged_step`` is -1 for runs that never diverged.
     """
 
@@ -152,10 +152,10 @@ def _read_results(directory: Path, meta: dict) -> SweepResult:
     arrays = read_npz(directory / RESULTS_FILE)
     verify_arrays(
         arrays,
-        (len(config.variants), len(config.seeds), len(config.lrs), len(config.wds)),
+        (len(config.variants), len(config.seeds), len(config.lrs), config.n_wd),
         RESULTS_FILE,
     )
-    for name, grid in (("lrs", config.lrs), ("wds", config.wds)):
+    for name, grid in (("lrs", config.lrs), ("wds", config.wd_grids())):
         if name not in arrays or not np.array_equal(arrays[name], np.asarray(grid)):
             raise Damaged(f"{RESULTS_FILE}: '{name}' is missing or differs from the configuration")
     if checksum(arrays) != meta.get("checksum"):

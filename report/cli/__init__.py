@@ -237,8 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--sweep-preset",
         default="default",
         metavar="PRESET",
-        help="sweep preset for Q2.b/Q2.c: default, easy, hard or tiny (default: default; its "
-        "first run trains three sweeps, about 1.5 min on 2 cores, then the cache is reused)",
+        help="sweep preset for Q2.b/Q2.c, one of 'wdproof sweep --help' (default: default; "
+        "its first run trains default, easy, hard and noisy, about 2.5 min on 2 cores, then "
+        "the cache is reused)",
     )
     report.add_argument(
         "--keep-tex", action="store_true", help="keep the .tex sources next to the PDFs"

@@ -5,12 +5,20 @@ Examples::
     wdproof sweep                       # default preset: 3 variants x 16 lr x 24 wd x 3 seeds
     wdproof sweep --preset hard --out build/sweep
     wdproof sweep --preset tiny --seeds 2 --threshold 0.8 --json
-    wdproof sweep --lr-range 1e-4 1 16 --wd-range 1e-6 10 24 --force
+    wdproof sweep --lr-range 1e-4 0.1 16 --decay-fractions 1e-6 0.3 24 --force
 
 Results, ``summary.json`` and figures go to ``<out>/<preset>/`` for a preset as shipped (the
 folder ``wdproof report`` reads) and to ``<out>/<preset>-<hash8>/`` once any option changes it,
 so override runs never overwrite the stock results. A second run with the same configuration
 loads the stored arrays; ``--force`` trains again. The default preset takes about 30 s on 2 cores.
+
+Fair grids: the columns are matched on d, the fraction of theta decay removes per step (each
+d < 1: nothing diverges by construction). Each variant sweeps its own hyperparameter: the
+paper's AdamW lambda = d / eta (every cell removes d); PyTorch's AdamW wd = d / max lr (cell
+(lr, wd) removes lr wd: the paper's heatmap sheared, since AdamW(lr, wd) takes the paper's
+steps at alpha = lr, lambda = lr wd); Adam + L2 lambda' = d / max lr (lr lambda' is what SGD
+with L2 removes; under Adam it is preconditioned, so nominal). Counts of good cells are taken
+over the matched cells, those removing between the smallest and largest d.
 
 Before training, the time is estimated from a short probe of the engine (printed on stderr);
 above 1 hour (or 1 GB of results) the sweep runs only with --yes. Stored files are verified
@@ -74,7 +82,7 @@ def check_cost(config, todo, yes: bool, log=print) -> None:
     from wdproof.numerics.sweep import parallel
     from wdproof.numerics.sweep.engine import METRICS
 
-    run_steps = sum((c.row_stop - c.row_start) * len(config.wds) for c in todo) * config.steps
+    run_steps = sum((c.row_stop - c.row_start) * config.n_wd for c in todo) * config.steps
     seconds = parallel.estimate_seconds(config, todo)
     size = config.n_cells * len(METRICS) * 8 * 2  # results.npz plus the chunks while it runs
     line = (
@@ -87,7 +95,7 @@ def check_cost(config, todo, yes: bool, log=print) -> None:
     if (seconds > CONFIRM_SECONDS or size > CONFIRM_BYTES) and not yes:
         raise InputError(
             f"sweep {line}: over 1 hour or 1 GB, so add --yes to run it "
-            f"(or shrink --lr-range/--wd-range/--seeds/--steps)"
+            f"(or shrink --lr-range/--decay-fractions/--seeds/--steps)"
         )
     log(line)
 
@@ -111,8 +119,14 @@ def config_from_args(args: argparse.Namespace):
         overrides["steps"] = args.steps
     if args.lr_range is not None:
         overrides["lrs"] = _grid("--lr-range", *args.lr_range)
-    if args.wd_range is not None:
-        overrides["wds"] = _grid("--wd-range", *args.wd_range)
+    if args.decay_fractions is not None:
+        fractions = _grid("--decay-fractions", *args.decay_fractions)
+        if fractions[-1] >= 1:
+            raise InputError(
+                f"--decay-fractions MAX must be < 1 (a step removing {fractions[-1]:g} of theta "
+                f"flips or blows it up by construction)"
+            )
+        overrides["decay_fractions"] = fractions
     if args.variants is not None:
         overrides["variants"] = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     if args.beta1 is not None or args.beta2 is not None:
@@ -167,7 +181,25 @@ def _epilog() -> str:
     examples, layout = __doc__.split("Examples::", 1)[1].strip().split("\n\n", 1)
     lines = [line.strip() for line in examples.splitlines()]
     return (
-        "examples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n" + layout.replace("``", "")
+        "examples:\n"
+        + "\n".join(f"  {line}" for line in lines)
+        + "\n\n"
+        + layout.replace("``", "")
+        + "\n\npresets (learning rates; decay fractions d; the grids they give):\n"
+        + "\n".join(_preset_line(name, config) for name, config in PRESETS.items())
+    )
+
+
+def _preset_line(name: str, config) -> str:
+    """One preset's grid for ``--help``: lr range, d range, each variant's own wd range."""
+
+    def span(values) -> str:
+        return f"[{min(values):.3g}, {max(values):.3g}]"
+
+    grids = ", ".join(f"{v} {span(config.wd_grid(v))}" for v in config.variants)
+    return (
+        f"  {name}: lr {span(config.lrs)} x {len(config.lrs)}, d {span(config.decay_fractions)}"
+        f" x {config.n_wd}; wd: {grids}"
     )
 
 
@@ -206,13 +238,12 @@ def register(subparsers) -> None:
         help="log grid of learning rates, MIN <= MAX (N = 1 needs MIN = MAX)",
     )
     p.add_argument(
-        "--wd-range",
+        "--decay-fractions",
         type=float,
         nargs=3,
         metavar=("MIN", "MAX", "N"),
-        help="log grid of wd, each variant's own hyperparameter: the L2 coefficient lambda' "
-        "for *-l2 variants, the decoupled decay rate lambda otherwise; MIN <= MAX "
-        "(N = 1 needs MIN = MAX)",
+        help="log grid of d, the fraction of theta decay removes per step, MIN <= MAX < 1 "
+        "(N = 1 needs MIN = MAX); each variant's wd grid follows from it (see 'fair grids')",
     )
     p.add_argument("--variants", help=f"comma-separated subset of {', '.join(VARIANTS)}")
     p.add_argument("--beta1", type=float, help=f"Adam beta1 (default {stock.betas[0]})")
