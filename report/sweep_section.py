@@ -22,6 +22,7 @@ from wdproof.numerics.sweep import plots as sweep_plots
 from wdproof.numerics.sweep import store as sweep_store
 from wdproof.numerics.sweep.config import SweepConfig, preset
 from wdproof.numerics.sweep.datasets import describe
+from wdproof.report.latex import number
 from wdproof.report.progress import progress_bar
 
 THRESHOLD = 0.9
@@ -118,7 +119,8 @@ def _verdict(summary: dict) -> str:
         "mean validation loss against the learning rate, on log axes; separability is the "
         "share of the log-loss surface an additive $f(\\alpha) + g(\\mathrm{wd})$ explains; "
         "the decay margin is the best accuracy at any wd above the variant's smallest minus "
-        f"the best at its smallest (decay removing a fraction {d0:g} of $\\theta$ per step, "
+        f"the best at its smallest (decay removing a fraction {number(d0, 2)} of $\\theta$ per "
+        "step, "
         "standing in for no decay). The pattern predicts "
         "a slope of 0 for the paper's AdamW, $-1$ for PyTorch's (whose decay is "
         "$\\alpha\\lambda$) and a slope away from 0 for $L_2$. Verdict on the expected pattern: "
