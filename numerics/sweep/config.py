@@ -29,6 +29,7 @@ import torch
 
 from wdproof.numerics.errors import InputError
 from wdproof.numerics.optimizers.conventions import ADAM_VARIANTS, VARIANTS, DecayConvention
+from wdproof.numerics.sweep.batched_adam import coefficients
 from wdproof.numerics.sweep.batched_mlp import MLPShape
 from wdproof.numerics.sweep.datasets import DataSpec, hashed_fields, spec_from_dict, spec_to_dict
 from wdproof.numerics.sweep.digits import DigitsSpec
@@ -130,16 +131,19 @@ class SweepConfig:
         return tuple(float(f"{v:.6g}") for v in fractions / scale)
 
     def cell_decay_fractions(self, variant: str) -> np.ndarray:
-        """``(n_lr, n_wd)``: the fraction of ``theta`` each cell's decay removes per step.
+        """``(n_lr, n_wd)``: the fraction of ``theta`` each cell's decay removes per step, from
+        the engine's own coefficients (:func:`~.batched_adam.coefficients`).
 
-        ``eta lambda`` (PAPER), ``lr wd`` (TORCH), ``lr lambda'`` (L2: nominal, as under SGD).
+        ``eta lambda`` (PAPER), ``lr wd`` (TORCH), ``lr lambda'`` (L2: nominal, what SGD + L2
+        removes, Prop. 1; under Adam the penalty is preconditioned).
         """
-        wds = np.asarray(self.wd_grid(variant))
-        if VARIANTS[variant].convention is DecayConvention.PAPER:
-            # d = eta lambda, the same in every row
-            return np.broadcast_to(self.eta * wds, (len(self.lrs), len(wds))).copy()
-        # d = lr wd (TORCH) or lr lambda' (L2, nominal)
-        return np.outer(self.lrs, wds)
+        lrs = torch.tensor(self.lrs, dtype=torch.float64)
+        wds = torch.tensor(self.wd_grid(variant), dtype=torch.float64)
+        grid_lr, grid_wd = torch.meshgrid(lrs, wds, indexing="ij")
+        coeffs = coefficients(VARIANTS[variant], grid_lr.reshape(-1), grid_wd.reshape(-1), self.eta)
+        # d = decay_fraction (decoupled), or lr lambda' (L2, nominal: its decay_fraction is 0)
+        fraction = coeffs.decay_fraction + coeffs.step * coeffs.l2_coefficient
+        return fraction.reshape(grid_lr.shape).numpy()
 
     def matched_cells(self, variant: str) -> np.ndarray:
         """``(n_lr, n_wd)`` bool: cells whose decay fraction lies in the matched range."""
