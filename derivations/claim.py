@@ -34,7 +34,9 @@ class Claim:
         title: one line a reader can quote.
         source: where the statement is made, exactly ("paper Prop. 1 (main text)", "lecture
             notes 004, slide 'Weight decay vs L2'", "problem set Q1.b").
-        question: the problem-set question whose section of the report shows it ("Q1.a.i").
+        question: the problem-set question whose section of the report shows it ("Q1.a.i"), or
+            ``"lecture-notes"`` for a claim the course's lecture notes make beyond the problem
+            set (the key's appendix).
         statement: the source's statement as SymPy objects, with its quantifiers.
         statement_text: the same statement in words, as the source makes it.
         conventions: the update-rule conventions the statement assumes.

@@ -3,8 +3,8 @@
 A claim survives review only if a wrong version of it fails. For each claim this module builds
 mutants of four kinds and asks the kernel to judge them:
 
-* ``verdict``: every other verdict declared as the expectation (the computed verdict must
-  differ from it);
+* ``verdict``: every other verdict (``unproved`` included) declared as the expectation (the
+  computed verdict must differ from it);
 * ``statement``: one side multiplied by ``1 + delta``, shifted by ``delta`` (a fresh symbol; a
   fresh matrix symbol times ``delta`` for matrix sides), negated; a stated solution set scaled;
 * ``truncation``: every chain of the proof (lemmas, base and step cases, witness and
@@ -31,8 +31,8 @@ from wdproof.derivations.kernel import (
     Characterization,
     Conditions,
     Counterexample,
+    Evidence,
     Induction,
-    Link,
     Proof,
     Statement,
     Witness,
@@ -101,6 +101,15 @@ def _chains(proof: Proof) -> Iterator[tuple[str, Chain, Callable[[Chain], Proof]
             lemmas[k] = replace(lemma, chain=chain)
             return replace(proof, lemmas=tuple(lemmas))
 
+        if isinstance(lemma.chain, Induction):
+            ind = lemma.chain
+            yield f"lemma {lemma.name}, base", ind.base, lambda c, put=put, ind=ind: put(
+                replace(ind, base=c)
+            )
+            yield f"lemma {lemma.name}, step", ind.step, lambda c, put=put, ind=ind: put(
+                replace(ind, step=c)
+            )
+            continue
         yield f"lemma {lemma.name}", lemma.chain, put
     arg = proof.argument
     if isinstance(arg, Chain):
@@ -177,7 +186,7 @@ def _perturbation_mutants(claim: Claim) -> Iterator[Mutant]:
             continue
         links = list(chain.links)
         first = links[0]
-        links[0] = Link((1 + DELTA) * first.expr, first.why, first.cites)
+        links[0] = replace(first, expr=(1 + DELTA) * first.expr)
         yield Mutant(
             "perturbation",
             f"{label}: first intermediate expression times 1 + delta",
@@ -200,12 +209,19 @@ def _perturbation_mutants(claim: Claim) -> Iterator[Mutant]:
 
 
 def mutants(claim: Claim) -> list[Mutant]:
-    """Every mutant of ``claim``, verdict mutants first."""
+    """Every mutant of ``claim``, verdict mutants first.
+
+    A claim resting on numerical :class:`~wdproof.derivations.kernel.Evidence` has no proof to
+    cut or perturb, and its verdict is ``unproved`` whatever it states: only its verdict mutants
+    apply (the kernel must never call it proved, refuted or conditional).
+    """
     found = [
         Mutant("verdict", f"expects {other}", claim.statement, claim.proof, other)
-        for other in VERDICTS
+        for other in (*VERDICTS, "unproved")
         if other != claim.expect
     ]
+    if isinstance(claim.proof.argument, Evidence):
+        return found
     found += [
         *_statement_mutants(claim),
         *_truncation_mutants(claim),

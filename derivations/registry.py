@@ -16,6 +16,9 @@ from wdproof.derivations.claim import Claim, Definition
 
 #: The problem set's questions, in the order the report follows (seed 000).
 QUESTIONS = ("Q1.a.i", "Q1.a.ii", "Q1.b", "Q2.a", "Q2.b", "Q2.c")
+#: Where a claim's section of the solution key is: a question of the problem set, or
+#: ``lecture-notes`` (the key's appendix of claims the course's lecture notes make, seeds 002-004).
+SECTIONS = (*QUESTIONS, "lecture-notes")
 
 
 class UnknownClaimError(KeyError):
@@ -27,9 +30,9 @@ def _collect(attribute: str) -> list:
     for info in pkgutil.iter_modules(derivations.__path__):
         module = importlib.import_module(f"{derivations.__name__}.{info.name}")
         for position, claim in enumerate(getattr(module, attribute, ())):
-            if claim.question not in QUESTIONS:
+            if claim.question not in SECTIONS:
                 raise ValueError(f"claim {claim.id!r} names unknown question {claim.question!r}")
-            found.append((QUESTIONS.index(claim.question), info.name, position, claim))
+            found.append((SECTIONS.index(claim.question), info.name, position, claim))
     return [entry[-1] for entry in sorted(found, key=lambda e: e[:3])]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wdproof.derivations.notation import latex
-from wdproof.derivations.registry import QUESTIONS, all_definitions
+from wdproof.derivations.registry import QUESTIONS, SECTIONS, all_definitions
 from wdproof.numerics.grading.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
 from wdproof.report.latex import needs_unicode_engine, template_environment, user_text
@@ -26,6 +26,7 @@ QUESTION_HEADINGS = {
     "Q2.a": "Q2.a: Implementing Adam and AdamW",
     "Q2.b": "Q2.b: The spiral data set and the learning-rate $\\times$ weight-decay sweep",
     "Q2.c": "Q2.c: Reading the heatmaps",
+    "lecture-notes": "Claims in the lecture notes",
 }
 
 DEFAULT_TITLE = "Decoupled Weight Decay: L2 Regularization vs Weight Decay"
@@ -60,6 +61,8 @@ def _verdict_latex(entry: LedgerEntry) -> str:
     """The verdict as one phrase: proved / refuted / conditional on $h_1$, $h_2$ / unproved."""
     v = entry.verdict
     text = r"\verdict{" + v.kind + "}"
+    if v.form == "numerical evidence only":
+        text += r" (numerical evidence only)"
     if v.kind == "conditional":
         text += " on " + ", ".join(f"${latex(h)}$" for h in v.hypotheses)
     return text
@@ -101,7 +104,7 @@ def render_solution_key(
             "entries": [e for e in rendered if e.claim.question == q],
             "definitions": [d for d in all_definitions() if d.question == q],
         }
-        for q in QUESTIONS
+        for q in SECTIONS
     ]
     template = template_environment().get_template("solution-key.tex.j2")
     return template.render(

@@ -6,16 +6,19 @@ can construct a :class:`Verdict` with ``kind`` other than ``"unproved"`` (the co
 a private token that only :func:`judge` passes), so an author can only expect a verdict, never
 declare one.
 
-What is trusted: SymPy's simplification (:func:`equal`) and its solver (``solveset``/``solve``)
-and the rules of this package, nothing else. Helpers that build expressions are untrusted:
-every expression they produce is re-checked here.
+What is trusted: SymPy's simplification (:func:`equal`), its solver (``solveset``/``solve``)
+and its assumptions system (``is_nonnegative``, for ``<=`` links), the Cauchy–Schwarz inequality
+for finite sums (the one inequality schema), and the rules of this package, nothing else.
+Helpers that build expressions are untrusted: every expression they produce is re-checked here.
 
 The package, one concept a module, in the order they depend on each other:
 
 =============  =====================================================================
 ``verdict``    :class:`Verdict` (and its private token), :class:`Step`, :class:`ProofError`
 ``equality``   :func:`is_zero`, :func:`equal`: reduction to zero by SymPy algebra
-``statement``  :class:`Statement`: ``forall``, ``exists``, ``not-exists``, ``solutions``
+``statement``  :class:`Statement`: ``forall``, ``exists``, ``not-exists``, ``solutions``,
+               ``at-most``
+``order``      when ``a <= b`` is accepted: nonnegativity rule, Cauchy–Schwarz schema
 ``proof``      the proof objects and the rule each stands for (plain data)
 ``solving``    exact solution of necessary conditions; comparison of conditions and sets
 ``checker``    chains, lemmas, induction and derived conditions, step by step
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 from wdproof.derivations.kernel.equality import equal, is_zero
 from wdproof.derivations.kernel.judgement import judge
+from wdproof.derivations.kernel.order import CauchySchwarz, nonnegative
 from wdproof.derivations.kernel.proof import (
     Argument,
     Chain,
@@ -38,6 +42,7 @@ from wdproof.derivations.kernel.proof import (
     Conditions,
     Counterexample,
     Entries,
+    Evidence,
     Induction,
     Instance,
     Lemma,
@@ -51,12 +56,14 @@ from wdproof.derivations.notation import latex
 
 __all__ = [
     "Argument",
+    "CauchySchwarz",
     "Chain",
     "Characterization",
     "Coefficients",
     "Conditions",
     "Counterexample",
     "Entries",
+    "Evidence",
     "Induction",
     "Instance",
     "Lemma",
@@ -73,4 +80,5 @@ __all__ = [
     "is_zero",
     "judge",
     "latex",
+    "nonnegative",
 ]

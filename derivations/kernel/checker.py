@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from wdproof.derivations.kernel.equality import equal, is_zero, substitute
+from wdproof.derivations.kernel.order import CauchySchwarz, nonnegative_any_form
 from wdproof.derivations.kernel.proof import (
     Chain,
     Conditions,
@@ -76,14 +77,52 @@ class Checker:
                     False,
                 )
             rules = list(base_rules or []) + self.cited(link.cites, extra)
-            ok = equal(current, link.expr, rules)
+            if link.relation == "<=":
+                ok, symbol = self.bound(current, link, rules, label), r"\le"
+            elif link.relation == "=" and not link.certificate:
+                ok, symbol = equal(current, link.expr, rules), "="
+            else:
+                raise ProofError(f"{label}, link {k}: relation {link.relation!r} is not a rule")
             self.record(
                 link.why,
-                f"{latex(current)} = {latex(link.expr)}" if k == 1 else f"= {latex(link.expr)}",
+                f"{latex(current)} {symbol} {latex(link.expr)}"
+                if k == 1
+                else f"{symbol} {latex(link.expr)}",
                 ok,
             )
             current = link.expr
         return current
+
+    def bound(self, current, link, rules, label) -> bool:
+        """A ``<=`` link: ``link.expr - current`` is a nonnegative combination of nonnegative
+        facts (the certificate), or is itself nonnegative by the order rule."""
+        gap = substitute(link.expr - current, rules)
+        if not link.certificate:
+            return self.shown_nonnegative(link.expr - current, rules)
+        total = sp.S.Zero
+        for weight, fact in link.certificate:
+            if isinstance(fact, CauchySchwarz):
+                if not fact.admissible():
+                    raise ProofError(f"{label}: Cauchy-Schwarz needs real terms over a range")
+                value = fact.gap()
+            elif self.shown_nonnegative(fact, rules):
+                value = fact
+            else:
+                raise ProofError(f"{label}: the fact {fact} is not shown nonnegative")
+            if not self.shown_nonnegative(weight, rules):
+                raise ProofError(f"{label}: the weight {weight} is not shown nonnegative")
+            total += weight * value
+        return equal(gap, total, rules)
+
+    @staticmethod
+    def shown_nonnegative(expr, rules) -> bool:
+        """Nonnegative as written (the symbols' assumptions, which the statement typesets as
+        hypotheses) or after the statement's substitutions."""
+        return nonnegative_any_form(expr) or nonnegative_any_form(substitute(expr, rules))
+
+    @staticmethod
+    def inequality_links(chain: Chain) -> bool:
+        return any(link.relation != "=" for link in chain.links)
 
     @staticmethod
     def ends_match(chain: Chain, end: sp.Basic, lhs, rhs, rules=()) -> bool:
@@ -96,6 +135,12 @@ class Checker:
 
     def prove_lemmas(self) -> None:
         for lemma in self.proof.lemmas:
+            if isinstance(lemma.chain, Induction):
+                self.induction(lemma.chain, lemma.lhs, lemma.rhs)
+                self.lemmas[id(lemma)] = lemma
+                continue
+            if self.inequality_links(lemma.chain):
+                raise ProofError(f"lemma {lemma.name}: a lemma is an equality; it has no <= link")
             end = self.chain(lemma.chain, f"lemma {lemma.name}", base_rules=self.rules)
             ok = self.ends_match(lemma.chain, end, lemma.lhs, lemma.rhs, self.rules)
             self.record(
@@ -106,13 +151,27 @@ class Checker:
             self.lemmas[id(lemma)] = lemma
 
     def forall_chain(self, chain: Chain, lhs, rhs, label="chain") -> None:
+        if self.inequality_links(chain):
+            raise ProofError(f"{label}: a chain with a <= link proves no equality")
         end = self.chain(chain, label, base_rules=self.rules)
         ok = self.ends_match(chain, end, lhs, rhs, self.rules)
         self.record(
             "The chain's ends are the statement's two sides.", f"{latex(lhs)} = {latex(rhs)}", ok
         )
 
+    def bound_chain(self, chain: Chain, lhs, rhs) -> None:
+        """``lhs <= rhs``: the chain starts at ``lhs`` and ends at ``rhs`` (in that order)."""
+        end = self.chain(chain, "chain", base_rules=self.rules)
+        self.record(
+            "The chain runs from the statement's left side to its right side.",
+            rf"{latex(lhs)} \le {latex(rhs)}",
+            (chain.start, end) == (lhs, rhs),
+        )
+
     def induction(self, ind: Induction, lhs, rhs) -> None:
+        for part in (ind.base, ind.step):
+            if self.inequality_links(part):
+                raise ProofError("an induction proves an equality; it has no <= link")
         n = ind.variable
         if not (n.is_integer and n in (lhs - rhs).free_symbols):
             raise ProofError(f"induction variable {n} must be an integer symbol of the statement")

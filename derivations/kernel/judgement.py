@@ -20,6 +20,7 @@ from wdproof.derivations.kernel.proof import (
     Characterization,
     Conditions,
     Counterexample,
+    Evidence,
     Induction,
     Proof,
     Witness,
@@ -69,28 +70,41 @@ Outcome = tuple[VerdictKind, dict | None]  # the verdict's kind and a refutation
 
 
 def _refute_by_counterexample(c: Checker, s: Statement, arg: Counterexample) -> Outcome:
-    """Refutes ``forall``: the exact gap ``lhs - rhs`` at the values is nonzero, as stated."""
-    if s.kind != "forall":
-        raise ProofError("a counterexample refutes only a for-all statement")
+    """Refutes ``forall`` (``at-most``): the exact gap ``lhs - rhs`` at the values is nonzero
+    (positive), as stated. Values are substituted, sums expanded, and substituted again, so a
+    sequence's terms ``g_1, g_2`` can be given once a sum over ``i = 1..t`` is written out."""
+    if s.kind not in ("forall", "at-most"):
+        raise ProofError("a counterexample refutes only a for-all or at-most statement")
     values = list(arg.values.items())
-    gap = sp.simplify(substitute(substitute(s.lhs - s.rhs, c.rules), values).doit())
+    gap = substitute(substitute(s.lhs - s.rhs, c.rules), values).doit()
+    gap = sp.simplify(substitute(gap, values).doit())
     if isinstance(gap, sp.MatrixExpr | sp.MatrixBase):
         gap = sp.Matrix(gap)
     concrete = not getattr(gap, "free_symbols", set())
-    nonzero = concrete and not is_zero(gap)
-    c.record(
-        "At the counterexample the two sides differ by an exact nonzero amount.",
-        rf"\text{{lhs}} - \text{{rhs}} = {latex(gap)}",
-        nonzero,
-    )
+    if s.kind == "at-most":
+        c.record(
+            "At the counterexample the left side exceeds the right side by an exact amount.",
+            rf"\text{{lhs}} - \text{{rhs}} = {latex(gap)} > 0",
+            concrete and bool(gap.is_positive),
+        )
+    else:
+        c.record(
+            "At the counterexample the two sides differ by an exact nonzero amount.",
+            rf"\text{{lhs}} - \text{{rhs}} = {latex(gap)}",
+            concrete and not is_zero(gap),
+        )
     c.record("That gap is the one the proof states.", latex(arg.gap), equal(gap, arg.gap))
     return "refuted", dict(arg.values)
 
 
 def _prove_by_chain(c: Checker, s: Statement, arg: Chain | Induction) -> Outcome:
-    """Proves ``forall``: a chain from one side to the other, or an induction."""
+    """Proves ``forall``: a chain from one side to the other, or an induction; ``at-most``: a
+    chain (with ``<=`` links) from the left side to the right side."""
+    if s.kind == "at-most" and isinstance(arg, Chain):
+        c.bound_chain(arg, s.lhs, s.rhs)
+        return "proved", None
     if s.kind != "forall":
-        raise ProofError("a chain proves only a for-all statement")
+        raise ProofError("a chain proves only a for-all or at-most statement")
     if isinstance(arg, Chain):
         c.forall_chain(arg, s.lhs, s.rhs)
     else:
@@ -142,6 +156,11 @@ def _prove_by_characterization(c: Checker, s: Statement, arg: Characterization) 
     return "proved", None
 
 
+def _no_proof(c: Checker, s: Statement, arg: Evidence) -> Outcome:
+    """Numerical evidence is not a proof: the verdict stays ``unproved`` and names it."""
+    raise ProofError(f"numerical evidence only, no proof: {arg.what}")
+
+
 #: Each proof form: its name in the verdict, and the rule that checks it.
 RULES = {
     Chain: ("equational chain", _prove_by_chain),
@@ -149,6 +168,7 @@ RULES = {
     Witness: ("witness", _settle_by_witness),
     Conditions: ("exact solution of necessary conditions", _settle_by_conditions),
     Counterexample: ("exact counterexample", _refute_by_counterexample),
+    Evidence: ("numerical evidence only", _no_proof),
     Characterization: (
         "exact solution set (necessary conditions + sufficiency chain)",
         _prove_by_characterization,
@@ -165,6 +185,8 @@ def _run(c: Checker, s: Statement, arg: Argument) -> Outcome:
 def _form(proof: Proof) -> str:
     arg = proof.argument
     form = RULES[type(arg)][0] if type(arg) in RULES else f"unknown ({type(arg).__name__})"
+    if isinstance(arg, Chain) and any(link.relation != "=" for link in arg.links):
+        form = "chain of equalities and inequalities"
     if proof.per_coordinate:
         form += ", per coordinate"
     return form

@@ -10,7 +10,13 @@ Proof rules
                     rejected. The chain proves a ``forall`` statement only if ``start`` and
                     ``e_k`` are the statement's two sides as written (structurally equal, so a
                     chain cut short never passes).
-    Lemma           a named ``forall`` sub-result proved by its own chain; later links may cite it.
+    Bound chain     ``start = e_1 <= e_2 = ... = e_k``: a chain with ``<=`` links, each carrying a
+                    certificate ``e_{j+1} - e_j = sum_k w_k f_k`` of nonnegative weights and
+                    facts (:mod:`~wdproof.derivations.kernel.order`). It proves an ``at-most``
+                    statement only if ``start`` is its left side and ``e_k`` its right side,
+                    and never proves an equality.
+    Lemma           a named ``forall`` sub-result proved by its own chain or induction; later links
+                    may cite it (it is applied only where cited).
     Induction       over an integer symbol ``n``: a base chain for ``n = n0`` and a step chain for
                     ``n + 1`` whose links may cite ``"hypothesis"`` (the statement at ``n``,
                     applied as the substitution lhs(n) -> rhs(n)); the statement's
@@ -23,8 +29,11 @@ Proof rules
                     entries (i, k) obtained by differentiating entry i in theta_k; instances),
                     compares them with the conditions the author lists, and solves them exactly.
     Counterexample  refutes a ``forall`` statement: exact values for its free symbols, and the
-                    exact gap ``lhs - rhs`` there, which must be nonzero and equal to the stated
-                    gap.
+                    exact gap ``lhs - rhs`` there, which must be nonzero (positive, for an
+                    ``at-most`` statement) and equal to the stated gap.
+    Evidence        numerical evidence only (a torch run): the kernel checks nothing and the
+                    verdict is ``unproved``, with the evidence named, so that a claim established
+                    only by running code is never shown as proved.
     Assumptions     extra hypotheses of the proof (not of the source): a proof that needs them
                     yields ``conditional`` with those hypotheses, never ``proved``.
     Per coordinate  an element-wise update is argued for one coordinate ``j``; the rule is
@@ -36,17 +45,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import sympy as sp
+
+Relation = Literal["=", "<="]
 
 
 @dataclass(frozen=True)
 class Link:
-    """``= expr``, justified in words by ``why`` and by the substitutions it ``cites``."""
+    """``= expr`` (or ``<= expr``), justified in words by ``why`` and by the substitutions it
+    ``cites``; a ``<=`` link also by its ``certificate``: ``(weight, fact)`` pairs whose
+    weighted sum is ``expr`` minus the previous expression (a fact is an expression or an
+    :class:`~wdproof.derivations.kernel.order.CauchySchwarz` instance)."""
 
     expr: sp.Basic
     why: str
     cites: tuple = ()  # hypotheses (Eq), Lemma objects, or "hypothesis" (induction)
+    relation: Relation = "="
+    certificate: tuple[tuple[sp.Basic, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,12 +77,13 @@ class Chain:
 
 @dataclass(frozen=True)
 class Lemma:
-    """A named ``lhs = rhs`` for every value of its free symbols, proved by ``chain``."""
+    """A named ``lhs = rhs`` for every value of its free symbols, proved by ``chain`` (an
+    equational chain, or an :class:`Induction` over an integer symbol of the lemma)."""
 
     name: str
     lhs: sp.Basic
     rhs: sp.Basic
-    chain: Chain
+    chain: Chain | Induction
 
 
 @dataclass(frozen=True)
@@ -137,7 +155,15 @@ class Characterization:
     sufficient: tuple[Chain, ...]
 
 
-Argument = Chain | Induction | Witness | Conditions | Counterexample | Characterization
+@dataclass(frozen=True)
+class Evidence:
+    """No proof: the claim rests on the named numerical runs only (the verdict is
+    ``unproved``, and says so)."""
+
+    what: str
+
+
+Argument = Chain | Induction | Witness | Conditions | Counterexample | Characterization | Evidence
 
 
 @dataclass(frozen=True)

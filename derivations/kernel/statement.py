@@ -6,6 +6,7 @@ Kinds (``Statement.kind``)
     ``exists``      some value of ``unknowns`` makes the ``forall`` body hold.
     ``not-exists``  no value of ``unknowns`` makes the ``forall`` body hold.
     ``solutions``   the values of ``unknowns`` that make the body hold are exactly ``solutions``.
+    ``at-most``     ``lhs <= rhs`` for every value of every free symbol (an inequality).
 
 Hypotheses are SymPy objects: an ``Eq(a, b)`` is applied as the substitution ``a -> b``; an
 inequality must follow from the symbols' assumptions (the judge checks it), so it is typeset and
@@ -22,7 +23,7 @@ import sympy as sp
 
 from wdproof.derivations.notation import latex
 
-StatementKind = Literal["forall", "exists", "not-exists", "solutions"]
+StatementKind = Literal["forall", "exists", "not-exists", "solutions", "at-most"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Statement:
     definitions: tuple[sp.Eq, ...] = ()
 
     def __post_init__(self) -> None:
-        if (self.kind == "forall") == bool(self.unknowns):
+        if (self.kind in ("forall", "at-most")) == bool(self.unknowns):
             raise ValueError("only exists/not-exists/solutions statements bind unknowns")
         if (self.kind == "solutions") != (self.solutions is not None):
             raise ValueError("a solutions statement, and only it, states its solution set")
@@ -47,6 +48,12 @@ class Statement:
     @classmethod
     def forall(cls, lhs, rhs, hypotheses=(), definitions=()) -> Statement:
         return cls("forall", lhs, rhs, hypotheses=tuple(hypotheses), definitions=tuple(definitions))
+
+    @classmethod
+    def at_most(cls, lhs, rhs, hypotheses=(), definitions=()) -> Statement:
+        """``lhs <= rhs`` for every value of the free symbols."""
+        given, defined = tuple(hypotheses), tuple(definitions)
+        return cls("at-most", lhs, rhs, hypotheses=given, definitions=defined)
 
     @classmethod
     def exists(cls, unknowns, lhs, rhs, hypotheses=(), domain=sp.S.Reals, definitions=()):
@@ -87,13 +94,15 @@ class Statement:
         return [(h.lhs, h.rhs) for h in given if isinstance(h, sp.Eq)]
 
     def body_latex(self) -> str:
-        return f"{latex(self.lhs)} = {latex(self.rhs)}"
+        relation = r"\le" if self.kind == "at-most" else "="
+        return f"{latex(self.lhs)} {relation} {latex(self.rhs)}"
 
     def latex(self) -> str:
         names = ", ".join(latex(u) for u in self.unknowns)
         body = self.body_latex()
         text = {
             "forall": body,
+            "at-most": body,
             "exists": rf"\exists\, {names}:\ {body}",
             "not-exists": rf"\neg\exists\, {names}:\ {body}",
             "solutions": rf"\{{{names} : {body}\}} = {latex(self.solutions)}",
