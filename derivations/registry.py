@@ -16,9 +16,10 @@ from wdproof.derivations.claim import Claim, Definition
 
 #: The problem set's questions, in the order the report follows (seed 000).
 QUESTIONS = ("Q1.a.i", "Q1.a.ii", "Q1.b", "Q2.a", "Q2.b", "Q2.c")
-#: Where a claim's section of the solution key is: a question of the problem set, or
-#: ``lecture-notes`` (the key's appendix of claims the course's lecture notes make, seeds 002-004).
-SECTIONS = (*QUESTIONS, "lecture-notes")
+#: Where a claim's section of the solution key is: a question of the problem set, or one of the
+#: key's appendices: ``lecture-notes`` (claims the course's lecture notes make, seeds 002-004)
+#: and ``schedules`` (the paper's schedule multiplier and normalized weight decay, Sec. 3, App. B).
+SECTIONS = (*QUESTIONS, "lecture-notes", "schedules")
 
 
 class UnknownClaimError(KeyError):

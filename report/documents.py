@@ -27,6 +27,7 @@ QUESTION_HEADINGS = {
     "Q2.b": "Q2.b: The spiral data set and the learning-rate $\\times$ weight-decay sweep",
     "Q2.c": "Q2.c: Reading the heatmaps",
     "lecture-notes": "Claims in the lecture notes",
+    "schedules": "Schedules and normalized weight decay",
 }
 
 DEFAULT_TITLE = "Decoupled Weight Decay: L2 Regularization vs Weight Decay"
@@ -106,6 +107,8 @@ def render_solution_key(
         }
         for q in SECTIONS
     ]
+    # An appendix without claims is left out; every question of the problem set is answered.
+    sections = [s for s in sections if s["question"] in QUESTIONS or s["entries"]]
     template = template_environment().get_template("solution-key.tex.j2")
     return template.render(
         **_title_page(options),
