@@ -112,6 +112,8 @@ def _reduce_scalar(expr: sp.Basic) -> bool:
         sp.expand,
         sp.simplify,
         lambda e: sp.simplify(sp.expand(e.doit())),
+        # max(a, b) = (a + b + |a - b|)/2, min(a, b) = (a + b - |a - b|)/2 for reals
+        lambda e: sp.simplify(e.rewrite(sp.Abs)) if e.has(sp.Max, sp.Min) else e,
         # sqrt((a + b)^2) = a + b needs the radicand factored first (a + b > 0 by assumptions)
         lambda e: sp.simplify(
             e.replace(
