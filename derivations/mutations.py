@@ -103,11 +103,15 @@ def _chains(proof: Proof) -> Iterator[tuple[str, Chain, Callable[[Chain], Proof]
 
         if isinstance(lemma.chain, Induction):
             ind = lemma.chain
-            yield f"lemma {lemma.name}, base", ind.base, lambda c, put=put, ind=ind: put(
-                replace(ind, base=c)
+            yield (
+                f"lemma {lemma.name}, base",
+                ind.base,
+                lambda c, put=put, ind=ind: put(replace(ind, base=c)),
             )
-            yield f"lemma {lemma.name}, step", ind.step, lambda c, put=put, ind=ind: put(
-                replace(ind, step=c)
+            yield (
+                f"lemma {lemma.name}, step",
+                ind.step,
+                lambda c, put=put, ind=ind: put(replace(ind, step=c)),
             )
             continue
         yield f"lemma {lemma.name}", lemma.chain, put
