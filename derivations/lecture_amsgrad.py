@@ -35,7 +35,8 @@ vhat_next = sp.Symbol(r"\hat{v}_t", nonnegative=True)
 MAX_CONVENTIONS = (
     r"AMSGrad as the lecture writes it: $v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$, "
     r"$\hat v_t = \max(\hat v_{t-1}, v_t)$, step $\gamma\, m_t/\sqrt{\hat v_t}$; per coordinate, "
-    r"$v_t$ any real. torch.optim.Adam(amsgrad=True) keeps the same running maximum of the "
+    r"$v_t$ any real. torch.optim.Adam with its amsgrad option on keeps the same running "
+    r"maximum of the "
     r"uncorrected $v_t$ (state max_exp_avg_sq) and divides it by $1-\beta_2^t$ only when "
     r"forming the denominator. The kernel reduces $\max$ through "
     r"$\max(a, b) = (a + b + |a - b|)/2$ (reals)."
@@ -69,7 +70,7 @@ MAX_NONDECREASING = Claim(
     ),
     expect="proved",
     explanation=(
-        r"True as stated, for all reals (torch checks $\hat v_t = \hat v_{t-1} + "
+        r"Holds as stated, for all reals (torch checks $\hat v_t = \hat v_{t-1} + "
         r"\max(0, v_t - \hat v_{t-1})$ at every step of an amsgrad run)."
     ),
 )
@@ -121,7 +122,7 @@ STEP_SIZE_NONINCREASING = Claim(
     ),
     expect="proved",
     explanation=(
-        r"True as stated, for all $v_t$ and $\hat v_{t-1} > 0$. torch keeps the running "
+        r"Holds as stated, for all $v_t$ and $\hat v_{t-1} > 0$. torch keeps the running "
         r"maximum but divides it by "
         r"$1 - \beta_2^t$; the confirmation shows that torch's effective step "
         r"$\gamma\sqrt{1-\beta_2^t}/\sqrt{\hat v_t}$ can grow where the lecture's cannot."
@@ -342,16 +343,16 @@ TORCH_EVIDENCE = Claim(
         r"drift is proved."
     ),
     conventions=(
-        r"torch.optim.Adam(betas $= (0, 1/(1+C^2))$, $\epsilon = 10^{-8}$, amsgrad False or "
-        r"True) with $C = 3$, learning rate $\gamma_t = \gamma/\sqrt t$, $\gamma = 0.5$, from "
+        r"torch.optim.Adam(betas $= (0, 1/(1+C^2))$, $\epsilon = 10^{-8}$, amsgrad off and "
+        r"on) with $C = 3$, learning rate $\gamma_t = \gamma/\sqrt t$, $\gamma = 0.5$, from "
         r"$x_0 = 0$; after every step $x$ is projected onto $[-1, 1]$ (clamp; in one dimension "
         r"Reddi's weighted projection is the clamp). torch's AMSGrad takes the maximum of the "
         r"uncorrected $v_t$ and divides it by $1-\beta_2^t$."
     ),
     proof=Proof(
         Evidence(
-            "torch.optim.Adam and Adam(amsgrad=True), 900 projected steps on the 3-periodic "
-            "gradient stream (C, -1, -1), C = 3: final x and average regret of each"
+            "torch.optim.Adam without and with its amsgrad option, 900 projected steps on the "
+            "3-periodic gradient stream (C, -1, -1), C = 3: final x and average regret of each"
         ),
     ),
     expect="unproved",

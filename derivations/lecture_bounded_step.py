@@ -90,7 +90,7 @@ AS_STATED = Claim(
     proof=Proof(Counterexample(COUNTER, _gap_at(COUNTER)), per_coordinate=True),
     expect="refuted",
     explanation=(
-        r"False, and the argument is wrong, not misprinted: Cauchy--Schwarz bounds "
+        r"The statement fails, and the argument is wrong, not misprinted: Cauchy--Schwarz bounds "
         r"$\hat m_t^2 = (\sum_k w_k g_k)^2$ by $\hat v_t \sum_k w_k^2/u_k$, not by $\hat v_t$, "
         r"because $m_t$ and $v_t$ average with different weights ($\beta_1 \ne \beta_2$). With "
         r"the default setting two gradients $g_1 = 100/111$, $g_2 = 1$ already give a second "
@@ -122,7 +122,9 @@ TIGHT_BOUND = Claim(
     source=SOURCE + " (corrected)",
     question="lecture-notes",
     statement=Statement.at_most(
-        step**2, lr**2 * weight_sum, hypotheses=(weighted_m, weighted_v, v_hat > 0)
+        step**2,
+        lr**2 * weight_sum,
+        hypotheses=(weighted_m, weighted_v, sp.StrictGreaterThan(v_hat, 0, evaluate=False)),
     ),
     statement_text=(
         r"If $\hat m_t = \sum_{k=1}^t w_k g_k$ and $\hat v_t = \sum_{k=1}^t u_k g_k^2 > 0$ with "

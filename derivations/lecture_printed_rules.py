@@ -128,7 +128,7 @@ ADAGRAD = Claim(
     ),
     expect="proved",
     explanation=(
-        r"True as stated (``steadily'' meaning never increasing: a zero gradient keeps it). "
+        r"Holds as stated (``steadily'' meaning never increasing: a zero gradient keeps it). "
         r"It strictly decreases whenever $g_t \ne 0$; RMSProp replaces the sum by an average so "
         r"that the rate can grow again."
     ),

@@ -111,7 +111,7 @@ BUDGET_INVARIANT = schedule_claim(
     ),
     expect="refuted",
     explanation=(
-        r"False: the first-order total is $\eta\lambda_{norm}\sqrt{BT/b}$ (claim "
+        r"It fails: the first-order total is $\eta\lambda_{norm}\sqrt{BT/b}$ (claim "
         r"normalized-decay-first-order-total), so it grows with the square root of the number "
         r"of batch passes; quadrupling the budget doubles it. What the normalization fixes "
         r"exactly is $\lambda^2N = \lambda_{norm}^2$, the second-order term of the shrink (claim "

@@ -162,7 +162,7 @@ TORCH_NOT_RESTART = schedule_claim(
     ),
     expect="refuted",
     explanation=(
-        r"False, and PyTorch says so in its documentation: CosineAnnealingLR anneals back up "
+        r"It fails, and PyTorch says so in its documentation: CosineAnnealingLR anneals back up "
         r"along the cosine after $T_{max}$ (claim -second-branch), it does not restart; at "
         r"$T_{max} = 3$ the step after the restart step runs at $\alpha/4$ instead of "
         r"$3\alpha/4$. SGDR's restarts are CosineAnnealingWarmRestarts, which wdproof's "

@@ -64,7 +64,11 @@ def test_solution_key_shows_every_claim_title_and_verdict(built, ledger):
     for verdict in {e.verdict.kind for e in ledger.values()}:
         assert verdict in text
     assert "NOT VERIFIED" not in text
-    assert "unproved" not in text
+    # "unproved" appears only where a claim rests on numerical evidence, and says so.
+    evidence = [e for e in ledger.values() if e.verdict.form == "numerical evidence only"]
+    assert text.count("numerical evidence only") >= len(evidence) >= 1
+    assert all(e.verdict.kind == "unproved" for e in evidence)
+    assert all(e.verdict.kind != "unproved" for e in ledger.values() if e not in evidence)
 
 
 @needs_tex

@@ -231,7 +231,11 @@ def test_period_sum_and_last_step_closed_forms_against_the_objects():
 
 def test_refuted_counterexamples_are_the_stated_numbers():
     restart = get_claim("schedule-torch-cosine-annealing-lr-restarts")
-    assert restart.verdict.counterexample == {sym.T_i: 3, sched_torch.alpha: 1, sched_torch.lr_min: 0}
+    assert restart.verdict.counterexample == {
+        sym.T_i: 3,
+        sched_torch.alpha: 1,
+        sched_torch.lr_min: 0,
+    }
     budget = get_claim("normalized-decay-budget-invariant")
     totals = [
         sched_norm.run_total(b, e).subs(budget.proof.argument.values)

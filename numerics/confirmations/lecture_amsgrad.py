@@ -111,7 +111,7 @@ def max_nondecreasing() -> Confirmation:
         columns=("t", "v_t (coord 0)", "vhat_{t-1}", "vhat_t = max_exp_avg_sq"),
         rows=rows,
         note=(
-            f"float64; torch.optim.Adam(lr={RANDOM_LR}, betas={RANDOM_BETAS}, amsgrad=True) on "
+            f"float64; torch.optim.Adam(lr={RANDOM_LR}, betas={RANDOM_BETAS}) with amsgrad on, on "
             f"{RANDOM_STEPS} heavy-tailed random gradients (g = z exp(2 z'), 8 coordinates, "
             f"seed 13); the maximum grew at {grew} of {trace.after.numel()} (step, coordinate) "
             "pairs and never fell."
@@ -204,7 +204,8 @@ def drift_confirmation(claim_rhs: sp.Expr, amsgrad: bool, name: str) -> Confirma
         columns=("C", "drift, period 1", f"drift, period {DRIFT_PERIODS}", "claim"),
         rows=rows,
         note=(
-            f"float64; torch.optim.Adam(lr={DRIFT_LR}, betas=(0, 0), eps=0, amsgrad={amsgrad}) "
+            f"float64; torch.optim.Adam(lr={DRIFT_LR}, betas=(0, 0), eps=0), amsgrad "
+            f"{'on' if amsgrad else 'off'}, "
             f"on g = (C, -1, -1) repeated, C in {DRIFT_SPIKES} (one coordinate each), x_0 = 0. "
             "With beta2 = 0 torch's bias corrections are 1, so its AMSGrad is the lecture's."
         ),
@@ -307,7 +308,7 @@ def reddi_setting() -> Confirmation:
         rows=rows,
         note=(
             f"Numerical evidence only. float64; torch.optim.Adam(betas=({inst.beta1}, "
-            f"1/(1+C^2) = {inst.beta2:.4f}), eps={inst.eps}, amsgrad=False/True), C = "
+            f"1/(1+C^2) = {inst.beta2:.4f}), eps={inst.eps}), amsgrad off and on, C = "
             f"{inst.spike}, lr_t = {inst.lr}/sqrt(t), x_0 = {inst.x0}, clamp to [-1, 1] after "
             "every step; R_T/T is the average regret against the best fixed x = -1."
         ),

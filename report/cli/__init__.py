@@ -152,7 +152,9 @@ def _report(args: argparse.Namespace) -> int:
     preset(args.sweep_preset)  # an unknown preset fails now, not after the ledger is evaluated
     writable_directory(args.out)
     text = {
-        k: getattr(args, k) for k in ("title", "course", "author") if getattr(args, k) is not None
+        k: getattr(args, k)
+        for k in ("title", "course", "author", "due", "points")
+        if getattr(args, k) is not None
     }
     return build_report(
         ReportRequest(
@@ -163,6 +165,19 @@ def _report(args: argparse.Namespace) -> int:
             keep_tex=args.keep_tex,
         )
     )
+
+
+def _points(text: str):
+    from wdproof.report.documents import parse_points
+
+    return parse_points(text)
+
+
+def _default_points() -> str:
+    from wdproof.report.documents import DEFAULT_POINTS
+
+    total = sum(points for _, points in DEFAULT_POINTS)
+    return ", ".join(f"{q}={points}" for q, points in DEFAULT_POINTS) + f"; total {total}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,7 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     text = "any text in any script; typeset literally, line breaks as spaces, controls dropped"
     report.add_argument("--title", help=f"document title ({text}; empty: none)")
     report.add_argument("--course", help=f"course name shown under the title ({text})")
-    report.add_argument("--author", help=f"author line ({text}; default: wdproof)")
+    report.add_argument("--author", help=f"author line, the instructor's ({text}; default: none)")
+    report.add_argument(
+        "--due", help=f"due date or time printed under the title of the problem set ({text})"
+    )
+    report.add_argument(
+        "--points",
+        type=_points,
+        metavar="Q=N,...",
+        help="points per question on the problem set, e.g. Q1.b=30,Q2.c=20; questions not "
+        f"named keep their default ({_default_points()})",
+    )
     report.add_argument(
         "--no-sweep",
         action="store_true",
