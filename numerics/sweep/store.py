@@ -248,6 +248,7 @@ def load_or_run(
     workers: int | None = None,
     before_training: Callable[[list[sweep.Chunk]], None] | None = None,
     log: Log = notice,
+    run_chunks: Callable[..., None] | None = None,
 ) -> SweepResult:
     """The results of ``config``: the cache when current and intact, else trained (resuming chunks).
 
@@ -256,6 +257,8 @@ def load_or_run(
     ``before_training(todo)`` is called with the chunks still to train, before any is trained
     (the command line estimates the cost there and may refuse by raising InputError).
     Damaged results or chunks are discarded with one line to ``log`` and trained again.
+    ``run_chunks`` trains them, with the signature of :func:`.parallel.run_chunks` (the default);
+    :class:`.distributed.DaskChunks` sends them to a Dask cluster.
     """
     config.validate()
     directory = result_dir(config, out)
@@ -289,7 +292,7 @@ def load_or_run(
             finished[chunk] = arrays
 
         started = time.perf_counter()
-        parallel.run_chunks(config, todo, on_done, on_step, workers)
+        (run_chunks or parallel.run_chunks)(config, todo, on_done, on_step, workers)
         elapsed = time.perf_counter() - started
         result = write_results(config, stack_chunks(config, finished), directory, elapsed)
         shutil.rmtree(directory / "chunks", ignore_errors=True)
