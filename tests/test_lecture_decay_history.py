@@ -36,8 +36,10 @@ def test_an_l2_style_decay_part_is_not_proved_history_free():
     """With the decay passed through D_t (Adam + L2 at fixed vhat) the same proof fails."""
     l2_step = history.adamw_step(0) - gamma * decay_rate * history.theta_t / (sp.sqrt(v_hat) + eps)
     s = CLAIM.statement
-    l2 = dataclasses.replace(s, definitions=(sp.Eq(history.decayed, l2_step), s.definitions[1]))
-    assert kernel.judge(l2, CLAIM.proof).kind == "unproved"
+    adam_l2 = dataclasses.replace(
+        s, definitions=(sp.Eq(history.decayed, l2_step), s.definitions[1])
+    )
+    assert kernel.judge(adam_l2, CLAIM.proof).kind == "unproved"
 
 
 def test_torch_decay_part_is_history_free_and_l2_is_not():

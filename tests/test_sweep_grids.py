@@ -52,12 +52,18 @@ def test_each_variants_grid_spans_the_matched_range(name, variant):
 
 
 def test_grids_differ_by_unit_not_by_accident():
-    """With eta != 1 and max lr != 1 the three grids are three different sets of numbers."""
+    """With max lr != 1 the grids are different sets of numbers; eta (which scales every
+    variant's step, issue 14) divides each grid, so every cell still removes d at eta_1."""
     config = preset("tiny", eta=0.5, lrs=(1e-3, 1e-2, 1e-1))
     grids = {v: config.wd_grid(v) for v in config.variants}
     assert grids["adamw-paper"] == pytest.approx(np.array(config.decay_fractions) / 0.5)
-    assert grids["adamw-torch"] == pytest.approx(np.array(config.decay_fractions) / 0.1, rel=1e-5)
+    assert grids["adamw-torch"] == pytest.approx(
+        np.array(config.decay_fractions) / (0.5 * 0.1), rel=1e-5
+    )
     assert grids["adam-l2"] == grids["adamw-torch"]
+    assert grids["adamw-paper"] != grids["adamw-torch"]
+    top = config.cell_decay_fractions("adamw-torch")[-1]
+    assert top == pytest.approx(config.decay_fractions, rel=1e-5)
 
 
 def test_torch_heatmap_is_the_papers_sheared():

@@ -67,10 +67,12 @@ def decay_independent_of_history() -> Confirmation:
     miss, rows, l2_parts = 0.0, [], []
     for scale in SCALES:
         adamw, v_hat = decay_part(torch.optim.AdamW, scale)
-        l2, _ = decay_part(torch.optim.Adam, scale)
+        adam_l2, _ = decay_part(torch.optim.Adam, scale)
         miss = max(miss, float((adamw - predicted).abs().max()))
-        l2_parts.append(l2)
-        rows.append((scale, float(v_hat[0]), float(adamw[0]), float(predicted[0]), float(l2[0])))
+        l2_parts.append(adam_l2)
+        rows.append(
+            (scale, float(v_hat[0]), float(adamw[0]), float(predicted[0]), float(adam_l2[0]))
+        )
     ratio = float((l2_parts[0] / l2_parts[1]).abs().min())
     require((ratio > 10, f"Adam + L2's decay parts should differ between histories ({ratio})"))
     return Confirmation(

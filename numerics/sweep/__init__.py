@@ -7,4 +7,9 @@ table :data:`wdproof.numerics.optimizers.conventions.VARIANTS`; :mod:`.spiral` m
 verifies, caches and resumes the results on disk; :mod:`.analysis` answers the seed's questions
 and :mod:`.plots` draws the heatmaps. :mod:`.cells` states one cell as an ordinary problem with
 its reference rule and ``torch.optim`` set-up, against which the kernels are tested.
+
+Issue 14 (schedules and normalized decay): every sweep may run under a schedule multiplier
+``eta_t`` and with normalized decay (:mod:`.config`); :mod:`.studies` runs several sweeps for
+the paper's schedule claims, measured by :mod:`.schedule_study` and :mod:`.budget_study` and
+drawn by :mod:`.schedule_plots`.
 """

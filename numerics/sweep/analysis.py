@@ -70,6 +70,42 @@ def summarize_variant(result: SweepResult, variant: str, threshold: float = 0.9)
     return summary
 
 
+def schedule_block(config) -> dict:
+    """What multiplied each step: the schedule, its formula, its restarts, the rule."""
+    schedule = config.multiplier_schedule()
+    return {
+        "name": config.schedule,
+        "eta": config.eta,
+        "steps": config.steps,
+        "latex": schedule.latex(),
+        "restarts": schedule.restarts(config.steps),
+        "periods_in": "steps",
+        "rule": (
+            "eta_t = eta s(t) multiplies every variant's step and decoupled decay at step t: "
+            "the paper's AdamW theta <- theta - eta_t (alpha step + lambda theta) with alpha, "
+            "lambda fixed; PyTorch's Adam/AdamW lr_t = lr eta_t (torch.optim.lr_scheduler), so "
+            "AdamW decays by lr_t wd; lambda' is not scaled"
+        ),
+    }
+
+
+def normalized_decay_block(config) -> dict:
+    """Whether the decay columns are normalized, and the factor to the per-step values."""
+    return {
+        "on": config.normalized_decay,
+        "scale": config.decay_scale,
+        "epochs": config.epochs,
+        "batch_size": config.batch_size,
+        "training_points": config.data.n_train_points,
+        "rule": (
+            "columns are lambda_norm (Adam + L2: lambda'_norm, PyTorch's AdamW: wd_norm); "
+            "each trains with lambda = lambda_norm sqrt(b / (B T)), T = steps b / B epochs"
+            if config.normalized_decay
+            else "columns are the per-step values"
+        ),
+    }
+
+
 def summarize(result: SweepResult, threshold: float = 0.9) -> dict:
     """All Q2.c answers of a sweep: per-variant summaries plus what they were computed from."""
     if not 0 < threshold <= 1:
@@ -89,6 +125,8 @@ def summarize(result: SweepResult, threshold: float = 0.9) -> dict:
         "grid": [len(config.lrs), config.n_wd],
         "decay_fractions": [min(config.decay_fractions), max(config.decay_fractions)],
         "seeds": list(config.seeds),
+        "schedule": schedule_block(config),
+        "normalized_decay": normalized_decay_block(config),
         "wall_time_s": result.wall_time_s,
         "uncertainty": answers.uncertainty_block(len(config.seeds)),
         "variants": variants,
@@ -107,6 +145,16 @@ def format_summary(summary: dict) -> str:
             f"seeds {summary['seeds']}; accuracy = mean validation accuracy over seeds"
         )
     ]
+    schedule, normalized = summary.get("schedule"), summary.get("normalized_decay")
+    if schedule and (schedule["name"] != "constant" or schedule["eta"] != 1):
+        restarts = f", restarts at t = {schedule['restarts']}" if schedule["restarts"] else ""
+        lines.append(f"schedule: {schedule['name']} (eta = {schedule['eta']:g}){restarts}")
+    if normalized and normalized["on"]:
+        lines.append(
+            f"normalized decay: wd columns are lambda_norm; per step lambda = lambda_norm x "
+            f"sqrt(b/(B T)) = {normalized['scale']:.4g} (b {normalized['batch_size']}, "
+            f"B {normalized['training_points']}, T {normalized['epochs']:.3g} epochs)"
+        )
     lo, hi = summary["decay_fractions"]
     lines.append(f"matched cells: decay removes {lo:g} to {hi:g} of theta per step")
     header = (

@@ -12,8 +12,8 @@ single-tensor algorithm, bias-corrected):
 
 .. math::
 
-    \theta \leftarrow (1 - d)\,\theta
-        - s\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
+    \theta \leftarrow (1 - \eta_t d)\,\theta
+        - \eta_t s\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
 
 The variants (:data:`~wdproof.numerics.optimizers.conventions.VARIANTS`) differ only in the three
 per-cell columns ``(lambda', d, s)`` of :class:`Coefficients`, built by :func:`coefficients`
@@ -23,20 +23,32 @@ switch between L2 and decoupled decay (paper Alg. 1-2):
 ==============  ======================  ==========================  ======================
 convention      ``l2_coefficient``      ``decay_fraction`` ``d``    ``step`` ``s``
 ==============  ======================  ==========================  ======================
-``L2``          ``wd`` (``lambda'``)    0                           ``lr``
-``TORCH``       0                       ``lr wd`` (``lr lambda``)   ``lr``
+``L2``          ``wd`` (``lambda'``)    0                           ``eta lr``
+``TORCH``       0                       ``eta lr wd``               ``eta lr``
 ``PAPER``       0                       ``eta wd`` (``eta lambda``) ``eta lr``
 ==============  ======================  ==========================  ======================
 
-``wd`` is the grid's value, the variant's own hyperparameter (``lambda'`` under L2, ``lambda``
-when decoupled); ``eta`` is the paper's schedule multiplier ``eta_t``, held constant. It scales
-the paper's convention only (Alg. 1 line 9, Alg. 2 line 12: ``theta <- theta - eta_t (alpha
-step + lambda theta)``); the L2 and TORCH rows are ``torch.optim.Adam``/``AdamW``/``SGD``
-without a scheduler (``eta_t = 1``). The paper's row is torch AdamW with ``lr = eta alpha`` and
-``weight_decay = lambda / alpha``: its decay does not scale with ``alpha``. The SGD family
-(paper Fig. 2) is plain SGD, ``theta <- (1 - d) theta - s g``.
+``wd`` is the per-step value of the variant's own hyperparameter (``lambda'`` under L2,
+``lambda`` when decoupled); ``eta`` a constant factor of the schedule multiplier.
+
+**The schedule, one rule for every variant.** Step ``t`` multiplies ``s`` and ``d`` by the
+schedule's ``eta_t`` (:meth:`BatchedAdam.step`'s ``multiplier``; ``lambda'`` is never
+scaled):
+
+* the paper's convention: ``theta <- theta - eta_t (alpha step + lambda theta)`` (Alg. 1 line
+  9, Alg. 2 line 12): ``eta_t`` multiplies both the adaptive step and the decay, ``alpha`` and
+  ``lambda`` stay fixed, so the decay stays decoupled from ``alpha`` under any schedule. It is
+  PyTorch's AdamW at ``lr = eta alpha``, ``weight_decay = lambda / alpha`` under the same
+  scheduler.
+* PyTorch's conventions behave as ``torch.optim.lr_scheduler`` does: ``lr_t = lr eta_t``, so
+  ``torch.optim.AdamW`` decays by ``lr_t wd`` (the decay follows the schedule too) and
+  ``torch.optim.Adam`` with ``weight_decay = lambda'`` steps by ``lr_t`` with ``lambda'`` fixed.
+
+The SGD family (paper Fig. 2) is plain SGD, ``theta <- (1 - eta_t d) theta - eta_t s g``, with
+the same rule (SGD + L2 under a scheduler; SGDW as paper Alg. 1 with ``beta1 = 0``).
 :mod:`~wdproof.numerics.sweep.cells` gives each cell's reference rule and ``torch.optim``
-set-up, against which the tests check this kernel.
+set-up with its ``lr_scheduler``, against which the tests check this kernel
+(``tests/test_sweep.py``, ``tests/test_sweep_schedules.py``).
 """
 
 from __future__ import annotations
@@ -73,17 +85,16 @@ class Coefficients:
 def coefficients(
     variant: Variant, lr: torch.Tensor, wd: torch.Tensor, eta: float = 1.0
 ) -> Coefficients:
-    """The table of the module docstring, for per-cell ``lr`` and ``wd`` of shape ``(cells,)``."""
+    """The table of the module docstring, for per-cell ``lr`` and ``wd`` of shape ``(cells,)``,
+    at the multiplier ``eta`` (the schedule's ``eta_t`` multiplies ``d`` and ``s`` further)."""
     lr, wd = lr.reshape(-1, 1), wd.reshape(-1, 1)
     zero = torch.zeros_like(lr)
     convention = variant.convention
     if convention is DecayConvention.L2:
         # g <- g + lambda' theta: the penalty's gradient joins the method's statistics
-        return Coefficients(l2_coefficient=wd, decay_fraction=zero, step=lr)
-    if convention is DecayConvention.TORCH:
-        # d = lr eta_t lambda with eta_t = 1 (torch.optim.AdamW without a scheduler)
-        return Coefficients(zero, convention.decay_fraction(lr, 1.0, wd), step=lr)
-    # d = eta lambda, s = eta alpha (paper Alg. 1 line 9, Alg. 2 line 12)
+        return Coefficients(l2_coefficient=wd, decay_fraction=zero, step=eta * lr)
+    # d = lr eta lambda (PyTorch's AdamW, lr_t = lr eta) or eta lambda (paper Alg. 2 line 12);
+    # s = eta alpha for both
     return Coefficients(zero, convention.decay_fraction(lr, eta, wd), step=eta * lr)
 
 
@@ -104,8 +115,9 @@ class BatchedAdam:
         self._has_decay_fraction = bool((coeffs.decay_fraction != 0).any())
 
     @torch.no_grad()
-    def step(self, grad: torch.Tensor) -> None:
-        """One update of every cell; ``grad`` may be overwritten."""
+    def step(self, grad: torch.Tensor, multiplier: float = 1.0) -> None:
+        """One update of every cell at the schedule's ``multiplier`` ``eta_t`` (it scales the
+        step ``s`` and the decay ``d``); ``grad`` may be overwritten."""
         c, p = self.coeffs, self.params
         self.t += 1
         if self._has_l2_coefficient:
@@ -121,10 +133,10 @@ class BatchedAdam:
         bias2_sqrt = math.sqrt(1 - self.beta2**self.t)
         denom = self.v.sqrt().add_(self.eps * bias2_sqrt).div_(c.step)
         if self._has_decay_fraction:
-            # theta <- (1 - d) theta: decoupled, outside the adaptive step
-            p.mul_(1 - c.decay_fraction)
-        # theta <- theta - s m_hat / (sqrt(v_hat) + eps)
-        p.addcdiv_(self.m, denom, value=-bias2_sqrt / bias1)
+            # theta <- (1 - eta_t d) theta: decoupled, outside the adaptive step
+            p.mul_(1 - multiplier * c.decay_fraction)
+        # theta <- theta - eta_t s m_hat / (sqrt(v_hat) + eps): eta_t folds into the scalar
+        p.addcdiv_(self.m, denom, value=-multiplier * bias2_sqrt / bias1)
 
     def freeze(self, cells: torch.Tensor) -> None:
         """Stop the boolean-masked ``cells`` for good: zero parameters and state in place, and
@@ -148,13 +160,14 @@ class BatchedSGD:
         self.params, self.coeffs = params, coeffs
 
     @torch.no_grad()
-    def step(self, grad: torch.Tensor) -> None:
+    def step(self, grad: torch.Tensor, multiplier: float = 1.0) -> None:
+        """One update at the schedule's ``multiplier`` ``eta_t``; ``grad`` may be overwritten."""
         c, p = self.coeffs, self.params
         # g <- g + lambda' theta
         grad.addcmul_(p, c.l2_coefficient)
-        # theta <- (1 - d) theta - s g
-        p.mul_(1 - c.decay_fraction)
-        p.addcmul_(grad, c.step, value=-1)
+        # theta <- (1 - eta_t d) theta - eta_t s g
+        p.mul_(1 - multiplier * c.decay_fraction)
+        p.addcmul_(grad, c.step, value=-multiplier)
 
     def freeze(self, cells: torch.Tensor) -> None:
         """Zero the boolean-masked ``cells``' parameters and coefficients (see BatchedAdam)."""

@@ -10,17 +10,18 @@ compute, one cell at a time, in the terms of :mod:`wdproof.numerics.optimizers`:
   :func:`~wdproof.numerics.optimizers.trajectory.run`;
 * :func:`reference_rule` -- the variant's update rule (:class:`AdamRule`, :class:`SGD` or
   :class:`SGDW`) with the cell's ``(lr, wd)``;
-* :func:`torch_stepper` -- the ``torch.optim`` optimizer the variant reproduces (the oracle).
+* :func:`torch_stepper` -- the ``torch.optim`` optimizer the variant reproduces (the oracle),
+  with the ``torch.optim.lr_scheduler`` of its schedule (:func:`torch_scheduler`).
 
 Both switch on the variant's family and :class:`DecayConvention`, as the kernel does; the
-paper's multiplier ``eta`` applies to the paper's convention only (see
+schedule multiplier ``eta_t`` scales every variant by one rule (stated in
 :mod:`~wdproof.numerics.sweep.batched_adam`). The tests check the kernel against both, cell by
 cell, and ``benchmarks/sweep_benchmark.py`` times :func:`torch_stepper` as the per-cell loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -28,7 +29,7 @@ import torch.nn.functional as F
 from wdproof.numerics.optimizers.conventions import DecayConvention, Variant
 from wdproof.numerics.optimizers.problems import Params, Problem
 from wdproof.numerics.optimizers.rules import SGD, SGDW, AdamRule, Rule
-from wdproof.numerics.optimizers.trajectory import TorchStepper
+from wdproof.numerics.optimizers.schedules import Constant, Cosine, WarmRestarts, make_schedule
 from wdproof.numerics.sweep.batched_mlp import MLPShape, init_params, split_params
 from wdproof.numerics.sweep.engine import batch_schedule
 from wdproof.numerics.sweep.labelled import Dataset
@@ -80,9 +81,23 @@ def row(params: Params) -> torch.Tensor:
     return torch.cat([p.detach().reshape(-1) for p in params])
 
 
-def _paper_eta(variant: Variant, eta: float) -> float:
-    """``eta_t`` of ``variant``: ``eta`` under the paper's convention, else 1 (no scheduler)."""
-    return eta if variant.convention is DecayConvention.PAPER else 1.0
+def _multiplier(schedule, eta: float):
+    """``t -> eta s(t)``: the multiplier of every variant at step ``t`` (a schedule object or
+    name needs ``steps`` to be built; a name is resolved by :func:`_schedule_object`)."""
+
+    def eta_t(t: int) -> float:
+        return eta * schedule(t)
+
+    return eta_t
+
+
+def _schedule_object(schedule, steps: int | None):
+    """The schedule object for ``schedule`` (an object, or a name built for ``steps`` steps)."""
+    if not isinstance(schedule, str):
+        return schedule
+    if schedule != "constant" and steps is None:
+        raise ValueError(f"schedule {schedule!r} by name needs the run's steps")
+    return make_schedule(schedule, steps or 1)
 
 
 def reference_rule(
@@ -91,26 +106,86 @@ def reference_rule(
     wd: float,
     *,
     eta: float = 1.0,
+    schedule="constant",
+    steps: int | None = None,
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
 ) -> Rule:
-    """The update rule of ``variant`` at the cell ``(lr, wd)``; ``wd`` is ``lambda'`` under L2,
-    ``lambda`` when decoupled. ``ValueError`` for a variant without one."""
-    convention, multiplier = variant.convention, _paper_eta(variant, eta)
+    """The update rule of ``variant`` at the cell ``(lr, wd)`` under the multiplier ``eta_t = eta
+    s(t)`` (``schedule``: an object of :mod:`~wdproof.numerics.optimizers.schedules`, or its
+    name with ``steps``); ``wd`` is ``lambda'`` under L2, ``lambda`` when decoupled, per step.
+    ``ValueError`` for a variant without one.
 
-    def schedule(_t: int) -> float:
-        return multiplier
-
+    Every rule takes ``eta_t`` as its schedule: Adam + L2 and SGD + L2 step by ``lr eta_t``
+    (``lambda'`` fixed), PyTorch's AdamW also decays by ``lr eta_t lambda``, the paper's AdamW
+    and SGDW by ``eta_t lambda`` (:mod:`~wdproof.numerics.sweep.batched_adam`).
+    """
+    convention = variant.convention
+    multiplier = _multiplier(_schedule_object(schedule, steps), eta)
     if variant.family == "adam":
         if convention is DecayConvention.L2:
-            return AdamRule(lr, betas, eps, l2_coefficient=wd)
-        return AdamRule(lr, betas, eps, decay_rate=wd, convention=convention, schedule=schedule)
+            return AdamRule(lr, betas, eps, l2_coefficient=wd, schedule=multiplier)
+        return AdamRule(lr, betas, eps, decay_rate=wd, convention=convention, schedule=multiplier)
     if variant.family == "sgd" and convention is DecayConvention.L2:
-        return SGD(lr, l2_coefficient=wd)
+        return SGD(lr, l2_coefficient=wd, schedule=multiplier)
     if variant.family == "sgd" and convention is DecayConvention.PAPER:
-        # paper Alg. 1 with beta1 = 0: theta_t = theta_{t-1} - eta alpha g_t - eta lambda theta
-        return SGDW(alpha=lr, decay_rate=wd, schedule=schedule)
+        # paper Alg. 1 with beta1 = 0: theta_t = theta_{t-1} - eta_t alpha g_t - eta_t lambda theta
+        return SGDW(alpha=lr, decay_rate=wd, schedule=multiplier)
     raise ValueError(f"no reference rule for variant {variant.name!r}")
+
+
+def torch_scheduler(schedule, optimizer: torch.optim.Optimizer):
+    """The ``torch.optim.lr_scheduler`` that sets ``lr_t = lr s(t)`` for ``schedule``, stepped
+    once per optimizer step (after it), or None for the constant schedule.
+
+    Cosine: ``CosineAnnealingLR(T_max=total_steps)``; warm restarts:
+    ``CosineAnnealingWarmRestarts(T_0=first_period, T_mult=period_factor)``; torch's
+    ``eta_min`` is a learning rate, so it is ``eta_min`` times the group's base ``lr``. Any
+    other schedule object: ``LambdaLR`` with ``s(epoch + 1)`` (torch's epoch 0 is step 1).
+    """
+    from torch.optim import lr_scheduler
+
+    base = optimizer.param_groups[0]["lr"]
+    if isinstance(schedule, Constant):
+        return None
+    if isinstance(schedule, Cosine):
+        return lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=schedule.total_steps, eta_min=schedule.eta_min * base
+        )
+    if isinstance(schedule, WarmRestarts):
+        return lr_scheduler.CosineAnnealingWarmRestarts(
+            optimizer,
+            T_0=schedule.first_period,
+            T_mult=schedule.period_factor,
+            eta_min=schedule.eta_min * base,
+        )
+    return lr_scheduler.LambdaLR(optimizer, lambda epoch: schedule(epoch + 1))
+
+
+class ScheduledTorchStepper:
+    """A ``torch.optim`` optimizer and its ``lr_scheduler``, for
+    :func:`~wdproof.numerics.optimizers.trajectory.run`: at step ``t``, ``before_step(params,
+    t)`` (where explicit decoupled decay goes), ``optimizer.step()``, then ``scheduler.step()``,
+    as a training loop calls them."""
+
+    def __init__(
+        self,
+        make_optimizer: Callable[[Params], torch.optim.Optimizer],
+        schedule,
+        before_step: Callable[[Params, int], None] | None = None,
+    ):
+        self.make_optimizer, self.schedule, self.before_step = make_optimizer, schedule, before_step
+
+    def start(self, params: Params) -> None:
+        self.optimizer = self.make_optimizer(params)
+        self.scheduler = torch_scheduler(self.schedule, self.optimizer)
+
+    def step(self, params: Params, t: int) -> None:
+        if self.before_step is not None:
+            self.before_step(params, t)
+        self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
 
 
 def torch_stepper(
@@ -119,35 +194,44 @@ def torch_stepper(
     wd: float,
     *,
     eta: float = 1.0,
+    schedule="constant",
+    steps: int | None = None,
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
-) -> TorchStepper:
-    """The ``torch.optim`` optimizer ``variant`` reproduces at ``(lr, wd)``, as a stepper for
+) -> ScheduledTorchStepper:
+    """The ``torch.optim`` optimizer ``variant`` reproduces at ``(lr, wd)``, under the
+    ``lr_scheduler`` of ``schedule`` (:func:`torch_scheduler`), as a stepper for
     :func:`~wdproof.numerics.optimizers.trajectory.run`. ``ValueError`` for a variant
     without one.
 
-    The paper's AdamW decay ``eta lambda`` is ``torch.optim.AdamW`` at ``lr = eta alpha`` and
-    ``weight_decay = lambda / alpha``; SGDW is ``torch.optim.SGD`` at ``lr = eta alpha`` after
-    multiplying ``theta`` by ``1 - eta lambda``.
+    The constant factor ``eta`` goes into the base learning rate: ``Adam(lr = eta lr,
+    weight_decay = lambda')``, ``AdamW(lr = eta lr, weight_decay = wd)``; the paper's AdamW
+    decay ``eta_t lambda`` is ``AdamW`` at ``lr = eta alpha`` and ``weight_decay = lambda /
+    alpha`` (the scheduler then scales step and decay together); SGDW is ``SGD`` at ``lr = eta
+    alpha`` after multiplying ``theta`` by ``1 - eta_t lambda``.
     """
-    convention, multiplier = variant.convention, _paper_eta(variant, eta)
+    convention = variant.convention
+    schedule = _schedule_object(schedule, steps)
+    multiplier = _multiplier(schedule, eta)
     adam_args = {"betas": betas, "eps": eps}
+    base = eta * lr
 
-    def shrink(params: Params, _t: int) -> None:
+    def shrink(params: Params, t: int) -> None:
         for p in params:
-            # theta <- (1 - eta lambda) theta: SGDW's decoupled decay
-            p.mul_(1 - multiplier * wd)
+            # theta <- (1 - eta_t lambda) theta: SGDW's decoupled decay
+            p.mul_(1 - multiplier(t) * wd)
+
+    def stepper(make, before_step=None) -> ScheduledTorchStepper:
+        return ScheduledTorchStepper(make, schedule, before_step)
 
     if variant.family == "adam" and convention is DecayConvention.L2:
-        return TorchStepper(lambda ps: torch.optim.Adam(ps, lr=lr, weight_decay=wd, **adam_args))
+        return stepper(lambda ps: torch.optim.Adam(ps, lr=base, weight_decay=wd, **adam_args))
     if variant.family == "adam" and convention is DecayConvention.TORCH:
-        return TorchStepper(lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=wd, **adam_args))
+        return stepper(lambda ps: torch.optim.AdamW(ps, lr=base, weight_decay=wd, **adam_args))
     if variant.family == "adam" and convention is DecayConvention.PAPER:
-        return TorchStepper(
-            lambda ps: torch.optim.AdamW(ps, lr=multiplier * lr, weight_decay=wd / lr, **adam_args)
-        )
+        return stepper(lambda ps: torch.optim.AdamW(ps, lr=base, weight_decay=wd / lr, **adam_args))
     if variant.family == "sgd" and convention is DecayConvention.L2:
-        return TorchStepper(lambda ps: torch.optim.SGD(ps, lr=lr, weight_decay=wd))
+        return stepper(lambda ps: torch.optim.SGD(ps, lr=base, weight_decay=wd))
     if variant.family == "sgd" and convention is DecayConvention.PAPER:
-        return TorchStepper(lambda ps: torch.optim.SGD(ps, lr=multiplier * lr), before_step=shrink)
+        return stepper(lambda ps: torch.optim.SGD(ps, lr=base), before_step=shrink)
     raise ValueError(f"no torch.optim set-up for variant {variant.name!r}")

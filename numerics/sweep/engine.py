@@ -10,6 +10,12 @@ gradient, :mod:`~wdproof.numerics.sweep.batched_adam` for the update -- with no 
 cells. Cell ``k`` of a chunk is ``(lrs[row_start + k // n_wd], wd_grid[k % n_wd])``. Chunks run
 concurrently on worker threads (:mod:`~wdproof.numerics.sweep.parallel`).
 
+Schedules: step ``t`` runs at the multiplier ``eta_t = eta s(t)`` of the configuration's
+schedule (:meth:`~.config.SweepConfig.multipliers`), the same for every cell and every variant;
+it scales each cell's step and decoupled decay (the rule is stated in
+:mod:`~wdproof.numerics.sweep.batched_adam`). The multipliers are one float64 table computed
+before the loop, so a schedule costs one scalar per step over a constant ``eta``.
+
 Divergence: after every step the per-cell loss is checked; a cell whose loss is NaN or
 infinite is recorded with that step in ``diverged_step`` and frozen (see
 ``BatchedAdam.freeze``). Its final metrics are NaN. No operation mixes rows, so the other
@@ -26,6 +32,7 @@ import numpy as np
 import torch
 
 from wdproof.numerics.optimizers import conventions
+from wdproof.numerics.optimizers.schedules import make_schedule
 from wdproof.numerics.sweep.batched_adam import coefficients, make_optimizer
 from wdproof.numerics.sweep.batched_mlp import MLPShape, evaluate, init_params, loss_and_grad
 from wdproof.numerics.sweep.config import SweepConfig
@@ -75,43 +82,55 @@ def train_cells(
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
     eta: float = 1.0,
+    schedule="constant",
     dtype: torch.dtype = torch.float32,
     on_step: Callable[[int], None] | None = None,
 ) -> CellRun:
     """Train one cell per entry of ``lrs``/``wds`` (both ``(cells,)``) as one batched run of
     the variant named ``variant`` (``KeyError`` if the variant table has no such name).
 
+    ``wds`` are per-step values (``lambda'`` or ``lambda``, normalized decay already applied).
+    ``schedule`` is a schedule object of :mod:`~wdproof.numerics.optimizers.schedules` (its
+    ``multipliers(steps)``) or its name, built for ``steps`` steps by ``make_schedule``; step
+    ``t`` runs at ``eta_t = eta s(t)``.
+
     Subnormal floats are flushed to zero meanwhile: cells whose weights decay towards zero
     otherwise run an order of magnitude slower on x86, and values below 1e-38 change nothing.
     """
+    if isinstance(schedule, str):
+        schedule = make_schedule(schedule, steps)
+    multipliers = (eta * schedule.multipliers(steps)).tolist()  # eta_t, t = 1 .. steps
     torch.set_flush_denormal(True)
     try:
         return _train_cells(
-            variant, lrs, wds, data, shape, seed, steps, batch_size, betas, eps, eta, dtype, on_step
-        )
+            variant, lrs, wds, data, shape, seed, batch_size, (betas, eps), multipliers, dtype,
+            on_step,
+        )  # fmt: skip
     finally:
         torch.set_flush_denormal(False)
 
 
 def _train_cells(
-    variant, lrs, wds, data, shape, seed, steps, batch_size, betas, eps, eta, dtype, on_step
+    variant, lrs, wds, data, shape, seed, batch_size, adam, multipliers, dtype, on_step
 ) -> CellRun:
+    steps = len(multipliers)
+    betas, eps = adam
     data = data.to(dtype)
     cells = lrs.numel()
     params = init_params(shape, seed, dtype).repeat(cells, 1)
     method = conventions.variant(variant)
-    coeffs = coefficients(method, lrs.to(dtype), wds.to(dtype), eta)
+    coeffs = coefficients(method, lrs.to(dtype), wds.to(dtype))  # eta_t applied per step
     optimizer = make_optimizer(method, params, coeffs, betas, eps)
     diverged_step = torch.full((cells,), -1, dtype=torch.long)
     alive = torch.ones(cells, dtype=torch.bool)
-    schedule = batch_schedule(len(data.y_train), batch_size, steps, seed)
-    for t, rows in enumerate(schedule):
+    order = batch_schedule(len(data.y_train), batch_size, steps, seed)
+    for t, rows in enumerate(order):
         loss, grad = loss_and_grad(params, data.x_train[rows], data.y_train[rows], shape)
         bad = ~torch.isfinite(loss)
         if bad.any():
             grad[bad] = 0
             _retire(optimizer, bad & alive, diverged_step, alive, t)
-        optimizer.step(grad)
+        optimizer.step(grad, multipliers[t])  # eta_{t+1}: t counts from 0 here
         if on_step is not None:
             on_step(t)
     # a cell can blow up on the very last update: look at the final parameters too
@@ -165,7 +184,8 @@ def run_chunk(
 ) -> dict[str, np.ndarray]:
     """Train the ``rows x n_wd`` cells of ``chunk``; arrays of shape ``(rows, n_wd)``."""
     lrs = torch.tensor(config.lrs[chunk.row_start : chunk.row_stop], dtype=torch.float64)
-    wds = torch.tensor(config.wd_grid(chunk.variant), dtype=torch.float64)
+    # per-step hyperparameters: the grid's column times sqrt(b / (B T)) when normalized
+    wds = torch.tensor(config.step_wd_grid(chunk.variant), dtype=torch.float64)
     grid_lr, grid_wd = torch.meshgrid(lrs, wds, indexing="ij")
     run = train_cells(
         chunk.variant,
@@ -179,6 +199,7 @@ def run_chunk(
         betas=config.betas,
         eps=config.eps,
         eta=config.eta,
+        schedule=config.multiplier_schedule(),
         dtype=config.torch_dtype,
         on_step=on_step,
     )

@@ -122,7 +122,8 @@ def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None
     workers = workers_for(todo, workers)
     cells = min(PROBE_CELLS, max(_cells(config, c) for c in todo))
     lrs = torch.full((cells,), config.lrs[0], dtype=torch.float64)
-    wds = torch.full((cells,), config.wd_grid(todo[0].variant)[0], dtype=torch.float64)
+    wds = torch.full((cells,), config.step_wd_grid(todo[0].variant)[0], dtype=torch.float64)
+    schedule = config.multiplier_schedule()  # its first 1 + PROBE_STEPS multipliers
     data = make_data(config.data)
 
     def probe(_worker: int) -> float:
@@ -141,6 +142,7 @@ def estimate_seconds(config: SweepConfig, todo: list[Chunk], workers: int | None
                 betas=config.betas,
                 eps=config.eps,
                 eta=config.eta,
+                schedule=schedule,
                 dtype=config.torch_dtype,
             )
             timings.append(time.perf_counter() - started)

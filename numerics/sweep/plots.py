@@ -13,6 +13,11 @@ bootstrap interval over seeds as a bar, hollow at the grid edge, and its fitted 
 ``ridge``: the best-wd ridge per variant against the learning rate, with its intervals
 (:mod:`~wdproof.numerics.sweep.ridge_plot`).
 
+``schedule`` (only under a schedule other than constant): ``eta_t`` over the run, restarts
+marked (:mod:`~wdproof.numerics.sweep.schedule_plots`). Under ``normalized_decay`` the wd axes
+read ``lambda_norm`` (``lambda'_norm``), the values of the columns, and the title gives the
+factor ``sqrt(b / (B T))`` to the per-step rates.
+
 Every figure is written as a vector PDF (for the LaTeX report) and a PNG (for people).
 """
 
@@ -47,6 +52,7 @@ matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType in PDFs: selectable text in
 HEATMAPS = "heatmaps"
 DATASET = "data"
 RIDGE = "ridge"
+SCHEDULE = "schedule"
 
 
 def _log_ticks(values, axis_set, label_set) -> None:
@@ -67,11 +73,32 @@ def _log_ticks(values, axis_set, label_set) -> None:
     label_set([f"$10^{{{int(d)}}}$" for d in decades])
 
 
-def wd_label(method: Variant) -> str:
+def wd_symbol(method: Variant, normalized: bool = False) -> str:
+    """The ``wd`` axis's symbol in LaTeX: ``lambda'`` or ``lambda``, with ``_{norm}`` when the
+    columns are normalized (``lambda = lambda_norm sqrt(b / (B T))``)."""
+    return method.hyperparameter + (r"_{norm}" if normalized else "")
+
+
+def wd_label(method: Variant, normalized: bool = False) -> str:
     """What the ``wd`` axis is for ``method``: its L2 coefficient ``lambda'`` or its decoupled
-    decay rate ``lambda`` (:attr:`Variant.hyperparameter`)."""
+    decay rate ``lambda`` (:attr:`Variant.hyperparameter`), or their normalized values."""
     name = "decay rate" if method.convention.decoupled else "$L_2$ coefficient"
-    return f"wd: {name} ${method.hyperparameter}$"
+    if normalized:
+        name = "normalized " + name
+    return f"wd: {name} ${wd_symbol(method, normalized)}$"
+
+
+def run_description(config: SweepConfig) -> str:
+    """The schedule and the decay unit of a run, for figure titles ('' for the defaults)."""
+    parts = []
+    if config.schedule != "constant" or config.eta != 1:
+        parts.append(f"schedule {config.schedule} (eta {config.eta:g})")
+    if config.normalized_decay:
+        parts.append(
+            f"normalized decay: per step lambda = lambda_norm sqrt(b/(B T)) = lambda_norm x "
+            f"{config.decay_scale:.3g} (T = {config.epochs:.3g} epochs)"
+        )
+    return "; ".join(parts)
 
 
 def _index_of(values, grid) -> np.ndarray:
@@ -159,7 +186,7 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
                 draw_ridge(ax, variant_ridge(result, variant), place, colour="cyan")
             _log_ticks(wds, ax.set_xticks, ax.set_xticklabels)
             _log_ticks(config.lrs, ax.set_yticks, ax.set_yticklabels)
-            ax.set_xlabel(wd_label(method))
+            ax.set_xlabel(wd_label(method, config.normalized_decay))
             if col == 0:
                 ax.set_ylabel("learning rate $\\alpha$")
         if col == len(variants) - 1:
@@ -178,7 +205,10 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
         f"dotted line d is below that range. PyTorch's AdamW at (lr, wd) is the paper's at "
         f"(alpha = lr, lambda = lr wd): its heatmap is the paper's, sheared"
     )
-    fig.suptitle(textwrap.fill(title, width=int(38 * fig.get_figwidth())), fontsize=10)
+    if run_description(config):
+        title += f"\n{run_description(config)}"
+    # about 14 characters of 10 pt text per inch of figure
+    fig.suptitle(textwrap.fill(title, width=int(14 * fig.get_figwidth())), fontsize=10)
     return fig
 
 
@@ -210,8 +240,13 @@ def write_figures(
 ) -> dict:
     """Heatmaps, data and ridge figures beside the results: ``{"heatmaps": {"pdf", ...}}``."""
     directory = Path(directory or result.directory)
-    return {
+    figures = {
         HEATMAPS: save(plot_heatmaps(result, threshold), directory / HEATMAPS),
         DATASET: save(plot_dataset(result.config), directory / DATASET),
         RIDGE: save(plot_ridge(result), directory / RIDGE),
     }
+    if result.config.schedule != "constant":
+        from wdproof.numerics.sweep.schedule_plots import plot_schedules
+
+        figures[SCHEDULE] = save(plot_schedules({"": result.config}), directory / SCHEDULE)
+    return figures

@@ -77,7 +77,8 @@ def plot_ridge(result: SweepResult):
         ax.set_ylim(wds[0] / 2, wds[-1] * 2)
         method = VARIANTS[variant]
         ax.set_xlabel("learning rate $\\alpha$")
-        ax.set_ylabel(f"best wd (${method.hyperparameter}$): min. val. loss")
+        symbol = method.hyperparameter + (r"_{norm}" if config.normalized_decay else "")
+        ax.set_ylabel(f"best wd (${symbol}$): min. val. loss")
         slope = estimate(ridge["slope"]).text("{:+.2f}")
         ax.set_title(f"{method.label}\nslope {slope}", fontsize=9)
         ax.grid(True, which="major", lw=0.3, alpha=0.5)
