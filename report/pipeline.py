@@ -21,6 +21,7 @@ from wdproof.report.documents import (
     write_tex,
 )
 from wdproof.report.grading_section import grading_context
+from wdproof.report.study_section import studies_context
 from wdproof.report.sweep_section import sweep_context
 
 EXIT_CLAIM_FAILED = 1
@@ -42,6 +43,7 @@ def build_report(request: ReportRequest) -> int:
     entries = evaluate_many()
     failed = [e.claim.id for e in entries if not e.holds]
     sweep = sweep_context(request.sweep_preset, out, compute=request.compute_sweep)
+    sweep["studies"] = studies_context(out)
     key_tex = write_tex(
         render_solution_key(entries, request.options, grading_context(grading_material()), sweep),
         out / "solution-key.tex",
