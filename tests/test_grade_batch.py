@@ -28,10 +28,11 @@ import pytest
 from wdproof.numerics.grading.assignment import solution_source
 from wdproof.numerics.grading.batch import BatchRequest, grade_class
 from wdproof.numerics.grading.compare import first_departure
-from wdproof.numerics.grading.gradebook import LOCK_FILE, histogram, id_problem
+from wdproof.numerics.grading.gradebook import histogram, id_problem
 from wdproof.numerics.grading.grader import CHECKS, trajectory_of
 from wdproof.numerics.grading.mistakes import MISTAKES, apply_mistake
 from wdproof.numerics.grading.submissions import discover
+from wdproof.numerics.sweep.lock import LOCK_FILE
 from wdproof.report.cli import main
 
 #: Long enough for an honest submission on a loaded 2-core machine, short enough for the hang.

@@ -14,26 +14,21 @@ written to a temporary name and renamed (:func:`write_atomic`), so a reader neve
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import json
 import math
 import os
 import secrets
-import socket
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
 from wdproof.numerics.errors import InputError
+from wdproof.numerics.sweep.lock import folder_lock
 
 CSV_NAME = "gradebook.csv"
 STUDENTS_DIR = "students"
-LOCK_FILE = ".lock"
 STATUSES = ("graded", "rejected", "error")
 REASON_CHARS = 300
 #: ``<id>.json`` must fit a file name (255 bytes on Linux and macOS).
@@ -230,44 +225,15 @@ def summary(records: list[dict], max_score: int) -> str:
     return "\n".join(lines)
 
 
-def _holder(path: Path) -> str:
-    try:
-        info = json.loads(path.read_text())
-        return f"pid {info['pid']} on {info['host']}, started {info['started']}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "it has not said who it is yet"
+def exclusive_lock(folder: Path):
+    """Hold ``folder/.lock`` (the sweep's ``flock`` lock, dropped by the kernel if we die) or
+    refuse at once: a second grading into the same gradebook would grade the same students
+    again, so unlike a sweep it does not wait its turn."""
 
-
-@contextmanager
-def exclusive_lock(folder: Path) -> Iterator[None]:
-    """Hold ``folder/.lock`` (``flock``, dropped by the kernel if we die) or refuse at once.
-
-    Unlike the sweep's lock (:mod:`wdproof.numerics.sweep.lock`), which waits its turn, a
-    second grading into the same gradebook stops with an :class:`InputError`: it would grade
-    the same students again.
-    """
-    path = folder / LOCK_FILE
-    try:
-        handle = open(path, "a+")  # noqa: SIM115 -- held open as long as the lock
-    except OSError as err:
-        raise InputError(f"cannot lock {path}: {err.strerror or err}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                f"{folder} is in use by another grading ({_holder(path)}); "
-                "wait for it to finish or choose another --out"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        started = time.strftime("%Y-%m-%d %H:%M:%S")
-        handle.write(
-            json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started})
+    def busy(holder: str) -> InputError:
+        return InputError(
+            f"{folder} is in use by another grading ({holder}); "
+            "wait for it to finish or choose another --out"
         )
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
+
+    return folder_lock(folder, busy=busy)

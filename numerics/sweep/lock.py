@@ -2,7 +2,8 @@
 
 :func:`folder_lock` holds an exclusive ``flock`` on ``<folder>/.lock`` for the duration of a
 ``with`` block and writes who holds it (pid, host, start time) into the file. A second sweep
-into the same folder says who holds it, waits, and gets the lock when the first one is done.
+into the same folder says who holds it, waits, and gets the lock when the first one is done;
+a caller that must not wait (the class gradebook) passes ``busy`` and is refused at once.
 The kernel drops a ``flock`` when its holder dies, so a lock is never stale; the file is
 emptied again when the holder leaves the block.
 """
@@ -32,25 +33,36 @@ def notice(line: str) -> None:
     print(f"wdproof sweep: {line}", file=sys.stderr, flush=True)
 
 
-def _holder(lock: Path) -> str:
+def holder(lock: Path) -> str:
+    """Who holds ``lock``, as it wrote itself into the file."""
     try:
         info = json.loads(lock.read_text())
-        return f"sweep pid {info['pid']} on {info['host']} (started {info['started']})"
+        return f"pid {info['pid']} on {info['host']} (started {info['started']})"
     except (OSError, ValueError, KeyError, TypeError):
-        return "another sweep (it has not said who it is yet)"
+        return "(it has not said who it is yet)"
 
 
 @contextmanager
-def folder_lock(directory: Path, log: Log = notice) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``directory/.lock``; wait (saying for whom) if it is taken."""
+def folder_lock(
+    directory: Path, log: Log = notice, busy: Callable[[str], Exception] | None = None
+) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``directory/.lock``; wait (saying for whom) if it is taken,
+    or, given ``busy``, raise ``busy(holder)`` at once."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / LOCK_FILE
-    with open(path, "a+") as handle:
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 -- held open as long as the lock
+    except OSError as err:
+        raise InputError(f"cannot lock {path}: {err.strerror or err}") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             time.sleep(0.2)  # the holder writes who it is right after locking
-            log(f"waiting for {_holder(path)} to finish with {directory} (Ctrl-C to give up) ...")
+            if busy is not None:
+                raise busy(holder(path)) from None
+            who = holder(path)
+            log(f"waiting for sweep {who} to finish with {directory} (Ctrl-C to give up) ...")
             fcntl.flock(handle, fcntl.LOCK_EX)
         except OSError as err:
             raise InputError(f"cannot lock {path}: {err.strerror or err}") from None
