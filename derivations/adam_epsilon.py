@@ -72,7 +72,7 @@ alpha_t = sp.Symbol(r"\alpha_t", positive=True)
 # --- Definitions: Adam as the lecture and as Kingma & Ba's efficient form write it ------------
 LECTURE_ADAM = Definition(
     id="adam-lecture-002",
-    title="Adam as lecture notes 002 define it (eps inside the square root)",
+    title=r"Adam as lecture notes 002 define it ($\epsilon$ inside the square root)",
     source=(
         "lecture notes 002, slide 'Adam' (The Full Adam Algorithm, steps 1-6), repeated on "
         "slide 'Adam: default setting'"
@@ -99,7 +99,10 @@ LECTURE_ADAM = Definition(
 EFFICIENT_ADAM = Definition(
     id="adam-efficient-form",
     title="Adam's efficient form, with the corrections folded into the rate",
-    source="Kingma & Ba 2015 (Adam), Sec. 2, last paragraph; TensorFlow's epsilon",
+    source=(
+        r"Kingma & Ba 2015 (Adam), Sec. 2, last paragraph; TensorFlow's Adam, whose $\epsilon$ "
+        r"is this $\hat\epsilon$"
+    ),
     question="Q2.a",
     text=(
         r"The last three lines of Adam's loop replaced by a step-size $\alpha_t$ and an "
@@ -128,8 +131,8 @@ eps_hat_value = eps * sp.sqrt(correction2)
 EPS_HAT = Claim(
     id="adam-eps-hat-equals-torch-eps",
     title=(
-        "The eps-hat (efficient, TensorFlow) form of Adam is PyTorch's at step t iff eps_hat = eps "
-        "sqrt(1 - beta2^t)"
+        r"Adam's efficient (TensorFlow) form with $\hat\epsilon$ is PyTorch's at step $t$ iff "
+        r"$\hat\epsilon = \epsilon\sqrt{1 - \beta_2^t}$"
     ),
     source=(
         "Kingma & Ba 2015, Sec. 2 (efficient form); paper Alg. 2 line 12; torch.optim.Adam; "
@@ -200,8 +203,10 @@ EPS_NUMERIC = sp.Rational(1, 10)
 
 CONSTANT_EPS_HAT = Claim(
     id="adam-constant-eps-hat-not-torch-eps",
-    title="No constant eps_hat makes the efficient form of Adam PyTorch's at every step",
-    source="Kingma & Ba 2015, Sec. 2 (constant eps-hat); torch.optim.Adam; problem set Q2.a",
+    title=r"No constant $\hat\epsilon$ makes the efficient form of Adam PyTorch's at every step",
+    source=(
+        r"Kingma & Ba 2015, Sec. 2 (constant $\hat\epsilon$); torch.optim.Adam; problem set Q2.a"
+    ),
     question="Q2.a",
     statement=Statement.not_exists(
         [eps_hat], efficient_step_t, torch_step_t, hypotheses=(m_closed, v_closed)

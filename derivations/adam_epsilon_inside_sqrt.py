@@ -55,12 +55,13 @@ SIGMA = sp.Eq(v_hat, sigma**2)
 REQUIRED_EPS = Claim(
     id="adam-eps-inside-sqrt-required-eps",
     title=(
-        "The lecture's sqrt(vhat + eps') matches PyTorch's sqrt(vhat) + eps for a coordinate iff "
-        "eps' = eps^2 + 2 eps sqrt(vhat)"
+        r"The lecture's $\sqrt{\hat v_t + \epsilon'}$ matches PyTorch's "
+        r"$\sqrt{\hat v_t} + \epsilon$ for a coordinate iff "
+        r"$\epsilon' = \epsilon^2 + 2\epsilon\sqrt{\hat v_t}$"
     ),
     source=(
-        "lecture notes 002, slide 'Adam', step 6 (eps inside the root) against "
-        "torch.optim.Adam's documented step (eps outside); problem set Q2.a"
+        r"lecture notes 002, slide 'Adam', step 6 ($\epsilon$ inside the root) against "
+        r"torch.optim.Adam's documented step ($\epsilon$ outside); problem set Q2.a"
     ),
     question="Q2.a",
     statement=Statement.solution_set(
@@ -114,8 +115,8 @@ REQUIRED_EPS = Claim(
     explanation=(
         r"Exact for every coordinate and step: the $\epsilon'$ that reproduces PyTorch grows "
         r"with the gradient's size. For PyTorch's default $\epsilon = 10^{-8}$ a coordinate "
-        r"with $|g_1| = 1$ needs $\epsilon' \approx 2\cdot 10^{-8}$, one with "
-        r"$|g_1| = 10^{-4}$ needs $\approx 2\cdot 10^{-12}$."
+        r"with $|g_1| = 1$ needs $\epsilon' \approx 2\times 10^{-8}$, one with "
+        r"$|g_1| = 10^{-4}$ needs $\approx 2\times 10^{-12}$."
     ),
 )
 
@@ -130,13 +131,13 @@ EPS_NUMERIC = sp.Rational(1, 1000)
 EPS_INSIDE_SQRT = Claim(
     id="adam-eps-inside-sqrt",
     title=(
-        "No constant eps' makes the lecture's Adam, sqrt(vhat + eps'), take PyTorch's step for "
-        "every gradient"
+        r"No constant $\epsilon'$ makes the lecture's Adam, $\sqrt{\hat v_t + \epsilon'}$, take "
+        r"PyTorch's step for every gradient"
     ),
     source=(
-        "lecture notes 002, slides 'Adam' and 'Adam: default setting', step 6 (the lecture's "
-        "definition, eps inside the root) against torch.optim.Adam's documented step "
-        "(eps outside); problem set Q2.a"
+        r"lecture notes 002, slides 'Adam' and 'Adam: default setting', step 6 (the lecture's "
+        r"definition, $\epsilon$ inside the root) against torch.optim.Adam's documented step "
+        r"($\epsilon$ outside); problem set Q2.a"
     ),
     question="Q2.a",
     statement=Statement.not_exists([eps_inside], lecture_first, torch_first),
@@ -187,12 +188,13 @@ step_ratio = (sp.sqrt(v_hat) + eps) / sp.sqrt(v_hat + eps)
 STEP_RATIO = Claim(
     id="adam-eps-inside-sqrt-step-ratio",
     title=(
-        "With the same eps, the lecture's Adam step is PyTorch's times (sqrt(vhat) + "
-        "eps)/sqrt(vhat + eps)"
+        r"With the same $\epsilon$, the lecture's Adam step is PyTorch's times "
+        r"$(\sqrt{\hat v_t} + \epsilon)/\sqrt{\hat v_t + \epsilon}$"
     ),
     source=(
-        "lecture notes 002, slides 'Adam' and 'Adam: default setting', step 6, against "
-        "torch.optim.Adam's documented step, both with the default eps = 1e-8; problem set Q2.a"
+        r"lecture notes 002, slides 'Adam' and 'Adam: default setting', step 6, against "
+        r"torch.optim.Adam's documented step, both with the default $\epsilon = 10^{-8}$; "
+        r"problem set Q2.a"
     ),
     question="Q2.a",
     statement=Statement.forall(
@@ -224,7 +226,7 @@ STEP_RATIO = Claim(
     explanation=(
         r"Exact. The factor is $\sqrt{\epsilon}$ as $\hat v_t \to 0$ and tends to 1 for "
         r"$\hat v_t \gg \epsilon$: with the default $\epsilon = 10^{-8}$ a coordinate whose "
-        r"first gradient is $|g_1| = 10^{-8}$ moves $\approx 2\cdot 10^{-4}$ times PyTorch's "
+        r"first gradient is $|g_1| = 10^{-8}$ moves $\approx 2\times 10^{-4}$ times PyTorch's "
         r"step, one with $|g_1| = 10^{-4}$ about $0.71$ times it, one with $|g_1| = 1$ the "
         r"same to $10^{-8}$. Put differently, the lecture's $\epsilon$ acts like PyTorch's "
         r"$\sqrt{\hat v_t + \epsilon} - \sqrt{\hat v_t}$, up to $\sqrt{\epsilon} = 10^{-4}$."

@@ -131,13 +131,14 @@ def second_moment_induction(closed_form: Callable[[sp.Expr], sp.Expr]) -> Induct
 SECOND_MOMENT_CLOSED_FORM = Claim(
     id="rmsprop-second-moment-closed-form",
     title=(
-        "RMSProp's second moment from v_0 = 0 is the discounted sum (1 - beta_2) sum beta_2^(t-i) "
-        "g_i^2"
+        r"RMSProp's second moment from $v_0 = 0$ is the discounted sum "
+        r"$(1 - \beta_2)\sum_{i=1}^t \beta_2^{t-i} g_i^2$"
     ),
     source=(
         "problem set Q1.b (seed 000, Q1.b.a: RMSProp with a bias-corrected second moment, the "
         "pseudocode students unroll); lecture notes 002, slide 'Adam property I: bias "
-        "correction' (unrolls v_t = (1 - beta_2) sum_k beta_2^(t-k) g_k^2, there in expectation)"
+        r"correction' (unrolls $v_t = (1 - \beta_2)\sum_k \beta_2^{t-k} g_k^2$, there in "
+        "expectation)"
     ),
     question="Q1.b",
     statement=Statement.forall(
@@ -151,7 +152,7 @@ SECOND_MOMENT_CLOSED_FORM = Claim(
         r"$v_{t,j} = (1-\beta_2)\sum_{i=1}^{t}\beta_2^{t-i} g_{i,j}^2$."
     ),
     conventions=(
-        r"PyTorch's Adam with betas $= (0, \beta_2)$ (its exp\_avg\_sq); $g_{i,j}$ is "
+        r"PyTorch's Adam with betas $= (0, \beta_2)$ (its exp_avg_sq); $g_{i,j}$ is "
         r"coordinate $j$ of the gradient $g_i$ of step $i$; element-wise, so the argument is "
         r"per coordinate $j$. $t$ is a symbolic integer, so the sums have a symbolic range."
     ),
@@ -193,13 +194,13 @@ CLOSED_FORM = sp.Eq(second[t, coord], second_moment_closed_form(t))
 RMSPROP_PRECONDITIONER = Claim(
     id="rmsprop-preconditioner-closed-form",
     title=(
-        "Bias-corrected RMSProp steps theta - alpha M_t g_t, M_t from the outer products "
-        "G_i = g_i g_i^T"
+        r"Bias-corrected RMSProp steps $\theta - \alpha M_t g_t$, $M_t$ from the outer products "
+        r"$G_i = g_i g_i^\top$"
     ),
     source=(
-        "problem set Q1.b (seed 000, Q1.b.a: solve for M_t in terms of the outer products G_t "
-        "and beta_2); Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: adaptive methods "
-        "step theta - alpha M_t grad f_t)"
+        r"problem set Q1.b (seed 000, Q1.b.a: solve for $M_t$ in terms of the outer products "
+        r"$G_t$ and $\beta_2$); Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: adaptive "
+        r"methods step $\theta - \alpha M_t \nabla f_t$)"
     ),
     question="Q1.b",
     statement=Statement.forall(rmsprop_step, preconditioned_step, hypotheses=(CLOSED_FORM,)),

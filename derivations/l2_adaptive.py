@@ -90,10 +90,10 @@ class OffDiagonalInstance:
 
 PROP2_SOURCE = (
     "Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: an optimizer stepping "
-    "theta - alpha M_t grad f_t, or (1 - lambda) theta - alpha M_t grad f_t with weight decay, "
-    "M_t != kI: there exists no L2 coefficient lambda' such that running it on "
-    "f_t + lambda'/2 ||theta||^2 is equivalent to running it on f_t with decay lambda in R_+); "
-    "problem set Q1.b (seed 000, Q1.b.b)"
+    r"$\theta - \alpha M_t \nabla f_t$, or $(1 - \lambda)\theta - \alpha M_t \nabla f_t$ with "
+    r"weight decay, $M_t \neq kI$: there exists no $L_2$ coefficient $\lambda'$ such that running "
+    r"it on $f_t + \frac{\lambda'}{2}\lVert\theta\rVert^2$ is equivalent to running it on $f_t$ "
+    r"with decay $\lambda \in \mathbb{R}_+$); problem set Q1.b (seed 000, Q1.b.b)"
 )
 PROP2_CONVENTIONS = (
     r"Adaptive step $\theta_{t+1} = \theta_t - \alpha M_t g_t$, $g_t = \nabla f_t(\theta_t)$ "
@@ -159,7 +159,7 @@ def prop2_case(
 ADAPTIVE_L2_NOT_WEIGHT_DECAY = prop2_case(
     claim_id="adaptive-l2-not-weight-decay",
     title=(
-        "Adaptive methods whose M_t has two different diagonal entries: no L2 coefficient "
+        r"Adaptive methods whose $M_t$ has two different diagonal entries: no $L_2$ coefficient "
         "reproduces weight decay"
     ),
     case=(
@@ -206,7 +206,7 @@ ADAPTIVE_L2_NOT_WEIGHT_DECAY = prop2_case(
 ADAPTIVE_L2_NOT_WEIGHT_DECAY_OFF_DIAGONAL = prop2_case(
     claim_id="adaptive-l2-not-weight-decay-off-diagonal",
     title=(
-        "Adaptive methods whose M_t has a nonzero off-diagonal entry: no L2 coefficient "
+        r"Adaptive methods whose $M_t$ has a nonzero off-diagonal entry: no $L_2$ coefficient "
         "reproduces weight decay"
     ),
     case=r"a preconditioner that is not diagonal (so $M_t \ne kI$)",

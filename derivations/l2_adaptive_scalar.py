@@ -60,11 +60,12 @@ scalar_coefficient = decay_rate_pos / (alpha * scale)
 SCALAR_PRECONDITIONER_CLAIM = Claim(
     id="adaptive-l2-equals-decay-for-scalar-preconditioner",
     title=(
-        "For M_t = kI, L2 with lambda' = lambda/(alpha k) is weight decay, and no other lambda' is"
+        r"For $M_t = kI$, $L_2$ with $\lambda' = \lambda/(\alpha k)$ is weight decay, and no other "
+        r"$\lambda'$ is"
     ),
     source=(
-        "Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: the exclusion M_t != kI); problem "
-        "set Q1.b (seed 000, Q1.b.b: 'if M_t is not a multiple of identity')"
+        r"Loshchilov & Hutter 2019 (ICLR), Prop. 2 (main text: the exclusion $M_t \neq kI$); "
+        r"problem set Q1.b (seed 000, Q1.b.b: 'if $M_t$ is not a multiple of identity')"
     ),
     question="Q1.b",
     statement=Statement.solution_set(

@@ -32,7 +32,7 @@ def l2_shrink_rate(second_moment: sp.Expr) -> sp.Expr:
 
 
 CONVENTIONS = (
-    r"Bias-corrected RMSProp (torch.optim.Adam with betas $= (0, \beta_2)$, weight\_decay "
+    r"Bias-corrected RMSProp (torch.optim.Adam with betas $= (0, \beta_2)$, weight_decay "
     r"$= \lambda'$): $(M_t)_{jj} = 1/(\sqrt{\hat v_{t,j}} + \epsilon)$ (claim "
     r"rmsprop-preconditioner-closed-form), so the $L_2$ term $\alpha M_t \lambda'\theta_t$ "
     r"shrinks coordinate $j$ at the rate $\alpha\lambda'/(\sqrt{\hat v_{t,j}} + \epsilon)$; "
@@ -41,7 +41,7 @@ CONVENTIONS = (
     r"$\hat v$; that does not change the comparison at given $\hat v$)."
 )
 SECTION2_SOURCE = (
-    "Loshchilov & Hutter 2019 (ICLR), Sec. 2 (main text, after Prop. 2: with L2 regularization "
+    r"Loshchilov & Hutter 2019 (ICLR), Sec. 2 (main text, after Prop. 2: with $L_2$ regularization "
     "weights with large typical gradient magnitude are regularized by a smaller relative amount "
     "than other weights); problem set Q1.b"
 )
@@ -69,8 +69,8 @@ SLOPE = Lemma(
 L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS = Claim(
     id="l2-decay-weaker-for-large-gradients",
     title=(
-        "Under L2 + RMSProp, a coordinate's decay rate strictly decreases as its second moment "
-        "grows"
+        r"Under $L_2$ + RMSProp, a coordinate's decay rate strictly decreases as its second "
+        "moment grows"
     ),
     source=SECTION2_SOURCE,
     question="Q1.b",
@@ -112,7 +112,7 @@ L2_DECAY_WEAKER_FOR_LARGE_GRADIENTS = Claim(
         r"Exact per coordinate for every $t$: the rate "
         r"$\alpha\lambda'/(\sqrt{\hat v_{t,j}} + \epsilon)$ is strictly decreasing in "
         r"$\hat v_{t,j}$ when $\lambda' > 0$. The torch confirmation measures the decay part of "
-        r"torch's L2 step per coordinate on an MLP: the small-gradient quartile decays more."
+        r"torch's $L_2$ step per coordinate on an MLP: the small-gradient quartile decays more."
     ),
 )
 
@@ -140,8 +140,8 @@ shrink_ratio = l2_shrink_rate(vhat) / l2_shrink_rate(vhat + gap)
 L2_DECAY_RATIO = Claim(
     id="l2-decay-ratio-between-coordinates",
     title=(
-        "Under L2 + RMSProp, of two coordinates the one with the smaller second moment is decayed "
-        "by the factor (sqrt(vhat + Delta) + eps)/(sqrt(vhat) + eps) > 1 more"
+        r"Under $L_2$ + RMSProp, of two coordinates the smaller-moment one decays "
+        r"$(\sqrt{\hat v + \Delta} + \epsilon)/(\sqrt{\hat v} + \epsilon) > 1$ times more"
     ),
     source=SECTION2_SOURCE,
     question="Q1.b",

@@ -44,7 +44,7 @@ MAX_CONVENTIONS = (
 
 MAX_NONDECREASING = Claim(
     id="lecture-amsgrad-max-nondecreasing",
-    title="AMSGrad's second-moment estimate max(vhat_{t-1}, v_t) never decreases",
+    title=r"AMSGrad's second-moment estimate $\max(\hat v_{t-1}, v_t)$ never decreases",
     source=f"{SOURCE}: 'AMSGrad maintains the maximum of the second moment estimates'",
     question="lecture-notes",
     statement=Statement.at_most(vhat_prev, sp.Max(vhat_prev, v_t)),
@@ -80,7 +80,7 @@ root_prev, root_next = sp.sqrt(vhat_prev_pos), sp.sqrt(vhat_prev_pos + step_size
 
 STEP_SIZE_NONINCREASING = Claim(
     id="lecture-amsgrad-step-size-nonincreasing",
-    title="AMSGrad's effective step size gamma/sqrt(vhat_t) never grows",
+    title=r"AMSGrad's effective step size $\gamma/\sqrt{\hat v_t}$ never grows",
     source=(
         f"{SOURCE}: 'guaranteeing a non-increasing adaptive learning rate'; 'the denominator "
         "will remain large for all future steps'"
@@ -168,8 +168,14 @@ DRIFT_CONVENTIONS = (
 
 ADAM_DRIFT = Claim(
     id="lecture-adam-drift-per-period",
-    title="Adam (beta_1 = beta_2 = eps = 0) moves x by exactly +gamma per period, toward +1",
-    source=f"{SOURCE}: 'Total change over 3 steps: (-gamma) + (+gamma) + (+gamma) = +gamma'",
+    title=(
+        r"Adam ($\beta_1 = \beta_2 = \epsilon = 0$) moves $x$ by exactly $+\gamma$ per period, "
+        r"toward $+1$"
+    ),
+    source=(
+        f"{SOURCE}: "
+        r"'Total change over 3 steps: $(-\gamma) + (+\gamma) + (+\gamma) = +\gamma$'"
+    ),
     question="lecture-notes",
     statement=Statement.forall(adam_drift, gamma, definitions=(*SQUARES, *PERIOD)),
     statement_text=(
@@ -206,10 +212,14 @@ ADAM_DRIFT = Claim(
 
 AMSGRAD_DRIFT = Claim(
     id="lecture-amsgrad-drift-per-period",
-    title="AMSGrad (beta_1 = beta_2 = eps = 0) moves x by -gamma (C - 2)/C per period",
+    title=(
+        r"AMSGrad ($\beta_1 = \beta_2 = \epsilon = 0$) moves $x$ by $-\gamma(C - 2)/C$ per "
+        r"period"
+    ),
     source=(
-        f"{SOURCE}: 'Once it encounters a large squared gradient (like C^2 from our example), "
-        "the denominator will remain large for all future steps'"
+        f"{SOURCE}: "
+        r"'Once it encounters a large squared gradient (like $C^2$ from our example), "
+        r"the denominator will remain large for all future steps'"
     ),
     question="lecture-notes",
     statement=Statement.forall(
@@ -257,7 +267,10 @@ x_start = sp.Symbol("x_0", real=True)  # x entering the period
 
 DRIFT_TOWARD_OPTIMUM = Claim(
     id="lecture-amsgrad-drift-toward-optimum",
-    title="AMSGrad (beta_1 = beta_2 = eps = 0) never moves x up over a period: toward x = -1",
+    title=(
+        r"AMSGrad ($\beta_1 = \beta_2 = \epsilon = 0$) never moves $x$ up over a period: toward "
+        r"$x = -1$"
+    ),
     source=f"{SOURCE}: 'How this solves the non-convergence issue'",
     question="lecture-notes",
     statement=Statement.at_most(
@@ -326,9 +339,13 @@ x_adam, x_amsgrad = sp.IndexedBase(r"x^{\mathrm{Adam}}"), sp.IndexedBase(r"x^{\m
 
 TORCH_EVIDENCE = Claim(
     id="lecture-adam-amsgrad-torch-evidence",
-    title="With Reddi's beta_2 = 1/(1 + C^2), projected Adam ends at x = +1 and AMSGrad at -1",
+    title=(
+        r"With Reddi's $\beta_2 = 1/(1 + C^2)$, projected Adam ends at $x = +1$ and AMSGrad at "
+        r"$-1$"
+    ),
     source=(
-        f"{SOURCE}: 'Adam consistently drifts in the wrong direction (towards +1)'; "
+        f"{SOURCE}: "
+        r"'Adam consistently drifts in the wrong direction (towards $+1$)'; "
         "Theorem 2 ('Adam has non-zero average regret')"
     ),
     question="lecture-notes",
@@ -351,8 +368,9 @@ TORCH_EVIDENCE = Claim(
     ),
     proof=Proof(
         Evidence(
-            "torch.optim.Adam without and with its amsgrad option, 900 projected steps on the "
-            "3-periodic gradient stream (C, -1, -1), C = 3: final x and average regret of each"
+            r"torch.optim.Adam without and with its amsgrad option, 900 projected steps on the "
+            r"3-periodic gradient stream $(C, -1, -1)$, $C = 3$: final $x$ and average regret of "
+            r"each"
         ),
     ),
     expect="unproved",

@@ -40,7 +40,7 @@ weight_sum = (1 - beta) * sp.Sum(beta ** (t - k), (k, 1, t))
 
 WEIGHT_SUM = Claim(
     id="lecture-ema-weight-sum",
-    title="The weights of the unrolled moving average sum to 1 - beta^t",
+    title=r"The weights of the unrolled moving average sum to $1 - \beta^t$",
     source=f"{LECTURE_004}; {LECTURE_002}",
     question="lecture-notes",
     statement=Statement.forall(weight_sum, 1 - beta**t),
@@ -98,7 +98,7 @@ def _expectation_claims(name, moment, corrected, factor, observed, mean) -> tupl
     closed = (1 - factor**t0) * mean
     raw = Claim(
         id=f"lecture-adam-{name}-moment-expectation",
-        title=f"Under stationarity, E[{moment}_t] = (1 - {factor}^t) {mean}",
+        title=rf"Under stationarity, $\mathbb{{E}}[{moment}_t] = (1 - {f}^t){mn}$",
         source=f"{LECTURE_002}; lecture notes 004, slides 'Bias Correction in Adam IV-VI'",
         question="lecture-notes",
         statement=Statement.forall(
@@ -157,7 +157,10 @@ def _expectation_claims(name, moment, corrected, factor, observed, mean) -> tupl
     shown = E(moment[t]) / (1 - factor**t)
     hat = Claim(
         id=f"lecture-adam-{name}-moment-corrected-expectation",
-        title=f"Hence the bias-corrected {name} moment is unbiased: E[{moment}hat_t] = {mean}",
+        title=(
+            rf"Hence the bias-corrected {name} moment is unbiased: "
+            rf"$\mathbb{{E}}[{sp.latex(corrected[t])}] = {mn}$"
+        ),
         source=LECTURE_002,
         question="lecture-notes",
         statement=Statement.forall(

@@ -72,14 +72,14 @@ def _gap_at(values: dict) -> sp.Basic:
 
 AS_STATED = Claim(
     id="lecture-bounded-step-as-stated",
-    title="Lecture 002's bounded step: each coordinate of Adam's step is at most gamma",
+    title=r"Lecture 002's bounded step: each coordinate of Adam's step is at most $\gamma$",
     source=SOURCE,
     question="lecture-notes",
     statement=Statement.at_most(sp.Abs(step), lr, hypotheses=(adam_m, adam_v)),
     statement_text=(
         r"``Each coordinate's step is effectively capped by $\gamma$ in stationary regimes'': "
         r"$|\Delta\theta_{t,i}| = \gamma|\hat m_{t,i}|/(\sqrt{\hat v_{t,i}} + \epsilon)$, and "
-        r"``by Cauchy--Schwarz on EMAs'' $|\hat m_{t,i}| \le \sqrt{\hat v_{t,i}}$, hence "
+        r"``by Cauchy-Schwarz on EMAs'' $|\hat m_{t,i}| \le \sqrt{\hat v_{t,i}}$, hence "
         r"$|\Delta\theta_{t,i}| \le \gamma$."
     ),
     conventions=(
@@ -90,7 +90,7 @@ AS_STATED = Claim(
     proof=Proof(Counterexample(COUNTER, _gap_at(COUNTER)), per_coordinate=True),
     expect="refuted",
     explanation=(
-        r"The statement fails, and the argument is wrong, not misprinted: Cauchy--Schwarz bounds "
+        r"The statement fails, and the argument is wrong, not misprinted: Cauchy-Schwarz bounds "
         r"$\hat m_t^2 = (\sum_k w_k g_k)^2$ by $\hat v_t \sum_k w_k^2/u_k$, not by $\hat v_t$, "
         r"because $m_t$ and $v_t$ average with different weights ($\beta_1 \ne \beta_2$). With "
         r"the default setting two gradients $g_1 = 100/111$, $g_2 = 1$ already give a second "
@@ -118,7 +118,7 @@ def _sum(body: sp.Basic) -> sp.Sum:
 
 TIGHT_BOUND = Claim(
     id="lecture-bounded-step-tight-bound",
-    title="Adam's step is at most gamma sqrt(sum_k w_k^2/u_k), by Cauchy-Schwarz",
+    title=r"Adam's step is at most $\gamma\sqrt{\sum_k w_k^2/u_k}$, by Cauchy-Schwarz",
     source=SOURCE + " (corrected)",
     question="lecture-notes",
     statement=Statement.at_most(
@@ -160,7 +160,7 @@ TIGHT_BOUND = Claim(
                 ),
                 Link(
                     lr**2 * _sum(a_k**2) * _sum(b_k**2) / v_hat,
-                    r"Cauchy--Schwarz with $a_k = w_k/\sqrt{u_k}$, $b_k = \sqrt{u_k}g_k$, "
+                    r"Cauchy-Schwarz with $a_k = w_k/\sqrt{u_k}$, $b_k = \sqrt{u_k}g_k$, "
                     r"weighted by $\gamma^2/\hat v_t > 0$.",
                     relation="<=",
                     certificate=((lr**2 / v_hat, CauchySchwarz(a_k, b_k, k, 1, t)),),
@@ -172,7 +172,7 @@ TIGHT_BOUND = Claim(
     ),
     expect="proved",
     explanation=(
-        r"The slide's Cauchy--Schwarz step, done with the two weightings: the factor "
+        r"The slide's Cauchy-Schwarz step, done with the two weightings: the factor "
         r"$\sqrt{\sum_k w_k^2/u_k}$ is 1 only when $w = u$ (claim "
         r"lecture-bounded-step-excess). The bound is tight (claim "
         r"lecture-bounded-step-attained)."
@@ -186,7 +186,10 @@ plain_step = lr * m_hat / sp.sqrt(v_hat)
 
 ATTAINED = Claim(
     id="lecture-bounded-step-attained",
-    title="The bound is attained: with g_k = w_k/u_k and eps = 0 the step is gamma sqrt(S_t)",
+    title=(
+        r"The bound is attained: with $g_k = w_k/u_k$ and $\epsilon = 0$ the step is "
+        r"$\gamma\sqrt{S_t}$"
+    ),
     source=SOURCE + " (corrected)",
     question="lecture-notes",
     statement=Statement.forall(
@@ -214,7 +217,7 @@ ATTAINED = Claim(
     ),
     expect="proved",
     explanation=(
-        r"Cauchy--Schwarz is an equality when $b \propto a$, i.e. $\sqrt{u_k}g_k \propto "
+        r"Cauchy-Schwarz is an equality when $b \propto a$, i.e. $\sqrt{u_k}g_k \propto "
         r"w_k/\sqrt{u_k}$. The torch run feeds $g_k = (\beta_2/\beta_1)^k$ for 2000 steps."
     ),
 )
@@ -249,7 +252,10 @@ weight_sum_limit = (1 - beta1) ** 2 / ((1 - beta2) * (1 - rho))
 
 WEIGHT_SUM = Claim(
     id="lecture-bounded-step-weight-sum",
-    title="For Adam's weights, S_t = sum w_k^2/u_k in closed form (limit 7.27^2 at the defaults)",
+    title=(
+        r"For Adam's weights, $S_t = \sum_k w_k^2/u_k$ in closed form (limit $7.27^2$ at the "
+        r"defaults)"
+    ),
     source=SOURCE + " (corrected)",
     question="lecture-notes",
     statement=Statement.forall(adam_weight_sum, weight_sum_closed),
@@ -296,7 +302,10 @@ excess_lhs = weight_sum - 2 * _sum(w[k]) + _sum(u[k])
 
 EXCESS = Claim(
     id="lecture-bounded-step-excess",
-    title="S_t - 1 = sum (w_k - u_k)^2/u_k: gamma is the bound only when the weightings coincide",
+    title=(
+        r"$S_t - 1 = \sum_k (w_k - u_k)^2/u_k$: $\gamma$ is the bound only when the weightings "
+        r"coincide"
+    ),
     source=SOURCE + " (corrected)",
     question="lecture-notes",
     statement=Statement.forall(excess_lhs, excess),

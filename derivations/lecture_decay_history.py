@@ -33,7 +33,10 @@ def adamw_step(rate: sp.Expr) -> sp.Expr:
 
 DECAY_INDEPENDENT_OF_HISTORY = Claim(
     id="lecture-adamw-decay-independent-of-history",
-    title="AdamW's decay part is -gamma lambda theta_t, whatever the moments mhat_t, vhat_t are",
+    title=(
+        r"AdamW's decay part is $-\gamma\lambda\theta_t$, whatever the moments $\hat m_t$, "
+        r"$\hat v_t$ are"
+    ),
     source=(
         "lecture notes 002, slide 'ADAMW' (AdamW update rule): 'The amount of weight shrinkage "
         "is now independent of the gradient history'"

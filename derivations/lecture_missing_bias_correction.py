@@ -31,7 +31,10 @@ ratio_in_betas = ratio.subs({correction1: 1 - beta1**t, correction2: 1 - beta2**
 
 STEP_RATIO = Claim(
     id="lecture-adam-uncorrected-step-ratio",
-    title="With eps = 0, Adam without bias correction steps r_t = c_1/sqrt(c_2) times Adam's step",
+    title=(
+        r"With $\epsilon = 0$, Adam without bias correction steps $r_t = c_1/\sqrt{c_2}$ times "
+        r"Adam's step"
+    ),
     source=f"{BERT}; paper Alg. 2 lines 7-12 with lines 9-10 left out",
     question="lecture-notes",
     statement=Statement.forall(
@@ -128,7 +131,10 @@ ratio_in_x = ratio_in_betas.subs({beta1**t: x**kappa1, beta2**t: x**kappa2})
 
 LIMIT = Claim(
     id="lecture-adam-uncorrected-ratio-limit",
-    title="r_t = (1 - beta1^t)/sqrt(1 - beta2^t) tends to 1 for every 0 < beta1, beta2 < 1",
+    title=(
+        r"$r_t = (1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ tends to 1 for every "
+        r"$0 < \beta_1, \beta_2 < 1$"
+    ),
     source=BERT,
     question="lecture-notes",
     statement=Statement.forall(sp.Limit(ratio_in_x, x, 0, "+"), sp.S.One),
@@ -155,7 +161,10 @@ LIMIT = Claim(
 
 PEAK_CLAIM = Claim(
     id="lecture-adam-uncorrected-ratio-peak",
-    title=f"At the default betas r_t peaks at t = {PEAK_T}: r_t <= r_{PEAK_T} = {PEAK:.4f}",
+    title=(
+        rf"At the default betas $r_t$ peaks at $t = {PEAK_T}$: "
+        rf"$r_t \le r_{{{PEAK_T}}} = {PEAK:.4f}$"
+    ),
     source=BERT,
     question="lecture-notes",
     statement=Statement.at_most(
@@ -229,7 +238,7 @@ growth = beta2 / beta1  # beta_2^t = beta_1^t growth^t, and growth^t >= 2 from A
 
 ABOVE_ONE = Claim(
     id="lecture-adam-uncorrected-ratio-above-one",
-    title="At the default betas r_t >= 1: without bias correction every step is larger",
+    title=r"At the default betas $r_t \ge 1$: without bias correction every step is larger",
     source=BERT,
     question="lecture-notes",
     statement=Statement.at_most(1 - beta2**above, (1 - beta1**above) ** 2, hypotheses=DEFAULTS),

@@ -45,13 +45,16 @@ COUNTER = {
 
 PRINTED_ADAM = Claim(
     id="lecture-adam-slide-uses-corrected-r",
-    title="Lecture 004 prints Adam's step with sqrt(r), not sqrt(r-hat): a misprint",
+    title=(
+        r"Lecture 004's printed step $\theta \leftarrow \theta - \frac{\epsilon}{\sqrt{r} + "
+        r"\delta}\odot \hat s$ is Adam's"
+    ),
     source="lecture notes 004, slide 'Adam (Adaptive Moments) I' (last line of the update)",
     question="lecture-notes",
     statement=Statement.forall(printed_step, adam_step, hypotheses=first_step),
     statement_text=(
         r"The slide's update $\theta \leftarrow \theta - \frac{\epsilon}{\sqrt{r} + \delta}"
-        r"\odot \hat s$ is Adam's (Kingma \& Ba 2015, Alg. 1), which divides by "
+        r"\odot \hat s$ is Adam's (Kingma & Ba 2015, Alg. 1), which divides by "
         r"$\sqrt{\hat r} + \delta$ with $\hat r = r/(1-\rho_2^t)$."
     ),
     conventions=(
@@ -93,7 +96,7 @@ root_now, root_before = sp.sqrt(s_prev + g_t**2 + eps), sp.sqrt(s_prev + eps)
 
 ADAGRAD = Claim(
     id="lecture-adagrad-effective-rate-never-grows",
-    title="AdaGrad's effective learning rate gamma/sqrt(s_t + eps) never grows",
+    title=r"AdaGrad's effective learning rate $\gamma/\sqrt{s_t + \epsilon}$ never grows",
     source="lecture notes 002, slide 'AdaGrad' (Limitation)",
     question="lecture-notes",
     statement=Statement.at_most(rate_now, rate_before, hypotheses=(accumulate,)),

@@ -113,7 +113,7 @@ COUNTEREXAMPLE = {
 
 AS_PRINTED = Claim(
     id="lecture-adamw-proximal-as-printed",
-    title="The slide's proximal objective is minimised by AdamW's step (as printed: false)",
+    title="The slide's proximal objective is minimised by AdamW's step",
     source=SOURCE,
     question="lecture-notes",
     statement=Statement.at_most(printed_objective(adamw_step), printed_objective(theta)),
@@ -150,7 +150,10 @@ AS_PRINTED = Claim(
 
 LITERAL_NORM = Claim(
     id="lecture-adamw-proximal-literal-norm",
-    title="The slide's objective with its norm read literally (quartic) is not minimised by AdamW",
+    title=(
+        "With its norm read literally (quartic), the slide's proximal objective is minimised by "
+        "AdamW's step"
+    ),
     source=SOURCE,
     question="lecture-notes",
     statement=Statement.at_most(literal_objective(adamw_step), literal_objective(theta)),
@@ -205,8 +208,8 @@ PRINTED_MINIMISER = Claim(
 CORRECTED = Claim(
     id="lecture-adamw-proximal-corrected",
     title=(
-        "AdamW's step minimises <mhat + lambda D^-1 theta_t, theta - theta_t> + "
-        "||theta - theta_t||^2_(D^-1)/(2 gamma)"
+        r"AdamW's step minimises $\langle \hat m_t + \lambda D_t^{-1}\theta_t, \theta - "
+        r"\theta_t\rangle + \frac{1}{2\gamma}\lVert\theta - \theta_t\rVert^2_{D_t^{-1}}$"
     ),
     source=f"{SOURCE}, corrected (as printed: refuted, lecture-adamw-proximal-as-printed)",
     question="lecture-notes",

@@ -57,13 +57,13 @@ MOMENTS = (
 )
 #: The moments are linear in g and in g^2 (the lemmas substitute after the definitions).
 FIRST_SCALES = Lemma(
-    "the first moment scales by c",
+    "the first moment scales by $c$",
     first_moment(c * g[k]),
     c * first_moment(g[k]),
     Chain(first_moment(c * g[k]), (Link(c * first_moment(g[k]), r"$c$ leaves the sum."),)),
 )
 SECOND_SCALES = Lemma(
-    "the second moment scales by c^2",
+    "the second moment scales by $c^2$",
     second_moment(c * g[k]),
     c**2 * second_moment(g[k]),
     Chain(
@@ -105,7 +105,10 @@ invariant = sp.sign(c) * torch_step(m_hat, v_hat, eps)
 
 SCALED_EPS = Claim(
     id="lecture-adam-scale-invariance-scaled-eps",
-    title="Rescaling the gradients by c and eps by |c| multiplies torch's Adam step by sign(c)",
+    title=(
+        r"Rescaling the gradients by $c$ and $\epsilon$ by $|c|$ multiplies torch's Adam step by "
+        r"$\mathrm{sign}(c)$"
+    ),
     source=SOURCE,
     question="lecture-notes",
     statement=Statement.forall(scaled_eps, invariant, definitions=MOMENTS),
@@ -140,7 +143,10 @@ inside_invariant = sp.sign(c) * slide_step(m_hat, v_hat, eps)
 
 INSIDE_ROOT = Claim(
     id="lecture-adam-scale-invariance-eps-inside-root",
-    title="The slide's step gamma mhat/sqrt(vhat + eps) is invariant when eps is scaled by c^2",
+    title=(
+        r"The slide's step $\gamma\hat m_t/\sqrt{\hat v_t + \epsilon}$ is invariant when "
+        r"$\epsilon$ is scaled by $c^2$"
+    ),
     source=SOURCE,
     question="lecture-notes",
     statement=Statement.forall(inside, inside_invariant, definitions=MOMENTS),
@@ -175,8 +181,8 @@ deviation_closed = eps * (sp.Abs(c) - 1) / (sp.Abs(c) * sp.sqrt(v_hat) + eps)
 DEVIATION = Claim(
     id="lecture-adam-scale-deviation-fixed-eps",
     title=(
-        "With eps fixed, rescaling the gradients by c changes torch's step by the relative "
-        "amount eps(|c| - 1)/(|c| sqrt(vhat) + eps)"
+        r"With $\epsilon$ fixed, rescaling the gradients by $c$ changes torch's step by the "
+        r"relative amount $\epsilon(|c| - 1)/(|c|\sqrt{\hat v_t} + \epsilon)$"
     ),
     source=SOURCE,
     question="lecture-notes",

@@ -111,9 +111,9 @@ FIRST_STEP_INSTANCE = ZeroLossFirstStep(theta_0=(1.0, 2.0), lr=0.1, l2_coefficie
 
 ADAM_L2_NOT_ADAMW = Claim(
     id="adam-l2-not-adamw",
-    title="No L2 coefficient makes Adam's first step the AdamW step, whatever the momentum",
+    title=r"No $L_2$ coefficient makes Adam's first step the AdamW step, whatever the momentum",
     source=(
-        'problem set seed 000, key concepts 1 and 4 (Q1.b: "L_2 regularization does not equal '
+        r'problem set seed 000, key concepts 1 and 4 (Q1.b: "$L_2$ regularization does not equal '
         'weight decay in Adam", the conclusion of arguments i.1-i.2); Loshchilov & Hutter 2019, '
         "Sec. 2 and Alg. 2"
     ),
@@ -235,8 +235,8 @@ TWO_STEP_GAP = sp.Rational(-9, 1900)
 
 ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
     id="adam-momentum-breaks-equivalence",
-    title="Momentum does not affect the L2 = weight decay equivalence (argument i.1's premise, "
-    "tested with a scalar preconditioner M = kI at step 2)",
+    title=r"Momentum does not affect the equivalence of $L_2$ and weight decay (argument i.1's "
+    r"premise, for $M = kI$)",
     source=(
         "problem set seed 000, key concept 4.a.i, argument 1 of Q1.b (momentum \"shouldn't "
         'affect" the inequivalence, because in Q1.a.ii momentum "did not affect the '

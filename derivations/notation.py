@@ -10,6 +10,8 @@ matrix-algebra steps hold for every ``n``.
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -39,7 +41,8 @@ SYMBOL_NAMES: dict[str, str] = {l2_coefficient.name: r"\lambda'"}
 
 
 def latex(expr: sp.Basic) -> str:
-    """``sympy.latex`` with this module's symbol names."""
+    """``sympy.latex`` with this module's symbol names; an unevaluated sum with a negated term,
+    which SymPy prints ``a + - b``, is written ``a - b``."""
     symbols = getattr(sp.sympify(expr), "free_symbols", set())
     names = {s: SYMBOL_NAMES[s.name] for s in symbols if getattr(s, "name", None) in SYMBOL_NAMES}
-    return sp.latex(expr, symbol_names=names)
+    return re.sub(r"\+\s*-\s*", "- ", sp.latex(expr, symbol_names=names))

@@ -84,7 +84,7 @@ UPDATE_RULES: tuple[tuple[str, sp.Eq], ...] = (
 
 PAPER_ALG2 = Definition(
     id="adamw-paper-alg2",
-    title="Adam with L2 regularization and AdamW, as paper Alg. 2 writes them",
+    title=r"Adam with $L_2$ regularization and AdamW, as paper Alg. 2 writes them",
     source="Loshchilov & Hutter 2019, Alg. 2 (main text), lines 6-12",
     question="Q2.a",
     text=(
@@ -97,12 +97,12 @@ PAPER_ALG2 = Definition(
     equations=(
         # Alg. 2 writes one lambda for lines 6 and 12; quoted as printed. In line 6 it is what
         # wdproof calls the L2 coefficient lambda' (l2_coefficient), in line 12 the decay rate.
-        ("line 6, Adam with L2", sp.Eq(g_t, grad_f + decay_rate * theta_prev)),
+        (r"line 6, Adam with $L_2$", sp.Eq(g_t, grad_f + decay_rate * theta_prev)),
         ("line 6, AdamW", sp.Eq(g_t, grad_f)),
         ("line 7", first_moment),
         ("line 8", second_moment),
         ("lines 9-10", bias_corrections),
-        ("line 12, Adam with L2", sp.Eq(theta_next, theta_prev - eta * alpha * adam_direction)),
+        (r"line 12, Adam with $L_2$", sp.Eq(theta_next, theta_prev - eta * alpha * adam_direction)),
         ("line 12, AdamW", paper_adamw_update),
     ),
 )
@@ -150,8 +150,8 @@ LERP_IS_EMA = Lemma(
 DECAY_CONVENTIONS = Claim(
     id="adamw-paper-decay-equals-torch-decay",
     title=(
-        "torch.optim.AdamW takes paper Alg. 2's step iff lr_t = alpha eta_t, weight_decay = "
-        "lambda/alpha"
+        r"torch.optim.AdamW takes paper Alg. 2's step iff its learning rate is $\alpha\eta_t$ and "
+        r"weight_decay $= \lambda/\alpha$"
     ),
     source=(
         "paper Alg. 2 (main text), line 12; PyTorch documentation of torch.optim.AdamW; problem "
@@ -176,7 +176,7 @@ DECAY_CONVENTIONS = Claim(
         r"Per coordinate (Adam is element-wise). Both methods compute $u_t$ from the raw "
         r"gradient at $\theta_{t-1}$ with the same moments and bias corrections (Alg. 2 lines "
         r"7-10; PyTorch documents the same recurrences and implements the first one as "
-        r"exp_avg.lerp_(g, 1 - beta1), checked as a lemma), with $\epsilon$ outside "
+        r"exp_avg.lerp_ with weight $1 - \beta_1$, checked as a lemma), with $\epsilon$ outside "
         r"the square root in both. PyTorch decays first, $\theta \leftarrow \theta(1 - "
         r"\gamma_t w)$, then subtracts $\gamma_t u_t$. $u_t$ and $\theta_{t-1}$ are real symbols; "
         r"$\gamma_t > 0$, $w \ge 0$."

@@ -33,10 +33,12 @@ ema_closed_form = (1 - beta**k) * c
 
 MOMENTS = Claim(
     id="adam-moments-constant-gradient",
-    title="A moment that averages a constant input c from 0 is (1 - beta^k) c after k steps",
+    title=(
+        r"A moment that averages a constant input $c$ from 0 is $(1 - \beta^k)c$ after $k$ steps"
+    ),
     source=(
-        "paper Alg. 2 (main text), lines 7-8, with m_0 = v_0 = 0; lecture notes 002, second "
-        "slide 'Adam property I: bias correction' (E[m_t] = (1 - beta_1^t) mu)"
+        r"paper Alg. 2 (main text), lines 7-8, with $m_0 = v_0 = 0$; lecture notes 002, second "
+        r"slide 'Adam property I: bias correction' ($\mathbb{E}[m_t] = (1 - \beta_1^t)\mu$)"
     ),
     question="Q2.a",
     statement=Statement.forall(ema[k], ema_closed_form, definitions=(ema_recurrence, ema_start)),
@@ -109,7 +111,10 @@ CONSTANT_GRADIENT_CONVENTIONS = (
 
 BIAS_CORRECTION = Claim(
     id="adam-bias-correction-constant-gradient",
-    title="With a constant gradient g, bias-corrected Adam steps alpha g/(|g| + eps) at every t",
+    title=(
+        r"With a constant gradient $g$, bias-corrected Adam steps $\alpha g/(|g| + \epsilon)$ at "
+        r"every $t$"
+    ),
     source="paper Alg. 2 (main text), lines 9-10 and 12; problem set Q2.a",
     question="Q2.a",
     statement=Statement.forall(
@@ -159,8 +164,8 @@ uncorrected_closed = (1 - beta1**t) / root2 * (alpha * g / (sp.Abs(g) + eps / ro
 UNCORRECTED = Claim(
     id="adam-uncorrected-step-constant-gradient",
     title=(
-        "Without bias correction a constant gradient's step is (1 - beta1^t)/sqrt(1 - beta2^t) "
-        "times a step with eps inflated"
+        r"Without bias correction a constant gradient's step is "
+        r"$(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ times a step with $\epsilon$ inflated"
     ),
     source="paper Alg. 2 (main text), lines 7-12 with lines 9-10 left out; problem set Q2.a",
     question="Q2.a",

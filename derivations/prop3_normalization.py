@@ -115,14 +115,15 @@ PRINTED_DECAY = Lemma(
 PROP3_AS_PRINTED = Claim(
     id="prop3-printed-normalization",
     title=(
-        "Prop. 3 as printed (main text): the scale-adjusted L2 term with constant lambda' over "
-        "2 alpha and lambda' = lambda/alpha is weight decay lambda"
+        r"Prop. 3 (main text): the scale-adjusted $L_2$ term with constant $\lambda'/(2\alpha)$ "
+        r"and $\lambda' = \lambda/\alpha$ is weight decay $\lambda$"
     ),
     source=(
-        "Loshchilov & Hutter 2019 (ICLR), Prop. 3, main text: f_t^sreg = f_t + lambda'/(2 alpha) "
-        "||theta . sqrt(s)||^2 with lambda' = lambda/alpha; a misprint: the paper's appendix "
-        "proof of Prop. 3 uses lambda'/2 with lambda' = lambda/alpha and is consistent; problem "
-        "set Q1.b (seed 000, key concept 4.c: the scale-adjusted L2 term)"
+        r"Loshchilov & Hutter 2019 (ICLR), Prop. 3, main text: $f_t^{sreg} = f_t + "
+        r"\frac{\lambda'}{2\alpha}\lVert\theta\odot\sqrt{s}\rVert^2$ with "
+        r"$\lambda' = \lambda/\alpha$; a misprint: the paper's appendix proof of Prop. 3 uses "
+        r"$\frac{\lambda'}{2}$ with $\lambda' = \lambda/\alpha$ and is consistent; problem set "
+        r"Q1.b (seed 000, key concept 4.c: the scale-adjusted $L_2$ term)"
     ),
     question="Q1.b",
     statement=Statement.forall(
@@ -171,14 +172,14 @@ corrected_constant = decay_rate / (2 * alpha)
 PROP3_CORRECTED = Claim(
     id="prop3-scale-adjusted-l2-normalization",
     title=(
-        "Prop. 3 with the appendix's normalization: the scale-adjusted L2 term is decay lambda "
-        "exactly for the constant lambda over 2 alpha"
+        r"Prop. 3, appendix normalization: the scale-adjusted $L_2$ term is decay "
+        r"$\lambda$ exactly for the constant $\lambda/(2\alpha)$"
     ),
     source=(
-        "Loshchilov & Hutter 2019 (ICLR), appendix proof of Prop. 3: constant lambda'/2 with "
-        "lambda' = lambda/alpha (the main text's lambda'/(2 alpha) is refuted by "
+        r"Loshchilov & Hutter 2019 (ICLR), appendix proof of Prop. 3: constant $\lambda'/2$ with "
+        r"$\lambda' = \lambda/\alpha$ (the main text's $\lambda'/(2\alpha)$ is refuted by "
         "prop3-printed-normalization); problem set Q1.b (seed 000, key concept 4.c: the "
-        "scale-adjusted L2 term)"
+        r"scale-adjusted $L_2$ term)"
     ),
     question="Q1.b",
     statement=Statement.solution_set(

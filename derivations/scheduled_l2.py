@@ -108,8 +108,8 @@ def schedule_claim(
 ITERATION_DEPENDENT_L2 = schedule_claim(
     claim_id="iteration-dependent-l2-schedule",
     title=(
-        "The L2 schedule lambda/(2 alpha) theta^T M_t^{-1} theta gives weight decay if the "
-        "optimizer's M_t ignores it and M_t is symmetric"
+        r"The $L_2$ schedule $\frac{\lambda}{2\alpha}\theta^\top M_t^{-1}\theta$ gives weight "
+        r"decay if the optimizer's $M_t$ ignores it and $M_t$ is symmetric"
     ),
     proof=Proof(
         Chain(
@@ -190,8 +190,8 @@ RESIDUAL = Lemma(
 ITERATION_DEPENDENT_L2_UNCONDITIONAL = schedule_claim(
     claim_id="iteration-dependent-l2-schedule-without-condition",
     title=(
-        "The L2 schedule lambda/(2 alpha) theta^T M_t^{-1} theta gives weight decay, as the "
-        "problem set asks, with no condition on how the optimizer builds M_t"
+        r"As the problem set says: the $L_2$ schedule $\frac{\lambda}{2\alpha}\theta^\top "
+        r"M_t^{-1}\theta$ gives weight decay, however the optimizer builds $M_t$"
     ),
     proof=Proof(
         Counterexample(COUNTEREXAMPLE, COUNTEREXAMPLE_GAP),

@@ -74,9 +74,9 @@ PASSES = sp.Eq(passes, points * epochs / batch)
 SEC3 = "Loshchilov & Hutter 2019, Sec. 3"
 APP_B = "Loshchilov & Hutter 2019, App. B"
 STEPS_NOTE = (
-    r"$T_{cur}$ and $T_i$ count optimizer steps (the paper counts epochs, advancing $T_{cur}$ "
-    r"by a fraction at every batch); step $t = 1$ has $T_{cur} = 0$. $\eta_{max} > 0$, "
-    r"$\eta_{min} \ge 0$ real symbols, $T_i \ge 1$ an integer symbol."
+    r"$T_{\mathrm{cur}}$ and $T_i$ count optimizer steps (the paper counts epochs, advancing "
+    r"$T_{\mathrm{cur}}$ by a fraction at every batch); step $t = 1$ has $T_{\mathrm{cur}} = 0$. "
+    r"$\eta_{\max} > 0$, $\eta_{\min} \ge 0$ real symbols, $T_i \ge 1$ an integer symbol."
 )
 
 
@@ -88,15 +88,18 @@ def schedule_claim(claim_id: str, title: str, source: str, statement: Statement,
 # --- (c) The cosine's closed-form properties, symbolic in T_i ---------------------------------
 ENDPOINTS = schedule_claim(
     "schedule-cosine-endpoints",
-    "The cosine starts each period at eta_max and reaches eta_min at T_cur = T_i",
-    f"{SEC3} (eta_t = eta_max at a restart, T_cur = 0; eta_t = eta_min when T_cur = T_i)",
+    r"The cosine starts each period at $\eta_{\max}$ and reaches $\eta_{\min}$ at "
+    r"$T_{\mathrm{cur}} = T_i$",
+    f"{SEC3} "
+    r"($\eta_t = \eta_{\max}$ at a restart, $T_{\mathrm{cur}} = 0$; $\eta_t = \eta_{\min}$ "
+    r"when $T_{\mathrm{cur}} = T_i$)",
     Statement.forall(
         sp.Matrix([sp.Subs(COSINE, T_cur, 0), sp.Subs(COSINE, T_cur, T_i)]),
         sp.Matrix([eta_max, eta_min]),
     ),
     statement_text=(
-        r"For every period length $T_i$: $\eta_t = \eta_{max}$ at $T_{cur} = 0$ (right after a "
-        r"restart) and $\eta_t = \eta_{min}$ at $T_{cur} = T_i$."
+        r"For every period length $T_i$: $\eta_t = \eta_{\max}$ at $T_{\mathrm{cur}} = 0$ (right "
+        r"after a restart) and $\eta_t = \eta_{\min}$ at $T_{\mathrm{cur}} = T_i$."
     ),
     conventions=STEPS_NOTE,
     proof=Proof(
@@ -112,8 +115,8 @@ ENDPOINTS = schedule_claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact for every $T_i$. With $T_{cur}$ in steps, $T_{cur} = T_i$ is the restart "
-        r"instant: no step of a period uses $\eta_{min}$ itself (claim "
+        r"Exact for every $T_i$. With $T_{\mathrm{cur}}$ in steps, $T_{\mathrm{cur}} = T_i$ is the "
+        r"restart instant: no step of a period uses $\eta_{\min}$ itself (claim "
         r"schedule-warm-restarts-last-step)."
     ),
 )
@@ -121,13 +124,14 @@ ENDPOINTS = schedule_claim(
 mirrored = cosine(T_i - T_cur)
 SYMMETRY = schedule_claim(
     "schedule-cosine-symmetry",
-    "The cosine is symmetric about T_i/2: eta(T_cur) + eta(T_i - T_cur) = eta_max + eta_min",
+    r"The cosine is symmetric about $T_i/2$: $\eta(T_{\mathrm{cur}}) + \eta(T_i - "
+    r"T_{\mathrm{cur}}) = \eta_{\max} + \eta_{\min}$",
     f"{SEC3} (the cosine multiplier)",
     Statement.forall(COSINE + mirrored, eta_max + eta_min),
     statement_text=(
-        r"For every $T_i$ and $T_{cur}$: $\eta(T_{cur}) + \eta(T_i - T_{cur}) = \eta_{max} + "
-        r"\eta_{min}$; the schedule is point-symmetric about $(T_i/2, (\eta_{max} + "
-        r"\eta_{min})/2)$."
+        r"For every $T_i$ and $T_{\mathrm{cur}}$: $\eta(T_{\mathrm{cur}}) + \eta(T_i - "
+        r"T_{\mathrm{cur}}) = \eta_{\max} + \eta_{\min}$; the schedule is point-symmetric about "
+        r"$(T_i/2, (\eta_{\max} + \eta_{\min})/2)$."
     ),
     conventions=STEPS_NOTE,
     proof=Proof(
@@ -138,7 +142,7 @@ SYMMETRY = schedule_claim(
                     2 * eta_min
                     + sp.Mul(sp.Rational(1, 2), SPREAD, 1 + sp.cos(sp.pi * T_cur / T_i))
                     + sp.Mul(sp.Rational(1, 2), SPREAD, 1 - sp.cos(sp.pi * T_cur / T_i)),
-                    r"$\cos(\pi - x) = -\cos x$ with $x = \pi T_{cur}/T_i$.",
+                    r"$\cos(\pi - x) = -\cos x$ with $x = \pi T_{\mathrm{cur}}/T_i$.",
                 ),
                 Link(eta_max + eta_min, r"The cosines cancel."),
             ),
@@ -146,8 +150,9 @@ SYMMETRY = schedule_claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact. Half of the annealing happens in each half period, and the terms $T_{cur}$ and "
-        r"$T_i - T_{cur}$ of a sum over a period pair up to $\eta_{max} + \eta_{min}$."
+        r"Exact. Half of the annealing happens in each half period, and the terms "
+        r"$T_{\mathrm{cur}}$ and $T_i - T_{\mathrm{cur}}$ of a sum over a period pair up to "
+        r"$\eta_{\max} + \eta_{\min}$."
     ),
 )
 
@@ -166,15 +171,18 @@ def partial_sum_closed(m: sp.Basic) -> sp.Basic:
 
 PARTIAL_SUMS = schedule_claim(
     "schedule-cosine-partial-sums",
-    "The first n + 1 multipliers of a period sum to (n+1)(eta_max+eta_min)/2 + "
-    "(eta_max-eta_min)/2 * (sin((2n+1)pi/(2T_i)) + sin(pi/(2T_i)))/(2 sin(pi/(2T_i)))",
+    r"A period's first $n + 1$ multipliers sum to $(n+1)(\eta_{\max}+\eta_{\min})/2 + "
+    r"(\eta_{\max}-\eta_{\min})/2 \cdot (\sin((2n+1)a) + \sin a)/(2\sin a)$, "
+    r"$a = \pi/(2T_i)$",
     f"{SEC3} (the cosine multiplier; the sum is what a period contributes to the decay "
-    "sum_t eta_t lambda)",
+    r"$\sum_t\eta_t\lambda$)",
     Statement.forall(sp.Sum(COSINE, (T_cur, 0, n)), partial_sum_closed(n)),
     statement_text=(
-        r"For every $T_i \ge 1$ and $n \ge 0$: $\sum_{T_{cur}=0}^{n}\eta(T_{cur}) = "
-        r"(n+1)\frac{\eta_{max}+\eta_{min}}{2} + \frac{\eta_{max}-\eta_{min}}{2}\cdot"
-        r"\frac{\sin((2n+1)\pi/(2T_i)) + \sin(\pi/(2T_i))}{2\sin(\pi/(2T_i))}$."
+        r"For every $T_i \ge 1$ and $n \ge 0$: "
+        r"$\sum_{T_{\mathrm{cur}}=0}^{n}\eta(T_{\mathrm{cur}}) = "
+        r"(n+1)\frac{\eta_{\max}+\eta_{\min}}{2} + "
+        r"\frac{\eta_{\max}-\eta_{\min}}{2}\cdot\frac{\sin((2n+1)\pi/(2T_i)) + "
+        r"\sin(\pi/(2T_i))}{2\sin(\pi/(2T_i))}$."
     ),
     conventions=STEPS_NOTE + r" $\sin(\pi/(2T_i)) > 0$ for $T_i \ge 1$.",
     proof=Proof(
@@ -186,8 +194,8 @@ PARTIAL_SUMS = schedule_claim(
                 (
                     Link(
                         partial_sum_closed(0),
-                        r"One term, $T_{cur} = 0$: $\cos 0 = 1$; the closed form at $n = 0$ is "
-                        r"$\eta_{max}$ too ($\sin(\pi/(2T_i))$ cancels).",
+                        r"One term, $T_{\mathrm{cur}} = 0$: $\cos 0 = 1$; the closed form at $n = "
+                        r"0$ is $\eta_{\max}$ too ($\sin(\pi/(2T_i))$ cancels).",
                     ),
                 ),
             ),
@@ -222,14 +230,16 @@ PARTIAL_SUMS = schedule_claim(
 PERIOD_SUM_VALUE = T_i * (eta_max + eta_min) / 2 + SPREAD / 2
 PERIOD_SUM = schedule_claim(
     "schedule-cosine-period-sum",
-    "Over a whole period the multipliers sum to T_i (eta_max+eta_min)/2 + (eta_max-eta_min)/2",
-    f"{SEC3} (the cosine multiplier over one period T_cur = 0, ..., T_i - 1)",
+    r"Over a whole period the multipliers sum to $T_i(\eta_{\max}+\eta_{\min})/2 + "
+    r"(\eta_{\max}-\eta_{\min})/2$",
+    f"{SEC3} "
+    r"(the cosine multiplier over one period $T_{\mathrm{cur}} = 0, \dots, T_i - 1$)",
     Statement.forall(partial_sum_closed(T_i - 1), PERIOD_SUM_VALUE),
     statement_text=(
-        r"For every $T_i \ge 1$: $\sum_{T_{cur}=0}^{T_i-1}\eta(T_{cur}) = T_i\frac{\eta_{max}+"
-        r"\eta_{min}}{2} + \frac{\eta_{max}-\eta_{min}}{2}$, i.e. $\sum_{k=0}^{T_i-1}\cos(\pi "
-        r"k/T_i) = 1$. Stated as the closed form of claim schedule-cosine-partial-sums at "
-        r"$n = T_i - 1$."
+        r"For every $T_i \ge 1$: $\sum_{T_{\mathrm{cur}}=0}^{T_i-1}\eta(T_{\mathrm{cur}}) = "
+        r"T_i\frac{\eta_{\max}+\eta_{\min}}{2} + \frac{\eta_{\max}-\eta_{\min}}{2}$, i.e. "
+        r"$\sum_{k=0}^{T_i-1}\cos(\pi k/T_i) = 1$. Stated as the closed form of claim "
+        r"schedule-cosine-partial-sums at $n = T_i - 1$."
     ),
     conventions=STEPS_NOTE,
     proof=Proof(
@@ -258,26 +268,28 @@ PERIOD_SUM = schedule_claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact for every $T_i$: the mean multiplier over a period is $\frac{\eta_{max}+"
-        r"\eta_{min}}{2} + \frac{\eta_{max}-\eta_{min}}{2T_i}$, just above the midpoint because "
-        r"$T_{cur} = 0$ is in the period and $T_{cur} = T_i$ is not. A cosine period applies "
-        r"about half the decay $\sum_t\eta_t\lambda$ of a constant $\eta = \eta_{max}$."
+        r"Exact for every $T_i$: the mean multiplier over a period is "
+        r"$\frac{\eta_{\max}+\eta_{\min}}{2} + \frac{\eta_{\max}-\eta_{\min}}{2T_i}$, just above "
+        r"the midpoint because $T_{\mathrm{cur}} = 0$ is in the period and $T_{\mathrm{cur}} = "
+        r"T_i$ is not. A cosine period applies about half the decay $\sum_t\eta_t\lambda$ of a "
+        r"constant $\eta = \eta_{\max}$."
     ),
 )
 
 # --- Warm restarts: where the periods start ------------------------------------------------------
 RESTART_POSITIONS = schedule_claim(
     "schedule-warm-restart-positions",
-    "Restart i comes after T_0 (T_mult^i - 1)/(T_mult - 1) steps: (T_mult - 1) sum_{j<i} "
-    "T_0 T_mult^j = T_0 (T_mult^i - 1)",
-    f"{SEC3} (T_i is multiplied by T_mult after each restart)",
+    r"Restart $i$ comes after $T_0(T_{\mathrm{mult}}^i - 1)/(T_{\mathrm{mult}} - 1)$ steps: "
+    r"$(T_{\mathrm{mult}} - 1)\sum_{j<i}T_0T_{\mathrm{mult}}^j = T_0(T_{\mathrm{mult}}^i - 1)$",
+    f"{SEC3} " r"($T_i$ is multiplied by $T_{\mathrm{mult}}$ after each restart)",
     Statement.forall((T_mult - 1) * PERIOD_START, T_0 * (T_mult**period - 1)),
     statement_text=(
-        r"With periods $T_0, T_0T_{mult}, T_0T_{mult}^2, \dots$, the $i$-th restart comes after "
-        r"$\sum_{j<i}T_0T_{mult}^j$ steps, and $(T_{mult}-1)\sum_{j<i}T_0T_{mult}^j = "
-        r"T_0(T_{mult}^i - 1)$ (for $T_{mult} = 1$: after $iT_0$ steps)."
+        r"With periods $T_0, T_0T_{\mathrm{mult}}, T_0T_{\mathrm{mult}}^2, \dots$, the $i$-th "
+        r"restart comes after $\sum_{j<i}T_0T_{\mathrm{mult}}^j$ steps, and "
+        r"$(T_{\mathrm{mult}}-1)\sum_{j<i}T_0T_{\mathrm{mult}}^j = T_0(T_{\mathrm{mult}}^i - 1)$ "
+        r"(for $T_{\mathrm{mult}} = 1$: after $iT_0$ steps)."
     ),
-    conventions=r"$T_0, T_{mult} \ge 1$ and $i \ge 0$ integer symbols; lengths in steps.",
+    conventions=r"$T_0, T_{\mathrm{mult}} \ge 1$ and $i \ge 0$ integer symbols; lengths in steps.",
     proof=Proof(
         Induction(
             period,
@@ -298,30 +310,32 @@ RESTART_POSITIONS = schedule_claim(
                         r"Induction hypothesis at $i$.",
                         ("hypothesis",),
                     ),
-                    Link(T_0 * (T_mult ** (period + 1) - 1), r"Collect $T_0T_{mult}^i$."),
+                    Link(T_0 * (T_mult ** (period + 1) - 1), r"Collect $T_0T_{\mathrm{mult}}^i$."),
                 ),
             ),
         )
     ),
     expect="proved",
     explanation=(
-        r"Exact. With $T_0 = 10$, $T_{mult} = 2$ the restarts come after 10, 30, 70, 150 steps "
-        r"(steps 11, 31, 71, 151 start a period); torch's CosineAnnealingWarmRestarts restarts "
-        r"at the same steps."
+        r"Exact. With $T_0 = 10$, $T_{\mathrm{mult}} = 2$ the restarts come after 10, 30, 70, 150 "
+        r"steps (steps 11, 31, 71, 151 start a period); torch's CosineAnnealingWarmRestarts "
+        r"restarts at the same steps."
     ),
 )
 
 LAST_STEP_VALUE = eta_min + sp.Mul(sp.Rational(1, 2), SPREAD, 1 - sp.cos(sp.pi / T_i))
 LAST_STEP = schedule_claim(
     "schedule-warm-restarts-last-step",
-    "Counting T_cur in steps, the last step of a period uses eta_min + (eta_max-eta_min)"
-    "(1 - cos(pi/T_i))/2 > eta_min: no step uses eta_min itself",
-    f"{SEC3} (eta_t = eta_min when T_cur = T_i, where the restart happens)",
+    r"Counting $T_{\mathrm{cur}}$ in steps, a period's last step uses $\eta_{\min} + "
+    r"(\eta_{\max}-\eta_{\min})(1 - \cos(\pi/T_i))/2 > \eta_{\min}$: no step uses "
+    r"$\eta_{\min}$ itself",
+    f"{SEC3} "
+    r"($\eta_t = \eta_{\min}$ when $T_{\mathrm{cur}} = T_i$, where the restart happens)",
     Statement.forall(cosine(T_i - 1), LAST_STEP_VALUE),
     statement_text=(
-        r"For every $T_i$: the last step of a period ($T_{cur} = T_i - 1$) uses $\eta_{min} + "
-        r"\frac{\eta_{max}-\eta_{min}}{2}(1 - \cos(\pi/T_i))$; $T_{cur} = T_i$, where the "
-        r"paper's $\eta_t = \eta_{min}$, is the restart itself."
+        r"For every $T_i$: the last step of a period ($T_{\mathrm{cur}} = T_i - 1$) uses "
+        r"$\eta_{\min} + \frac{\eta_{\max}-\eta_{\min}}{2}(1 - \cos(\pi/T_i))$; $T_{\mathrm{cur}} "
+        r"= T_i$, where the paper's $\eta_t = \eta_{\min}$, is the restart itself."
     ),
     conventions=STEPS_NOTE,
     proof=Proof(
@@ -340,10 +354,10 @@ LAST_STEP = schedule_claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact. An indexing fact, not an error: torch's CosineAnnealingWarmRestarts and "
-        r"wdproof's WarmRestarts both run $T_{cur} = 0..T_i-1$, so the lowest multiplier of a "
-        r"period of 10 steps is $\eta_{min} + 0.0245(\eta_{max}-\eta_{min})$; the paper's epoch "
-        r"counter (advanced per batch) gets within one batch of $\eta_{min}$."
+        r"Exact. An indexing fact, not an error: torch's CosineAnnealingWarmRestarts and wdproof's "
+        r"WarmRestarts both run $T_{\mathrm{cur}} = 0, \dots, T_i-1$, so the lowest multiplier of "
+        r"a period of 10 steps is $\eta_{\min} + 0.0245(\eta_{\max}-\eta_{\min})$; the paper's "
+        r"epoch counter (advanced per batch) gets within one batch of $\eta_{\min}$."
     ),
 )
 

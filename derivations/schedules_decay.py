@@ -29,8 +29,8 @@ from wdproof.derivations.schedules import (
 sgdw_step = theta_prev - (beta1 * m_prev + eta * alpha * g_t) - eta * decay_rate * theta_prev
 DECAY_DECOUPLED = schedule_claim(
     "schedule-decay-stays-decoupled",
-    "eta_t scales both the gradient step and the decay: the decay stays decoupled from alpha "
-    "for every schedule",
+    r"$\eta_t$ scales both the gradient step and the decay: the decay stays decoupled from "
+    r"$\alpha$ for every schedule",
     f"{SEC3} and Alg. 1 line 9 (SGDW), Alg. 2 line 12 (AdamW)",
     Statement.forall(
         sp.Matrix(
@@ -105,8 +105,8 @@ SCHEDULED_LR = sp.Eq(lr, alpha * eta)  # LambdaLR(lr = alpha, factor eta_t), or 
 FIXED_WEIGHT_DECAY = sp.Eq(weight_decay, decay_rate / alpha)  # set once, never scheduled
 TORCH_SCHEDULER = schedule_claim(
     "schedule-torch-scheduler-scales-decay",
-    "A torch lr_scheduler on AdamW's lr = alpha schedules lr * weight_decay too: with "
-    "weight_decay = lambda/alpha it is paper AdamW with the schedule eta_t",
+    r"A torch scheduler on AdamW's lr $= \alpha$ also scales lr $\times$ weight_decay; "
+    r"weight_decay $= \lambda/\alpha$ gives paper AdamW with $\eta_t$",
     f"{SEC3} and Alg. 2 line 12; PyTorch documentation of torch.optim.AdamW and "
     "torch.optim.lr_scheduler",
     Statement.forall(
@@ -123,8 +123,8 @@ TORCH_SCHEDULER = schedule_claim(
     conventions=(
         r"Per coordinate; $\alpha$ and $\lambda$ fixed for the run; torch's schedulers change "
         r"only param_group['lr'] (LambdaLR sets $\alpha\eta_t$; CosineAnnealingLR and "
-        r"CosineAnnealingWarmRestarts with eta_min $= \alpha\eta_{min}$ set $\alpha\eta_t$ by "
-        r"the homogeneity of the cosine in $(\eta_{min}, \eta_{max})$), never weight_decay. "
+        r"CosineAnnealingWarmRestarts with minimum lr $\alpha\eta_{\min}$ set $\alpha\eta_t$ by "
+        r"the homogeneity of the cosine in $(\eta_{\min}, \eta_{\max})$), never weight_decay. "
         r"torch: $\theta(1 - \gamma_t w) - \gamma_t u_t$."
     ),
     proof=Proof(

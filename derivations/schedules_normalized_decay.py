@@ -22,9 +22,9 @@ from wdproof.derivations.schedules import (
 
 # --- Normalized weight decay (App. B) -----------------------------------------------------------
 NORMALIZED_TEXT = (
-    r"App. B normalizes the decay by the run's length, $\lambda = \lambda_{norm}"
+    r"App. B normalizes the decay by the run's length, $\lambda = \lambda_{\mathrm{norm}}"
     r"\sqrt{\frac{b}{BT}}$ ($b$ batch size, $B$ training points, $T$ epochs; $N = BT/b$ batch "
-    r"passes), so that the best $\lambda_{norm}$ moves less with the budget than the best "
+    r"passes), so that the best $\lambda_{\mathrm{norm}}$ moves less with the budget than the best "
     r"$\lambda$."
 )
 NORMALIZED_CONVENTIONS = (
@@ -36,16 +36,16 @@ NORMALIZED_CONVENTIONS = (
 first_order_total = passes * eta * decay_rate
 FIRST_ORDER = schedule_claim(
     "normalized-decay-first-order-total",
-    "With normalized decay, the first-order total decay of a run is N eta lambda = eta "
-    "lambda_norm sqrt(B T / b): it grows as the square root of the budget",
-    f"{APP_B} (normalized weight decay lambda = lambda_norm sqrt(b/(B T)))",
+    r"Normalized decay: a run's first-order total decay $N\eta\lambda = "
+    r"\eta\lambda_{\mathrm{norm}}\sqrt{BT/b}$ grows as the square root of the budget",
+    f"{APP_B} " r"(normalized weight decay $\lambda = \lambda_{\mathrm{norm}}\sqrt{b/(BT)}$)",
     Statement.forall(
         first_order_total,
         eta * decay_norm * sp.sqrt(points * epochs / batch),
         definitions=(NORMALIZED, PASSES),
     ),
-    statement_text=NORMALIZED_TEXT
-    + r" Then the first-order total decay is $N\eta\lambda = \eta\lambda_{norm}\sqrt{BT/b}$.",
+    statement_text=NORMALIZED_TEXT + r" Then the first-order total decay is $N\eta\lambda = "
+    r"\eta\lambda_{\mathrm{norm}}\sqrt{BT/b}$.",
     conventions=NORMALIZED_CONVENTIONS,
     proof=Proof(
         Chain(
@@ -53,18 +53,18 @@ FIRST_ORDER = schedule_claim(
             (
                 Link(
                     eta * decay_norm * sp.sqrt(points * epochs / batch),
-                    r"$N = BT/b$ and $\lambda = \lambda_{norm}/\sqrt{N}$: $N\lambda = "
-                    r"\lambda_{norm}\sqrt N$.",
+                    r"$N = BT/b$ and $\lambda = \lambda_{\mathrm{norm}}/\sqrt{N}$: $N\lambda = "
+                    r"\lambda_{\mathrm{norm}}\sqrt N$.",
                 ),
             ),
         )
     ),
     expect="proved",
     explanation=(
-        r"Exact for the first-order total $\sum_t\eta\lambda$. Quadrupling the epochs doubles "
-        r"it; at one batch pass ($BT/b = 1$) $\lambda = \lambda_{norm}$. The exact shrink is "
+        r"Exact for the first-order total $\sum_t\eta\lambda$. Quadrupling the epochs doubles it; "
+        r"at one batch pass ($BT/b = 1$) $\lambda = \lambda_{\mathrm{norm}}$. The exact shrink is "
         r"$(1 - \eta\lambda)^N$; the first-order total approximates its $-\ln$ up to "
-        r"$N(\eta\lambda)^2/2 = \eta^2\lambda_{norm}^2/2$ (claim "
+        r"$N(\eta\lambda)^2/2 = \eta^2\lambda_{\mathrm{norm}}^2/2$ (claim "
         r"normalized-decay-second-order-invariant)."
     ),
 )
@@ -80,14 +80,14 @@ batch_2 = sp.Symbol("b_2", integer=True, positive=True)
 epochs_2 = sp.Symbol("T_2", positive=True)
 BUDGET_INVARIANT = schedule_claim(
     "normalized-decay-budget-invariant",
-    "At fixed lambda_norm the total decay of a run is, to first order, the same for every "
-    "batch size b and number of epochs T",
+    r"At fixed $\lambda_{\mathrm{norm}}$ a run's total decay is, to first order, the same for "
+    r"every batch size $b$ and number of epochs $T$",
     f"{APP_B} (normalized weight decay), as issue 14 states the intent: the total decay is "
-    "the same for any (b, T) at fixed lambda_norm, to first order",
+    r"the same for any $(b, T)$ at fixed $\lambda_{\mathrm{norm}}$, to first order",
     Statement.forall(run_total(batch, epochs), run_total(batch_2, epochs_2)),
     statement_text=NORMALIZED_TEXT
     + r" The reading tested here: two runs $(b, T)$ and $(b_2, T_2)$ with the same "
-    r"$\lambda_{norm}$ apply the same first-order total decay $N\eta\lambda$.",
+    r"$\lambda_{\mathrm{norm}}$ apply the same first-order total decay $N\eta\lambda$.",
     conventions=NORMALIZED_CONVENTIONS,
     proof=Proof(
         Counterexample(
@@ -105,33 +105,34 @@ BUDGET_INVARIANT = schedule_claim(
         remarks=(
             (
                 r"$B = 100$, $b = b_2 = 1$, $T = 4$ vs $T_2 = 1$ (400 vs 100 steps), $\eta = 1$, "
-                r"$\lambda_{norm} = 1/10$: $\lambda = 1/200$ vs $1/100$, totals $2$ vs $1$."
+                r"$\lambda_{\mathrm{norm}} = 1/10$: $\lambda = 1/200$ vs $1/100$, totals $2$ vs "
+                r"$1$."
             ),
         ),
     ),
     expect="refuted",
     explanation=(
-        r"It fails: the first-order total is $\eta\lambda_{norm}\sqrt{BT/b}$ (claim "
-        r"normalized-decay-first-order-total), so it grows with the square root of the number "
-        r"of batch passes; quadrupling the budget doubles it. What the normalization fixes "
-        r"exactly is $\lambda^2N = \lambda_{norm}^2$, the second-order term of the shrink (claim "
-        r"normalized-decay-second-order-invariant); that the best $\lambda_{norm}$ is "
+        r"It fails: the first-order total is $\eta\lambda_{\mathrm{norm}}\sqrt{BT/b}$ (claim "
+        r"normalized-decay-first-order-total), so it grows with the square root of the number of "
+        r"batch passes; quadrupling the budget doubles it. What the normalization fixes exactly is "
+        r"$\lambda^2N = \lambda_{\mathrm{norm}}^2$, the second-order term of the shrink (claim "
+        r"normalized-decay-second-order-invariant); that the best $\lambda_{\mathrm{norm}}$ is "
         r"budget-invariant is the paper's empirical finding, which the sweep measures, not an "
-        r"identity. Not a misprint: the square root, not a $1/N$ scaling, is what App. B "
-        r"proposes."
+        r"identity. Not a misprint: the square root, not a $1/N$ scaling, is what App. B proposes."
     ),
 )
 
 second_order = passes * (eta * decay_rate) ** 2 / 2
 SECOND_ORDER = schedule_claim(
     "normalized-decay-second-order-invariant",
-    "What normalized decay keeps fixed exactly: N (eta lambda)^2 / 2 = eta^2 lambda_norm^2 / 2, "
-    "the second-order term of the run's log-shrink, for every (b, B, T)",
-    f"{APP_B} (normalized weight decay lambda = lambda_norm sqrt(b/(B T)))",
+    r"What normalized decay fixes exactly: the second-order log-shrink term "
+    r"$N(\eta\lambda)^2/2 = \eta^2\lambda_{\mathrm{norm}}^2/2$ for all $(b, B, T)$",
+    f"{APP_B} " r"(normalized weight decay $\lambda = \lambda_{\mathrm{norm}}\sqrt{b/(BT)}$)",
     Statement.forall(second_order, eta**2 * decay_norm**2 / 2, definitions=(NORMALIZED, PASSES)),
     statement_text=NORMALIZED_TEXT
-    + r" Then $\lambda^2 N = \lambda_{norm}^2$: the second-order term $N(\eta\lambda)^2/2$ of "
-    r"$-\ln(1-\eta\lambda)^N$ is $\eta^2\lambda_{norm}^2/2$ whatever $b$, $B$, $T$.",
+    + r" Then $\lambda^2 N = \lambda_{\mathrm{norm}}^2$: the second-order term "
+    r"$N(\eta\lambda)^2/2$ of $-\ln(1-\eta\lambda)^N$ is $\eta^2\lambda_{\mathrm{norm}}^2/2$ "
+    r"whatever $b$, $B$, $T$.",
     conventions=NORMALIZED_CONVENTIONS,
     proof=Proof(
         Chain(
@@ -139,18 +140,18 @@ SECOND_ORDER = schedule_claim(
             (
                 Link(
                     eta**2 * decay_norm**2 / 2,
-                    r"$N = BT/b$ and $\lambda^2 = \lambda_{norm}^2 b/(BT)$: $N\lambda^2 = "
-                    r"\lambda_{norm}^2$.",
+                    r"$N = BT/b$ and $\lambda^2 = \lambda_{\mathrm{norm}}^2 b/(BT)$: $N\lambda^2 = "
+                    r"\lambda_{\mathrm{norm}}^2$.",
                 ),
             ),
         )
     ),
     expect="proved",
     explanation=(
-        r"Exact: $\lambda_{norm} = \lambda\sqrt N$ is the invariant, i.e. the decay rate scaled "
-        r"like a random walk's step. The run's log-shrink is $\eta\lambda_{norm}\sqrt N + "
-        r"\eta^2\lambda_{norm}^2/2 + O(N^{-1/2})$: its budget dependence is all in the first "
-        r"order term."
+        r"Exact: $\lambda_{\mathrm{norm}} = \lambda\sqrt N$ is the invariant, i.e. the decay rate "
+        r"scaled like a random walk's step. The run's log-shrink is "
+        r"$\eta\lambda_{\mathrm{norm}}\sqrt N + \eta^2\lambda_{\mathrm{norm}}^2/2 + O(N^{-1/2})$: "
+        r"its budget dependence is all in the first order term."
     ),
 )
 

@@ -37,20 +37,21 @@ def torch_closed(m: sp.Basic) -> sp.Basic:
 
 TORCH_COSINE = schedule_claim(
     "schedule-torch-cosine-annealing-lr",
-    "torch's recursive CosineAnnealingLR(T_max = T_i) gives lr = alpha eta(T_cur = t - 1) at "
-    "step t: the paper's cosine with eta_min = eta_min(torch)/alpha",
+    r"torch's recursive CosineAnnealingLR ($T_{\max} = T_i$) runs step $t$ at "
+    r"$\alpha\eta(T_{\mathrm{cur}} = t - 1)$: the paper's cosine, $\eta_{\min} = "
+    r"\ell_{\min}/\alpha$",
     f"{SEC3} (the cosine multiplier); PyTorch source of "
     "torch.optim.lr_scheduler.CosineAnnealingLR.get_lr (torch 2.x)",
     Statement.forall(torch_lr[k], torch_closed(k), definitions=(TORCH_RECURSION, TORCH_START)),
     statement_text=(
         r"Stepping the scheduler once per optimizer step, torch's learning rate after $k$ "
-        r"scheduler steps, $\ell_{k+1} = \ell_{min} + (\ell_k - \ell_{min})\frac{1 + \cos(\pi"
-        r"(k+1)/T_i)}{1 + \cos(\pi k/T_i)}$ from $\ell_0 = \alpha$, is $\alpha\eta(T_{cur} = k)$ "
-        r"with $\eta_{max} = 1$, $\eta_{min} = \ell_{min}/\alpha$: the lr of step $t$ is "
-        r"$\alpha\eta(T_{cur} = t - 1)$."
+        r"scheduler steps, $\ell_{k+1} = \ell_{\min} + (\ell_k - \ell_{\min})\frac{1 + "
+        r"\cos(\pi(k+1)/T_i)}{1 + \cos(\pi k/T_i)}$ from $\ell_0 = \alpha$, is "
+        r"$\alpha\eta(T_{\mathrm{cur}} = k)$ with $\eta_{\max} = 1$, $\eta_{\min} = "
+        r"\ell_{\min}/\alpha$: the lr of step $t$ is $\alpha\eta(T_{\mathrm{cur}} = t - 1)$."
     ),
     conventions=(
-        r"torch's eta_min is an absolute rate $\ell_{min}$, not a multiplier. The recursion is "
+        r"torch's minimum lr $\ell_{\min}$ is an absolute rate, not a multiplier. The recursion is "
         r"torch's first branch; it divides by $1 + \cos(\pi k/T_i)$, which vanishes only at "
         r"$k \equiv T_i \pmod{2T_i}$, where torch takes its second branch (claim "
         r"schedule-torch-cosine-annealing-lr-second-branch); the induction's cancellation is "
@@ -73,7 +74,7 @@ TORCH_COSINE = schedule_claim(
                     ),
                     Link(
                         torch_closed(k + 1),
-                        r"$\ell_k - \ell_{min} = \frac{\alpha - \ell_{min}}{2}(1 + \cos(\pi "
+                        r"$\ell_k - \ell_{\min} = \frac{\alpha - \ell_{\min}}{2}(1 + \cos(\pi "
                         r"k/T_i))$: the factor $1 + \cos(\pi k/T_i)$ cancels.",
                     ),
                 ),
@@ -83,9 +84,9 @@ TORCH_COSINE = schedule_claim(
     expect="proved",
     explanation=(
         r"Exact (in exact arithmetic; torch's float64 recursion agrees with the closed form to "
-        r"about $10^{-16}$ per step). No indexing shift: scheduler stepped after each "
-        r"optimizer step, step $t$ runs at $\alpha\eta(T_{cur} = t - 1)$, as wdproof's Cosine "
-        r"does; only eta_min differs in meaning (absolute in torch)."
+        r"about $10^{-16}$ per step). No indexing shift: scheduler stepped after each optimizer "
+        r"step, step $t$ runs at $\alpha\eta(T_{\mathrm{cur}} = t - 1)$, as wdproof's Cosine does; "
+        r"only the minimum differs in meaning (an absolute lr in torch)."
     ),
 )
 
@@ -94,18 +95,20 @@ LR_AT_T = sp.Eq(torch_lr[T_i], lr_min)  # claim schedule-torch-cosine-annealing-
 second_branch = torch_lr[T_i] + (alpha - lr_min) * (1 - sp.cos(sp.pi / T_i)) / 2
 TORCH_SECOND_BRANCH = schedule_claim(
     "schedule-torch-cosine-annealing-lr-second-branch",
-    "After T_max steps torch's CosineAnnealingLR climbs back along the cosine: its second "
-    "branch gives alpha eta(T_cur = T_max + 1), not eta_min and not a restart",
-    f"{SEC3} (restart when T_cur = T_i); PyTorch source of CosineAnnealingLR.get_lr, second branch",
+    r"Past $T_{\max}$, CosineAnnealingLR's second branch climbs back along the cosine to "
+    r"$\alpha\eta(T_{\mathrm{cur}} = T_{\max} + 1)$: not $\eta_{\min}$, no restart",
+    f"{SEC3} "
+    r"(restart when $T_{\mathrm{cur}} = T_i$); PyTorch source of CosineAnnealingLR.get_lr, "
+    r"second branch",
     Statement.forall(second_branch, torch_closed(T_i + 1), hypotheses=(LR_AT_T,)),
     statement_text=(
         r"After $T_i + 1$ scheduler steps torch sets $\ell_{T_i+1} = \ell_{T_i} + (\alpha - "
-        r"\ell_{min})(1 - \cos(\pi/T_i))/2$; with $\ell_{T_i} = \ell_{min}$ this is "
-        r"$\alpha\eta(T_{cur} = T_i + 1)$: the unwrapped cosine, rising towards $\alpha$ at "
-        r"$k = 2T_i$ (period $2T_i$), not SGDR's restart."
+        r"\ell_{\min})(1 - \cos(\pi/T_i))/2$; with $\ell_{T_i} = \ell_{\min}$ this is "
+        r"$\alpha\eta(T_{\mathrm{cur}} = T_i + 1)$: the unwrapped cosine, rising towards $\alpha$ "
+        r"at $k = 2T_i$ (period $2T_i$), not SGDR's restart."
     ),
     conventions=(
-        r"$\ell_{T_i} = \ell_{min}$ is claim schedule-torch-cosine-annealing-lr at $k = T_i$ "
+        r"$\ell_{T_i} = \ell_{\min}$ is claim schedule-torch-cosine-annealing-lr at $k = T_i$ "
         r"($\cos\pi = -1$). From $k = T_i + 1$ on torch takes its first branch again, whose "
         r"induction step holds wherever $1 + \cos(\pi k/T_i) \ne 0$."
     ),
@@ -115,7 +118,7 @@ TORCH_SECOND_BRANCH = schedule_claim(
             (
                 Link(
                     lr_min + (alpha - lr_min) * (1 - sp.cos(sp.pi / T_i)) / 2,
-                    r"$\ell_{T_i} = \ell_{min}$.",
+                    r"$\ell_{T_i} = \ell_{\min}$.",
                     cites=(LR_AT_T,),
                 ),
                 Link(
@@ -127,24 +130,25 @@ TORCH_SECOND_BRANCH = schedule_claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact. torch's CosineAnnealingLR is the closed form $\alpha\eta(T_{cur} = k)$ for every "
-        r"$k$, periodic with period $2T_{max}$: past $T_{max}$ it anneals back up. wdproof's "
-        r"Cosine holds $\eta_{min}$ past its period instead, and SGDR restarts; a run of exactly "
-        r"$T_{max}$ steps never sees the difference."
+        r"Exact. torch's CosineAnnealingLR is the closed form $\alpha\eta(T_{\mathrm{cur}} = k)$ "
+        r"for every $k$, periodic with period $2T_{\max}$: past $T_{\max}$ it anneals back up. "
+        r"wdproof's Cosine holds $\eta_{\min}$ past its period instead, and SGDR restarts; a run "
+        r"of exactly $T_{\max}$ steps never sees the difference."
     ),
 )
 
 TORCH_NOT_RESTART = schedule_claim(
     "schedule-torch-cosine-annealing-lr-restarts",
-    "torch's CosineAnnealingLR(T_max = T_i) continues past T_max like SGDR with T_0 = T_i, "
-    "T_mult = 1 (a restart at T_cur = T_i)",
-    f"{SEC3} (a restart when T_cur = T_i); PyTorch's CosineAnnealingLR documentation (it cites "
-    "SGDR but 'implements the cosine annealing part of SGDR, and not the restarts')",
+    r"CosineAnnealingLR with $T_{\max} = T_i$ continues past $T_{\max}$ like SGDR with "
+    r"$T_0 = T_i$, $T_{\mathrm{mult}} = 1$ (a restart at $T_{\mathrm{cur}} = T_i$)",
+    f"{SEC3} "
+    r"(a restart when $T_{\mathrm{cur}} = T_i$); PyTorch's CosineAnnealingLR documentation (it "
+    r"cites SGDR but 'implements the cosine annealing part of SGDR, and not the restarts')",
     Statement.forall(torch_closed(T_i + 1), torch_closed(1)),
     statement_text=(
-        r"Run past $T_{max} = T_i$, CosineAnnealingLR behaves like SGDR with $T_0 = T_i$, "
-        r"$T_{mult} = 1$: after $T_i + 1$ scheduler steps its lr is SGDR's $\alpha\eta("
-        r"T_{cur} = 1)$ of the second period."
+        r"Run past $T_{\max} = T_i$, CosineAnnealingLR behaves like SGDR with $T_0 = T_i$, "
+        r"$T_{\mathrm{mult}} = 1$: after $T_i + 1$ scheduler steps its lr is SGDR's $\alpha\eta("
+        r"T_{\mathrm{cur}} = 1)$ of the second period."
     ),
     conventions=(
         r"Left: torch after $T_i + 1$ steps (claims schedule-torch-cosine-annealing-lr and "
@@ -154,8 +158,8 @@ TORCH_NOT_RESTART = schedule_claim(
         Counterexample({T_i: 3, alpha: 1, lr_min: 0}, sp.Rational(-1, 2)),
         remarks=(
             (
-                r"At $T_i = 3$, $\alpha = 1$, $\ell_{min} = 0$: torch gives $(1 - \cos(\pi/3))/2 = "
-                r"1/4$, SGDR $(1 + \cos(\pi/3))/2 = 3/4$. ($T_i = 2$ is no counterexample here: "
+                r"At $T_i = 3$, $\alpha = 1$, $\ell_{\min} = 0$: torch gives $(1 - \cos(\pi/3))/2 "
+                r"= 1/4$, SGDR $(1 + \cos(\pi/3))/2 = 3/4$. ($T_i = 2$ is no counterexample here: "
                 r"$\cos(\pi/2) = 0$ makes both $1/2$.)"
             ),
         ),
@@ -163,10 +167,10 @@ TORCH_NOT_RESTART = schedule_claim(
     expect="refuted",
     explanation=(
         r"It fails, and PyTorch says so in its documentation: CosineAnnealingLR anneals back up "
-        r"along the cosine after $T_{max}$ (claim -second-branch), it does not restart; at "
-        r"$T_{max} = 3$ the step after the restart step runs at $\alpha/4$ instead of "
+        r"along the cosine after $T_{\max}$ (claim -second-branch), it does not restart; at "
+        r"$T_{\max} = 3$ the step after the restart step runs at $\alpha/4$ instead of "
         r"$3\alpha/4$. SGDR's restarts are CosineAnnealingWarmRestarts, which wdproof's "
-        r"WarmRestarts matches. Not a misprint: a different schedule beyond $T_{max}$."
+        r"WarmRestarts matches. Not a misprint: a different schedule beyond $T_{\max}$."
     ),
 )
 

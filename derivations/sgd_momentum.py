@@ -91,8 +91,8 @@ m_t, theta_t = vector("m_t"), vector("theta_t")
 
 SGDW_MOMENTUM_UPDATE = Definition(
     id="sgdw-momentum-update",
-    title="Paper Alg. 1: SGD with L2 regularization and SGD with decoupled weight decay (SGDW), "
-    "both with momentum",
+    title=r"Paper Alg. 1: SGD with $L_2$ regularization and SGD with decoupled weight decay "
+    "(SGDW), both with momentum",
     source="Loshchilov & Hutter 2019, Alg. 1 (main text)",
     question="Q1.a.ii",
     text=(
@@ -170,8 +170,8 @@ SGDW_SCALAR = (
 
 SGDW_DECAY_INDEPENDENT_OF_ALPHA = Claim(
     id="sgdw-decay-independent-of-alpha",
-    title="SGDW with momentum: the step depends on alpha only through the gradient, so its decay "
-    "factor 1 - eta_t lambda does not scale with alpha",
+    title=r"SGDW with momentum depends on $\alpha$ only through the gradient: its decay factor "
+    r"$1 - \eta_t\lambda$ is free of $\alpha$",
     source=SOURCE,
     question="Q1.a.ii",
     statement=Statement.forall(
@@ -229,7 +229,8 @@ sgdw_theta, _ = sgdw_momentum_step(theta_prev, m_prev, grad, beta1=0)
 
 SGDW_EQUALS_L2_WITHOUT_MOMENTUM = Claim(
     id="sgdw-equals-l2-without-momentum",
-    title="Without momentum, SGD + L2 equals SGDW iff lambda = alpha lambda', under any schedule",
+    title=r"Without momentum, SGD + $L_2$ equals SGDW iff $\lambda = \alpha\lambda'$, under any "
+    "schedule",
     source=SOURCE,
     question="Q1.a.ii",
     statement=Statement.solution_set(

@@ -103,7 +103,7 @@ INSTANCE = TwoStepInstance(
 SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY = Claim(
     id="sgd-momentum-l2-equals-constant-decay",
     title="Momentum keeps the SGD equivalence: some constant decay makes SGDW reproduce "
-    "SGD + L2 with momentum",
+    r"SGD + $L_2$ with momentum",
     source=(
         "lecture notes 004, slide 'Weight Decay V' (the momentum 'equivalent form'); problem set "
         "seed 000, Q1.b argument i.1 (momentum 'did not affect the equivalence', citing Q1.a.ii)"

@@ -75,9 +75,9 @@ closed_form_next = closed_form_statement.rhs.subs(t, t + 1)
 
 SGD_L2_MOMENTUM_CLOSED_FORM = Claim(
     id="sgd-l2-momentum-closed-form",
-    title="SGD + L2 with momentum decays theta_{t-1} and an exponentially weighted tail of "
-    "older iterates",
-    source="Loshchilov & Hutter 2019, Alg. 1 (SGD with L2 and momentum); torch.optim.SGD; "
+    title=r"SGD + $L_2$ with momentum decays $\theta_{t-1}$ and an exponentially weighted tail "
+    "of older iterates",
+    source=r"Loshchilov & Hutter 2019, Alg. 1 (SGD with $L_2$ and momentum); torch.optim.SGD; "
     "problem set Q1.a.ii",
     question="Q1.a.ii",
     statement=closed_form_statement,

@@ -46,7 +46,7 @@ SETTING = (
 
 PYTORCH_SGD_MOMENTUM_MATCHES_ALG1 = Claim(
     id="pytorch-sgd-momentum-matches-alg1",
-    title="torch.optim.SGD with momentum follows paper Alg. 1 (buffers m_t = alpha eta_t v_t) "
+    title=r"torch.optim.SGD with momentum follows paper Alg. 1 ($m_t = \alpha\eta_t v_t$) "
     "when the schedule multiplier is constant",
     source="Loshchilov & Hutter 2019, Alg. 1 (main text); torch.optim.SGD; problem set Q1.a.ii",
     question="Q1.a.ii",
@@ -132,7 +132,7 @@ schedule_gap = alpha * beta1 * (eta_prev_c - eta_c) * v_prev_c
 PYTORCH_SGD_MOMENTUM_SCHEDULE_GAP = Claim(
     id="pytorch-sgd-momentum-schedule-gap",
     title="With a moving schedule, PyTorch's SGD buffer leaves Alg. 1's by "
-    "alpha beta_1 (eta_{t-1} - eta_t) v_{t-1}",
+    r"$\alpha\beta_1(\eta_{t-1} - \eta_t)v_{t-1}$",
     source="Loshchilov & Hutter 2019, Alg. 1 (main text); torch.optim.SGD; problem set Q1.a.ii",
     question="Q1.a.ii",
     statement=Statement.forall(

@@ -39,7 +39,10 @@ sgd_weight_decay_step = (1 - decay_rate) * theta - alpha * grad
 
 SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
     id="sgd-l2-equals-weight-decay",
-    title="For SGD, L2 regularization equals weight decay exactly when lambda = alpha lambda'",
+    title=(
+        r"For SGD, $L_2$ regularization equals weight decay exactly when "
+        r"$\lambda = \alpha\lambda'$"
+    ),
     source="paper Prop. 1 (main text); problem set Q1.a.i",
     question="Q1.a.i",
     statement=Statement.solution_set(

@@ -85,6 +85,18 @@ def prose(text: object) -> str:
     return "".join(f"${part}$" if i % 2 else escape(part) for i, part in enumerate(parts))
 
 
+def claim_id(text: object) -> str:
+    """A claim id for ``\\texttt``: escaped, with a line break allowed after each hyphen."""
+    return escape(text).replace("-", r"-\allowbreak{}")
+
+
+def plain(text: object) -> str:
+    """LaTeX prose as terminal text: ``$\\lambda = \\alpha\\lambda'$`` -> ``λ = αλ'``."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return " ".join(LatexNodes2Text(math_mode="text").latex_to_text(str(text)).split())
+
+
 def number(value: object, digits: int = 3) -> str:
     """A table cell: numbers in math mode (``1.9\\times10^{-15}``, ``0.05``, ``200``), ``None`` as
     a dash, booleans as yes/no, text as :func:`prose` (its ``$...$`` math typeset)."""
@@ -128,6 +140,7 @@ def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env.filters["e"] = escape
     env.filters["num"] = number
     env.filters["prose"] = prose
+    env.filters["claimid"] = claim_id
     return env
 
 

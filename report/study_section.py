@@ -33,8 +33,27 @@ def _claims(summary: dict) -> list[dict]:
     return rows
 
 
-def _figures(summary: dict, study: str, figures_dir: Path) -> list[str]:
-    """Copy each figure's PDF next to the key; a missing file is left out."""
+#: What each study figure shows, for its caption (the file and hash are added).
+CAPTIONS = {
+    "schedules": "The schedule multiplier $\\eta_t$ of each schedule over the run, restarts "
+    "marked.",
+    "heatmaps": "Validation accuracy (left) and loss (right) under one schedule, one row per "
+    "algorithm, mean over seeds.",
+    "budget": "Best decay against the run length $T$: raw $\\lambda$ and normalized "
+    "$\\lambda_{\\mathrm{norm}}$, with 95\\% seed intervals.",
+}
+
+
+def _hash(summary: dict) -> str:
+    """The configuration hash(es) the study's summary names, shortened."""
+    value = summary.get("config_hash") or summary.get("config_hashes")
+    if isinstance(value, dict):
+        value = ", ".join(str(v)[:12] for v in value.values())
+    return str(value)[:40] if value else "not recorded"
+
+
+def _figures(summary: dict, study: str, figures_dir: Path, source_file: Path) -> list[dict]:
+    """Copy each figure's PDF next to the key, with its caption; a missing file is left out."""
     copied = []
     for name, paths in sorted(summary.get("figures", {}).items()):
         source = Path(paths["pdf"]) if isinstance(paths, dict) else None
@@ -43,7 +62,13 @@ def _figures(summary: dict, study: str, figures_dir: Path) -> list[str]:
         figures_dir.mkdir(parents=True, exist_ok=True)
         target = f"study-{study}-{name}.pdf"
         shutil.copyfile(source, figures_dir / target)
-        copied.append(f"figures/{target}")
+        what = next((text for key, text in CAPTIONS.items() if key in name), "")
+        copied.append(
+            {
+                "path": f"figures/{target}",
+                "caption": f"{what} Data: {source_file}; configuration hash {_hash(summary)}.",
+            }
+        )
     return copied
 
 
@@ -62,7 +87,7 @@ def studies_context(out: Path) -> dict:
             {
                 "study": study,
                 "claims": claims,
-                "figures": _figures(summary, study, out / "figures"),
+                "figures": _figures(summary, study, out / "figures", path),
                 "file": str(path),
             }
         )

@@ -24,6 +24,7 @@ from wdproof.numerics.sweep.config import SweepConfig, preset
 from wdproof.numerics.sweep.datasets import describe
 from wdproof.report.latex import number
 from wdproof.report.progress import progress_bar
+from wdproof.report.q2c_answers import Other, q2c_answers
 
 THRESHOLD = 0.9
 #: Presets compared in Q2.c(b) when the key is built from the default preset: trained if their
@@ -123,43 +124,9 @@ def _verdict(summary: dict) -> str:
         "step, "
         "standing in for no decay). The pattern predicts "
         "a slope of 0 for the paper's AdamW, $-1$ for PyTorch's (whose decay is "
-        "$\\alpha\\lambda$) and a slope away from 0 for $L_2$. Verdict on the expected pattern: "
+        "$\\alpha w$) and a slope away from 0 for $L_2$. Verdict on the expected pattern: "
         f"{summary['decoupling']['verdict']}."
     )
-
-
-def _reading(summary: dict) -> str:
-    """Q2.c in words, every number and comparison taken from ``summary``; Adam + L2 is the
-    baseline every other variant is compared with."""
-    variants = summary["variants"]
-    if "adam-l2" not in variants or len(variants) < 2:
-        return ""
-    baseline = variants["adam-l2"]
-    sentences = []
-    for name, other in variants.items():
-        if name == "adam-l2":
-            continue
-        more = (
-            "more"
-            if other["n_good"] > baseline["n_good"]
-            else "fewer"
-            if other["n_good"] < baseline["n_good"]
-            else "as many"
-        )
-        sentences.append(
-            f"{other['label']} reaches a best mean validation accuracy of "
-            f"{_percent(other['best_val_acc'], False)} against "
-            f"{_percent(baseline['best_val_acc'], False)} for {baseline['label']}, "
-            f"with {more} settings at or above {100 * summary['threshold']:.0f}% "
-            f"({other['n_good']} of its {other['n_matched']} matched cells against "
-            f"{baseline['n_good']} of {baseline['n_matched']})."
-        )
-    sentences.append(
-        "A matched cell is one whose decay removes a fraction of $\\theta$ per step inside "
-        "the range every variant's grid covers; PyTorch's AdamW cells at small $\\alpha\\,"
-        "\\mathrm{wd}$ are the paper's at negligible decay and are not counted."
-    )
-    return " ".join(sentences)
 
 
 def _copy_figure(path: Path, figures: Path, name: str) -> str:
@@ -211,6 +178,14 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
     return setup, rows
 
 
+def _source(result, config: SweepConfig) -> str:
+    """``<out>/sweep/<preset>/results.npz, configuration hash 0123456789abcdef``."""
+    return (
+        f"{result.directory / sweep_store.RESULTS_FILE}, configuration hash "
+        f"{config.config_hash()[:16]}"
+    )
+
+
 def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float = THRESHOLD) -> dict:
     """Everything the Q2.b and Q2.c templates show, or ``available: False`` and a note."""
     config = preset(preset_name)
@@ -237,13 +212,15 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
                     drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{config.preset}.pdf"
                 ),
                 "caption": (
-                    f"Validation accuracy (top) and loss (bottom), "
-                    f"mean over {len(config.seeds)} seed(s), "
-                    f"preset '{config.preset}'. One colour scale per row; the best cell is marked, "
-                    "diverged cells are crossed out."
+                    "Validation accuracy (left) and loss (right), one row per algorithm, mean "
+                    f"over "
+                    f"{len(config.seeds)} seeds, preset {config.preset}; the legend explains the "
+                    f"marks. Data: {_source(result, config)}."
                 ),
             }
         ],
+        "grid_text": _grid_text(config),
+        "source": _source(result, config),
         "threshold_percent": f"{100 * threshold:g}",
         "rows": _rows(summary),
         "measured_rows": _measured_rows(summary),
@@ -251,14 +228,15 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
         "ridge_figure": _copy_figure(
             drawn["ridge"]["pdf"], figures_dir, f"ridge-{config.preset}.pdf"
         ),
-        "reading": _reading(summary),
         "difficulty": [],
         "difficulty_note": "The difficulty comparison is built with the default preset only.",
         "cached_note": "",
     }
+    context["sources"] = f"preset {config.preset}: {_source(result, config)}"
     if config.preset != "default":
+        context["q2c"] = q2c_answers(result, [], threshold)
         return context
-    levels, notes, missing = [], [], []
+    levels, notes, missing, others = [], [], [], []
     for name in DIFFICULTY_PRESETS + CACHED_PRESETS:
         other = preset(name)
         other_result, other_why = _result(other, cache, compute and name in DIFFICULTY_PRESETS)
@@ -281,9 +259,19 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
                 "figure": _copy_figure(
                     other_drawn["heatmaps"]["pdf"], figures_dir, f"heatmaps-{name}.pdf"
                 ),
+                "caption": (
+                    f"Preset {name}: validation accuracy (left) and loss (right), one row per "
+                    "algorithm, "
+                    f"mean over "
+                    f"{len(other.seeds)} seeds. Data: {_source(other_result, other)}."
+                ),
+                "source": _source(other_result, other),
             }
         )
+        others.append(Other(name, describe(other.data), other_result))
     context["difficulty"] = levels
+    context["q2c"] = q2c_answers(result, others, threshold)
+    context["sources"] += "".join(f"; preset {o['preset']}: {o['source']}" for o in levels)
     context["difficulty_note"] = " ".join(notes)
     if missing:
         context["cached_note"] = (

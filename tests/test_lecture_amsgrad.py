@@ -133,7 +133,7 @@ def test_torch_drift_per_period(fn, amsgrad):
     c = run_isolated(fn)
     assert c.holds and c.value < 1e-12
     for record in c.records():
-        spike = record["C"]
+        spike = record["$C$"]
         expected = -numeric.DRIFT_LR * (spike - 2) / spike if amsgrad else numeric.DRIFT_LR
         assert record["drift, period 1"] == pytest.approx(expected, abs=1e-15)
         assert record["claim"] == pytest.approx(expected, abs=1e-15)

@@ -82,7 +82,8 @@ def test_torch_reaches_the_bound_at_t_1000_and_2000():
 def test_torch_steps_above_gamma_at_the_exact_counterexample():
     run = confirm(bounded.AS_STATED)
     assert run.holds and run.relation == ">"
-    assert run.records()[1]["over gamma"] > 1 > run.records()[0]["over gamma"] - 1e-12
+    over = r"over $\gamma$"
+    assert run.records()[1][over] > 1 > run.records()[0][over] - 1e-12
     assert math.isclose(run.value, 0.00136, rel_tol=1e-2)
 
 

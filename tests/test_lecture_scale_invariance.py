@@ -103,16 +103,17 @@ def test_the_torch_confirmation_holds(claim):
 
 def test_torch_runs_cover_negative_tiny_and_huge_factors():
     result = confirm(scale.SCALED_EPS)
-    factors = [row["c"] for row in result.records()]
+    factors = [row["$c$"] for row in result.records()]
     assert min(factors) < 0 and 1e-3 in factors and 1e3 in factors and -1e3 in factors
     assert result.tolerance == 1e-12 and result.extra["moments"] <= 1e-12
 
 
 def test_torch_shows_the_fixed_eps_deviation_and_the_lost_invariance():
-    deviation = {row["c"]: row for row in confirm(scale.DEVIATION).records()}
-    assert deviation[-1.0]["torch deviation, t = 50"] == 0.0
-    assert deviation[1e-3]["torch deviation, t = 50"] < -0.4  # eps comparable to |c| sqrt(vhat)
-    assert 0 < deviation[1e3]["torch deviation, t = 50"] < 1e-2
-    inside = {row["c"]: row for row in confirm(scale.INSIDE_ROOT).records()}
-    assert inside[1e-3]["with eps unscaled: change, t = 50"] < -0.9
+    deviation = {row["$c$"]: row for row in confirm(scale.DEVIATION).records()}
+    torch_deviation = "torch deviation, $t = 50$"
+    assert deviation[-1.0][torch_deviation] == 0.0
+    assert deviation[1e-3][torch_deviation] < -0.4  # eps comparable to |c| sqrt(vhat)
+    assert 0 < deviation[1e3][torch_deviation] < 1e-2
+    inside = {row["$c$"]: row for row in confirm(scale.INSIDE_ROOT).records()}
+    assert inside[1e-3][r"with $\epsilon$ unscaled: change, $t = 50$"] < -0.9
     assert all(row["max relative miss"] <= 1e-12 for row in inside.values())

@@ -30,7 +30,8 @@ def test_cached_studies_are_shown_and_the_others_named_with_their_command(tmp_pa
     context = studies_context(out)
     (found,) = context["found"]
     assert found["study"] == "budget" and found["claims"][0]["verdict"] == "does not hold"
-    assert found["figures"] == ["figures/study-budget-budget.pdf"]
+    assert [f["path"] for f in found["figures"]] == ["figures/study-budget-budget.pdf"]
+    assert "summary.json" in found["figures"][0]["caption"]
     assert (out / "figures" / "study-budget-budget.pdf").is_file()
     assert context["missing"] == [("schedules", STUDIES["schedules"])]
 

@@ -250,7 +250,7 @@ def test_refuted_counterexamples_are_the_stated_numbers():
 def test_confirmation_numbers():
     scales = confirm(get_claim("schedule-torch-scheduler-scales-decay"))
     assert scales.holds and scales.value <= 1e-12
-    assert all(row["control: weight_decay = lambda"] > 1e-4 for row in scales.records())
+    assert all(row[r"control: weight_decay $= \lambda$"] > 1e-4 for row in scales.records())
 
     torch_cos = confirm(get_claim("schedule-torch-cosine-annealing-lr"))
     assert torch_cos.holds and torch_cos.value <= 1e-12
@@ -267,16 +267,16 @@ def test_confirmation_numbers():
 
     first = confirm(get_claim("normalized-decay-first-order-total"))
     assert first.holds and first.extra["exact product deviation"] <= 1e-12
-    shrinks = [row["-ln shrink (torch)"] for row in first.records()]
+    shrinks = [row[r"$-\ln$ shrink (torch)"] for row in first.records()]
     assert shrinks[1] / shrinks[0] == pytest.approx(2.0, rel=0.03)  # 4x the budget, ~2x decay
 
     second = confirm(get_claim("normalized-decay-second-order-invariant"))
     assert second.holds
-    rests = [row["-ln shrink - first order (torch)"] for row in second.records()]
+    rests = [row[r"$-\ln$ shrink $-$ first order (torch)"] for row in second.records()]
     # eta^2 lambda_norm^2 / 2 = 0.125, plus eta^3 lambda_norm^3 / (3 sqrt N) + 0.5^4 / (4 N) + ...
     assert max(rests) - min(rests) < 5e-3
     for row, rest in zip(second.records(), rests, strict=True):
-        n = row["N = BT/b"]
+        n = row[r"$N = BT/b$"]
         assert rest == pytest.approx(
             0.125 + 0.125 / (3 * math.sqrt(n)) + 0.0625 / (4 * n), abs=2e-5
         )

@@ -63,12 +63,16 @@ def test_summary_counts_and_best_cell_come_from_the_arrays():
 
 
 def test_heatmaps_name_each_variant_and_what_its_wd_axis_is():
-    """Adam + L2's wd is its L2 coefficient lambda'; AdamW's is the decoupled rate lambda."""
+    """Adam + L2's wd is its L2 coefficient lambda'; PyTorch's AdamW's is its weight_decay w
+    (the paper's lambda is lr w): one row per variant, accuracy then loss."""
     acc = np.random.default_rng(2).uniform(0.5, 1.0, size=(2, 1, 4, 5))
     fig = plot_heatmaps(synthetic_result(acc, np.full(acc.shape, -1)))
-    axes = fig.axes[:2]  # the accuracy row, one panel per variant (colour bars come after)
-    assert axes[0].get_title().startswith("Adam + L2\n")
-    assert axes[1].get_title().startswith("AdamW (PyTorch")
-    assert axes[0].get_xlabel() == "wd: $L_2$ coefficient $\\lambda'$"
-    assert axes[1].get_xlabel() == "wd: decay rate $\\lambda$"
+    axes = fig.axes[:4]  # two rows of (accuracy, loss) panels (colour bars come after)
+    assert axes[0].get_title() == "Adam + L2"
+    assert axes[2].get_title().startswith("AdamW (PyTorch")
+    assert axes[1].get_title().startswith("best-wd ridge slope")
+    for ax in axes[:2]:
+        assert ax.get_xlabel() == "$L_2$ coefficient $\\lambda'$"
+    for ax in axes[2:]:
+        assert ax.get_xlabel() == "PyTorch weight_decay $w$"
     plt.close(fig)

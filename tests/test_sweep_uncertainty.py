@@ -208,5 +208,6 @@ def test_ridge_figure_shows_each_variants_slope_with_its_interval():
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[0].startswith("Adam + L2\nslope -1.0") and "[" in titles[0]
     assert titles[1].startswith("AdamW (paper") and "[" in titles[1]
-    assert fig.axes[0].get_xlabel() == "learning rate $\\alpha$"
+    assert fig.axes[0].get_xlabel() == "learning rate $\\alpha$ (PyTorch lr)"
+    assert fig.axes[1].get_ylabel() == "best decay rate $\\lambda$ (paper)"
     plt.close(fig)

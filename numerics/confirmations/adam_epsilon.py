@@ -84,14 +84,21 @@ def eps_hat_mapping() -> Confirmation:
         rows.append((lr, eps_, deviations[-1], max_deviation(constant, oracle)))
     return Confirmation(
         quantity=(
-            f"max |theta_eps-hat - theta_torch| over {STEPS} steps, eps_hat = eps sqrt(1-beta2^t)"
+            r"max $|\theta_{\hat\epsilon} - \theta_{\mathrm{torch}}|$ over "
+            f"{STEPS} steps, "
+            r"$\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}$"
         ),
         value=max(deviations),
         tolerance=TOLERANCE,
-        columns=("lr", "eps", "eps_hat = eps sqrt(1-beta2^t)", "control: constant eps_hat = eps"),
+        columns=(
+            "lr",
+            "eps",
+            r"$\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}$",
+            r"control: constant $\hat\epsilon = \epsilon$",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; "
+            f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP; "
             "torch.optim.Adam against a hand-written efficient-form Adam, betas (0.9, 0.999)."
         ),
     )
@@ -132,7 +139,10 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
             "eps_hat misses torch"
         )
     return Confirmation(
-        quantity="|efficient-form step 2 with the constant eps_hat of step 1 - torch's step 2|",
+        quantity=(
+            r"$|$efficient-form step 2 with the constant $\hat\epsilon$ of step 1 $-$ "
+            r"torch's step 2$|$"
+        ),
         value=misses[-1],
         tolerance=SEPARATION,
         relation=">",
@@ -145,8 +155,8 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            f"float64; f(theta) = g theta with g = {setting.g}, lr = {lr}, "
-            f"eps = {eps_}, betas = {betas}; the constant eps_hat = {fitted:.6g} matches step 1 "
-            "(guard, 1e-12) and misses step 2."
+            rf"On $f(\theta) = g\theta$ with $g = {setting.g}$, lr = {lr}, eps = {eps_}, "
+            rf"betas = {betas}; the constant $\hat\epsilon = {fitted:.6g}$ matches step 1 "
+            r"(guard, $10^{-12}$) and misses step 2."
         ),
     )

@@ -24,7 +24,7 @@ from wdproof.derivations import adam_epsilon_inside_sqrt as inside
 from wdproof.derivations.notation import eps
 from wdproof.numerics.confirmation import Confirmation, confirms, require
 from wdproof.numerics.confirmations.optimizer_conventions import stated_solution
-from wdproof.numerics.confirmations.optimizer_moments import AdamStep, adam_trace
+from wdproof.numerics.confirmations.optimizer_moments import AdamStep, adam_trace, tex_number
 from wdproof.numerics.optimizers.problems import DTYPE, linear_problem, mlp_regression
 from wdproof.numerics.optimizers.rules import AdamRule
 
@@ -121,7 +121,10 @@ def eps_inside_sqrt_counterexample() -> Confirmation:
     )
     spread = float(eps_inside.max() - eps_inside.min())
     return Confirmation(
-        quantity="spread max_j eps'_j - min_j eps'_j of the eps' each coordinate needs inside sqrt",
+        quantity=(
+            r"spread $\max_j \epsilon'_j - \min_j \epsilon'_j$ of the $\epsilon'$ each coordinate "
+            r"needs inside the root"
+        ),
         value=spread,
         tolerance=EPS_SPREAD_TOLERANCE,
         relation=">",
@@ -135,12 +138,15 @@ def eps_inside_sqrt_counterexample() -> Confirmation:
         ),
         rows=rows,
         note=(
-            f"float64; one torch.optim.Adam(lr={lr}, eps={eps_}) step on f(theta) = g . theta, "
-            f"g = {g_1} (the gradients g = eps, 2 eps at which the kernel derives its "
-            f"conditions); mhat_1, vhat_1 from the optimizer state. Each coordinate reproduces "
-            f"torch's step with its own eps'_j (max miss {float(own_miss.max()):.1g}); "
-            f"eps'_0 = {float(eps_inside[0]):.6g} misses coordinate 1 by "
-            f"{float(fitted_miss[1]):.3g}."
+            f"One torch.optim.Adam(lr={lr}, eps={eps_}) step on "
+            r"$f(\theta) = g^\top\theta$, "
+            f"$g = ({', '.join(tex_number(g, 'g') for g in g_1)})$ "
+            r"(the gradients $g = \epsilon, 2\epsilon$ at which the kernel derives its "
+            r"conditions); $\hat m_1$, $\hat v_1$ from the optimizer state. Each coordinate "
+            r"reproduces torch's step with its own $\epsilon'_j$ (max miss "
+            f"${tex_number(float(own_miss.max()), '.1g')}$); "
+            rf"$\epsilon'_0 = {tex_number(float(eps_inside[0]), '.6g')}$ misses coordinate 1 by "
+            f"${tex_number(float(fitted_miss[1]), '.3g')}$."
         ),
         extra={"eps_required": eps_inside.tolist(), "own_eps_max_miss": float(own_miss.max())},
     )
@@ -160,16 +166,18 @@ def required_eps_along_a_run() -> Confirmation:
         rows.append((lr, eps_, RUN_STEPS, miss))
     return Confirmation(
         quantity=(
-            f"max relative |recovered eps' - (eps^2 + 2 eps sqrt(vhat))| over {RUN_STEPS} steps"
+            r"max relative $|$recovered $\epsilon' - (\epsilon^2 + 2\epsilon\sqrt{\hat v_t})|$ "
+            f"over {RUN_STEPS} steps"
         ),
         value=worst,
         tolerance=1e-8,
         columns=("lr", "eps", "steps", "max relative miss (last step)"),
         rows=tuple(rows),
         note=(
-            "float64; torch.optim.Adam on a 4-16-8-1 tanh MLP; at every step and every "
-            "coordinate with |mhat| > 1e-6, eps'_j = (lr mhat_j/step_j)^2 - vhat_j against the "
-            "claim's solution; the tolerance covers the cancellation in (...)^2 - vhat."
+            r"torch.optim.Adam on a 4-16-8-1 tanh MLP; at every step and every coordinate with "
+            r"$|\hat m_j| > 10^{-6}$, "
+            r"$\epsilon'_j = (\mathrm{lr}\,\hat m_j/\mathrm{step}_j)^2 - \hat v_j$ against the "
+            r"claim's solution; the tolerance covers the cancellation in $(\dots)^2 - \hat v_j$."
         ),
     )
 
@@ -198,17 +206,18 @@ def lecture_over_torch_ratio() -> Confirmation:
         )
     return Confirmation(
         quantity=(
-            f"max |lecture step / torch step - (sqrt(vhat)+eps)/sqrt(vhat+eps)| over {RUN_STEPS} "
-            "steps"
+            r"max $|$lecture step/torch step $- (\sqrt{\hat v_t} + \epsilon)/"
+            r"\sqrt{\hat v_t + \epsilon}|$ "
+            f"over {RUN_STEPS} steps"
         ),
         value=worst,
         tolerance=RATIO_TOLERANCE,
         columns=("first gradient", "torch step", "lecture step", "ratio", "claim's ratio"),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.Adam(lr={lr}, eps={eps_}) on a 4-16-8-1 tanh MLP, the lecture's "
-            "step computed from torch's moments at every step; table: first steps with the "
-            "defaults lr = 1e-3, eps = 1e-8 on f(theta) = g theta. The tolerance covers the "
-            "rounding of the measured step theta_{t-1} - theta_t."
+            f"torch.optim.Adam(lr={lr}, eps={eps_}) on a 4-16-8-1 tanh MLP, the lecture's "
+            r"step computed from torch's moments at every step; table: first steps with the "
+            r"defaults lr $= 10^{-3}$, eps $= 10^{-8}$ on $f(\theta) = g\theta$. The tolerance "
+            r"covers the rounding of the measured step $\theta_{t-1} - \theta_t$."
         ),
     )

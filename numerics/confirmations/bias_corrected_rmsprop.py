@@ -149,7 +149,10 @@ def deviations(
 def rmsprop_matches_closed_form_preconditioner() -> Confirmation:
     measured = deviations(closed_form_deviation)
     return Confirmation(
-        quantity=f"max |theta_torch - (theta - lr M_t g_t)| over {STEPS} steps",
+        quantity=(
+            r"$\max \lvert\theta_{\mathrm{torch}} - (\theta - \mathrm{lr}\, M_t g_t)\rvert$ over "
+            f"{STEPS} steps"
+        ),
         value=max(deviation for *_, deviation in measured),
         tolerance=TOLERANCE,
         columns=(
@@ -159,7 +162,10 @@ def rmsprop_matches_closed_form_preconditioner() -> Confirmation:
             r"lr $\alpha$",
             r"$\beta_2$",
             r"$\epsilon$",
-            r"$\max_t \lVert\theta^{torch}_t - (\theta_{t-1} - \alpha M_t g_t)\rVert_\infty$",
+            (
+                r"$\max_t \lVert\theta^{\mathrm{torch}}_t - (\theta_{t-1} - \alpha M_t g_t)"
+                r"\rVert_\infty$"
+            ),
         ),
         rows=tuple(
             (
@@ -171,7 +177,8 @@ def rmsprop_matches_closed_form_preconditioner() -> Confirmation:
             for problem, *setting in measured
         ),
         note=(
-            f"float64; {STEPS} minibatch steps of torch.optim.Adam(betas=(0, beta_2)); M_t built "
+            f"{STEPS} minibatch steps of torch.optim.Adam(betas "
+            r"$= (0, \beta_2)$); $M_t$ built "
             "each step from the stored outer products of the flattened gradients of all tensors "
             "(3-8-4-1 tanh MLP: 6 tensors, 73 parameters; logistic regression: 2 tensors) and "
             "inverted."
@@ -183,7 +190,10 @@ def rmsprop_matches_closed_form_preconditioner() -> Confirmation:
 def rmsprop_second_moment_matches_closed_form() -> Confirmation:
     measured = deviations(second_moment_deviation)
     return Confirmation(
-        quantity=f"max relative |v_torch - (1-beta_2) sum beta_2^(t-i) g_i^2| over {STEPS} steps",
+        quantity=(
+            r"max relative $\lvert v_{\mathrm{torch}} - (1-\beta_2)\sum_i \beta_2^{t-i} "
+            rf"g_i^2\rvert$ over {STEPS} steps"
+        ),
         value=max(deviation for *_, deviation in measured),
         tolerance=TOLERANCE,
         columns=(
@@ -191,7 +201,7 @@ def rmsprop_second_moment_matches_closed_form() -> Confirmation:
             r"lr $\alpha$",
             r"$\beta_2$",
             (
-                r"$\max_t \lVert v^{torch}_t - (1-\beta_2)\sum_i \beta_2^{t-i} g_i^2"
+                r"$\max_t \lVert v^{\mathrm{torch}}_t - (1-\beta_2)\sum_i \beta_2^{t-i} g_i^2"
                 r"\rVert_\infty / \lVert v_t\rVert_\infty$"
             ),
         ),
@@ -199,7 +209,8 @@ def rmsprop_second_moment_matches_closed_form() -> Confirmation:
             (problem.name, lr, beta2, deviation) for problem, lr, beta2, _, deviation in measured
         ),
         note=(
-            f"float64; {STEPS} minibatch steps of torch.optim.Adam(betas=(0, beta_2)); its "
+            f"{STEPS} minibatch steps of torch.optim.Adam(betas "
+            r"$= (0, \beta_2)$); its "
             "exp_avg_sq after every step against the closed form summed over the stored "
             "flattened gradients of all tensors (3-8-4-1 tanh MLP; logistic regression)."
         ),

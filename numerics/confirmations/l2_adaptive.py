@@ -121,7 +121,7 @@ def adam_l2_separates_from_adamw() -> Confirmation:
     shown = ", ".join(f"{x:.6g}" for x in needed.tolist())
     rows = [
         (
-            f"one step, M = diag{diagonal}, lambda'_j per coordinate",
+            rf"one step, $M = \mathrm{{diag}}{diagonal}$, $\lambda'_j$ per coordinate",
             decay_rate,
             shown,
             per_coordinate,
@@ -131,7 +131,7 @@ def adam_l2_separates_from_adamw() -> Confirmation:
         miss = float((preconditioned_sgd_step(value) - target).abs().max())
         rows.append(
             (
-                f"one step, M = diag{diagonal}, single lambda' = lambda'_{j + 1}",
+                rf"one step, $M = \mathrm{{diag}}{diagonal}$, single $\lambda' = \lambda'_{j + 1}$",
                 decay_rate,
                 value,
                 miss,
@@ -145,7 +145,12 @@ def adam_l2_separates_from_adamw() -> Confirmation:
             max_deviation(with_l2, run_torch(problem, decoupled_adam(grid_rate), STEPS))
         )
         rows.append(
-            (f"MLP, {STEPS} steps, Adam + L2 vs AdamW", grid_rate, L2_COEFFICIENT, separations[-1])
+            (
+                rf"MLP, {STEPS} steps, Adam + $L_2$ vs AdamW",
+                grid_rate,
+                L2_COEFFICIENT,
+                separations[-1],
+            )
         )
     require(
         (
@@ -166,8 +171,8 @@ def adam_l2_separates_from_adamw() -> Confirmation:
     )
     return Confirmation(
         quantity=(
-            f"spread of the L2 lambda'_j that M = diag{diagonal} needs per coordinate to match "
-            "decay"
+            rf"spread of the $L_2$ coefficients $\lambda'_j$ that $M = \mathrm{{diag}}{diagonal}$ "
+            "needs per coordinate to match decay"
         ),
         value=float(needed.max() - needed.min()),
         tolerance=SEPARATION_TOLERANCE,
@@ -175,19 +180,30 @@ def adam_l2_separates_from_adamw() -> Confirmation:
         columns=(
             "setting",
             r"decay $\lambda$",
-            r"L2 $\lambda'$",
+            r"$L_2$ coefficient $\lambda'$",
             r"$\max \lVert\theta^{L_2} - \theta^{W}\rVert_\infty$",
         ),
         rows=tuple(rows),
         note=(
-            f"float64. The claim's instance alpha = {alpha}, lambda = {decay_rate}, M = "
-            f"diag{diagonal}: torch.optim.SGD with per-coordinate groups lr = alpha m_j, theta_0 "
-            f"= {THETA_0}, grad f = {GRADIENT}; lambda'_j = ({shown}) = lambda/(alpha m_j). MLP "
-            f"rows: {STEPS} minibatch steps on a 4-16-8-1 tanh MLP, torch.optim.Adam(lr={LR}, "
-            f"betas=(0, {BETA2}), weight_decay={L2_COEFFICIENT}) vs "
-            "torch.optim.AdamW(weight_decay=lambda/lr)."
+            rf"The claim's instance $\alpha = {alpha}$, $\lambda = {decay_rate}$, "
+            rf"$M = \mathrm{{diag}}{diagonal}$: torch.optim.SGD with per-coordinate groups "
+            rf"lr $= \alpha m_j$, $\theta_0 = {THETA_0}$, $\nabla f = {GRADIENT}$; "
+            rf"$\lambda'_j = ({shown}) = \lambda/(\alpha m_j)$. MLP rows: {STEPS} minibatch steps "
+            f"on a 4-16-8-1 tanh MLP, torch.optim.Adam(lr $= {LR}$, betas $= (0, {BETA2})$, "
+            f"weight_decay $= {L2_COEFFICIENT}$) vs "
+            r"torch.optim.AdamW(weight_decay $= \lambda/\mathrm{lr}$)."
         ),
     )
+
+
+def pmatrix(matrix: tuple[tuple[float, ...], ...]) -> str:
+    """``matrix`` as LaTeX math (no ``$``): ``\\begin{pmatrix} 2 & 1 \\\\ 1 & 2 \\end{pmatrix}``."""
+    body = r" \\ ".join(" & ".join(f"{x:g}" for x in row) for row in matrix)
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+
+
+#: How the table names the starts of the off-diagonal fits.
+START_LABELS = {"e_1": "$e_1$", "e_2": "$e_2$", "theta_0": r"$\theta_0$"}
 
 
 class FullPreconditionerStep:
@@ -262,7 +278,9 @@ def off_diagonal_preconditioner_has_no_l2_coefficient() -> Confirmation:
     )
     return Confirmation(
         quantity=(
-            "smallest |L2 step - decay step| over lambda' at theta = e_1, M = [[2, 1], [1, 2]]"
+            r"smallest distance $\lVert\theta^{L_2} - \theta^{W}\rVert_2$ of the $L_2$ step from "
+            r"the decay step over $\lambda'$ at $\theta = e_1$, "
+            f"$M = {pmatrix(instance.preconditioner)}$"
         ),
         value=at_e1,
         tolerance=SEPARATION_TOLERANCE,
@@ -272,11 +290,12 @@ def off_diagonal_preconditioner_has_no_l2_coefficient() -> Confirmation:
             r"best $\lambda'$",
             r"smallest $\lVert\theta^{L_2} - \theta^{W}\rVert_2$",
         ),
-        rows=tuple((name, best, residual) for name, (best, residual) in fits.items()),
+        rows=tuple((START_LABELS[name], best, residual) for name, (best, residual) in fits.items()),
         note=(
-            f"float64; the claim's instance alpha = {instance.alpha}, lambda = "
-            f"{instance.decay_rate}, M = {instance.preconditioner}; grad f = {GRADIENT}; the L2 "
-            "term's gradient by autograd, the step theta - alpha M grad as a matrix product; the "
-            "best lambda' by least squares over the affine dependence of the step on lambda'."
+            rf"The claim's instance $\alpha = {instance.alpha}$, $\lambda = "
+            rf"{instance.decay_rate}$, $M = {pmatrix(instance.preconditioner)}$; "
+            rf"$\nabla f = {GRADIENT}$; the $L_2$ term's gradient by autograd, the step "
+            r"$\theta - \alpha M \nabla f$ as a matrix product; the best $\lambda'$ by least "
+            r"squares over the affine dependence of the step on $\lambda'$."
         ),
     )

@@ -26,7 +26,7 @@ from wdproof.numerics.optimizers.trajectory import max_deviation
 
 STEPS = 200
 #: The coefficient Prop. 2's converse derives, and Prop. 1's, which forgets ``k``.
-EXACT, WITHOUT_SCALE = "lambda/(alpha k)", "lambda/alpha"
+EXACT, WITHOUT_SCALE = r"$\lambda/(\alpha k)$", r"$\lambda/\alpha$"
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,18 @@ def scalar_preconditioner_l2_is_decay() -> Confirmation:
     )
     return Confirmation(
         quantity=(
-            f"max |theta_L2 - theta_WD| over {STEPS} steps, M = {instance.scale} I, lambda' = "
-            "lambda/(alpha k)"
+            r"$\max \lvert\theta_{L_2} - \theta_{\mathrm{WD}}\rvert$ over "
+            rf"{STEPS} steps, $M = {instance.scale} I$, $\lambda' = \lambda/(\alpha k)$"
         ),
         value=max(run.deviation for run in runs if run.reading == EXACT),
         tolerance=MATCH_TOLERANCE,
         columns=("problem", r"$\lambda'$", "value", "max deviation"),
         rows=tuple((r.problem, r.reading, r.l2_coefficient, r.deviation) for r in runs),
         note=(
-            f"float64; the claim's instance alpha = {instance.alpha}, lambda = "
-            f"{instance.decay_rate}, k = {instance.scale}: torch.optim.SGD(lr = alpha k, "
-            "weight_decay = lambda') against torch.optim.SGD(lr = alpha k) with theta *= 1 - "
-            f"lambda before each step, {STEPS} minibatch steps on logistic regression and a "
-            "4-16-8-1 tanh MLP."
+            rf"The claim's instance $\alpha = {instance.alpha}$, $\lambda = "
+            rf"{instance.decay_rate}$, $k = {instance.scale}$: torch.optim.SGD(lr $= \alpha k$, "
+            r"weight_decay $= \lambda'$) against torch.optim.SGD(lr $= \alpha k$) with "
+            r"$\theta \leftarrow (1 - \lambda)\theta$ before each step, "
+            f"{STEPS} minibatch steps on logistic regression and a 4-16-8-1 tanh MLP."
         ),
     )

@@ -30,6 +30,16 @@ from wdproof.numerics.optimizers.problems import DTYPE, Params, mlp_regression
 from wdproof.numerics.optimizers.trajectory import run
 
 
+def _math_number(value: float, digits: int = 3) -> str:
+    """``value`` as LaTeX math (no ``$``): ``0.05``, ``10^{-5}``, ``2\\times 10^{-17}``."""
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa}\times {power}"
+
+
 @dataclass(frozen=True)
 class ShrinkMeasurement:
     """Flat tensors over all coordinates of the MLP, from the last step of the L2 run.
@@ -158,7 +168,8 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
     rho = spearman(grad_rms, rate)
     return Confirmation(
         quantity=(
-            "measured mean L2 shrink rate, smallest-gradient quartile / largest-gradient quartile"
+            r"measured mean $L_2$ shrink rate of the smallest-gradient quartile over that of the "
+            "largest-gradient quartile"
         ),
         value=float(rate[quartiles[0]].mean() / rate[quartiles[-1]].mean()),
         tolerance=1.0,
@@ -172,13 +183,15 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
         ),
         rows=rows,
         note=(
-            f"float64; {2 * STEPS} steps of torch.optim.Adam(lr={LR}, betas=(0, {BETA2}), "
-            f"weight_decay={L2_COEFFICIENT}) on a 4-16-8-1 tanh MLP (225 coordinates). Shrink "
-            "rate = -(decay part of torch's last step)/theta_j, the decay part being that step "
-            "minus a weight_decay=0 twin's from the same state and the same M_t; it matches lr "
-            f"lambda' theta_j/(sqrt(vhat_j) + eps) to {formula_gap:.1g}. Uniform lambda = "
-            f"{uniform:.3g} is the decoupled decay with the same mean; Spearman correlation of "
-            f"RMS gradient and shrink rate = {rho:.3f}."
+            f"{2 * STEPS} steps of torch.optim.Adam(lr $= {LR}$, betas $= (0, {BETA2})$, "
+            f"weight_decay $= {L2_COEFFICIENT}$) on a 4-16-8-1 tanh MLP (225 coordinates). The "
+            r"shrink rate of coordinate $j$ is the decay part of torch's last step over "
+            r"$-\theta_j$, the decay part being that step minus a weight_decay $= 0$ twin's from "
+            r"the same state and the same $M_t$; it matches "
+            r"$\mathrm{lr}\,\lambda'\theta_j/(\sqrt{\hat v_j} + \epsilon)$ to "
+            f"${_math_number(formula_gap, 1)}$. Uniform $\\lambda = {_math_number(uniform)}$ is "
+            "the decoupled decay with the same mean; Spearman correlation of RMS gradient and "
+            f"shrink rate is ${rho:.3f}$."
         ),
     )
 
@@ -207,7 +220,10 @@ def decay_ratio_between_coordinates() -> Confirmation:
         order[k] for k in (0, len(order) // 4, len(order) // 2, 3 * len(order) // 4, len(order) - 1)
     ]
     return Confirmation(
-        quantity="max relative |measured decay ratio - (sqrt(vhat_l)+eps)/(sqrt(vhat_j)+eps)|",
+        quantity=(
+            "max relative gap between the measured decay ratio and "
+            r"$(\sqrt{\hat v_l} + \epsilon)/(\sqrt{\hat v_j} + \epsilon)$"
+        ),
         value=gap,
         tolerance=1e-9,
         columns=(
@@ -222,9 +238,10 @@ def decay_ratio_between_coordinates() -> Confirmation:
             for l in picks
         ),
         note=(
-            f"float64; the run of l2-decay-weaker-for-large-gradients ({2 * STEPS} steps of "
-            f"torch.optim.Adam(lr={LR}, betas=(0, {BETA2}), weight_decay={L2_COEFFICIENT}) on a "
-            "4-16-8-1 tanh MLP); j = coordinate with the smallest vhat; rows at the vhat "
-            "quantiles. Decoupled decay would give every ratio 1."
+            f"The run of claim l2-decay-weaker-for-large-gradients ({2 * STEPS} steps of "
+            f"torch.optim.Adam(lr $= {LR}$, betas $= (0, {BETA2})$, weight_decay "
+            f"$= {L2_COEFFICIENT}$) on a 4-16-8-1 tanh MLP); $j$ is the coordinate with the "
+            r"smallest $\hat v$; rows at the $\hat v$ quantiles. Decoupled decay would give every "
+            "ratio 1."
         ),
     )

@@ -31,6 +31,7 @@ from wdproof.derivations import lecture_amsgrad as claims
 from wdproof.derivations.adam_epsilon import gamma
 from wdproof.derivations.optimizer_conventions import v_t
 from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 TOLERANCE = 1e-12
@@ -103,16 +104,18 @@ def max_nondecreasing() -> Confirmation:
     )
     return Confirmation(
         quantity=(
-            "max over steps and coordinates of: vhat_{t-1} - vhat_t, and |torch max_exp_avg_sq - "
-            "Max(vhat_{t-1}, v_t)|, |... - (vhat_{t-1} + max(0, v_t - vhat_{t-1}))| (relative)"
+            r"max over steps and coordinates of: $\hat v_{t-1} - \hat v_t$, and $|$torch "
+            r"max_exp_avg_sq $- \max(\hat v_{t-1}, v_t)|$, "
+            r"$|\dots - (\hat v_{t-1} + \max(0, v_t - \hat v_{t-1}))|$ (relative)"
         ),
         value=max(worst_decrease, miss_max, miss_identity),
         tolerance=TOLERANCE,
-        columns=("t", "v_t (coord 0)", "vhat_{t-1}", "vhat_t = max_exp_avg_sq"),
+        columns=("$t$", "$v_t$ (coord 0)", r"$\hat v_{t-1}$", r"$\hat v_t$ = max_exp_avg_sq"),
         rows=rows,
         note=(
-            f"float64; torch.optim.Adam(lr={RANDOM_LR}, betas={RANDOM_BETAS}) with amsgrad on, on "
-            f"{RANDOM_STEPS} heavy-tailed random gradients (g = z exp(2 z'), 8 coordinates, "
+            f"torch.optim.Adam(lr={RANDOM_LR}, betas={RANDOM_BETAS}) with amsgrad on, on "
+            f"{RANDOM_STEPS} heavy-tailed random gradients "
+            r"($g = z e^{2z'}$, 8 coordinates, "
             f"seed 13); the maximum grew at {grew} of {trace.after.numel()} (step, coordinate) "
             "pairs and never fell."
         ),
@@ -146,19 +149,23 @@ def step_size_nonincreasing() -> Confirmation:
     )
     require((torch_grew > 0, "torch's bias-corrected step size was expected to grow somewhere"))
     return Confirmation(
-        quantity="max over steps and coordinates of gamma/sqrt(vhat_t) - gamma/sqrt(vhat_{t-1})",
+        quantity=(
+            r"max over steps and coordinates of "
+            r"$\gamma/\sqrt{\hat v_t} - \gamma/\sqrt{\hat v_{t-1}}$"
+        ),
         value=max(increase, 0.0),
         tolerance=0.0,
         columns=(
-            "t",
-            "lecture gamma/sqrt(vhat_t) (coord 0)",
-            "torch lr/(sqrt(vhat_t/(1-b2^t))+eps)",
+            "$t$",
+            r"lecture $\gamma/\sqrt{\hat v_t}$ (coord 0)",
+            r"torch $\mathrm{lr}/(\sqrt{\hat v_t/(1-\beta_2^t)}+\epsilon)$",
         ),
         rows=rows,
         note=(
             "The lecture's step size from torch's max_exp_avg_sq (same run as "
             "lecture-amsgrad-max-nondecreasing) never grows. torch's own step size divides the "
-            f"maximum by 1 - beta2^t, which grows with t: it increased at {torch_grew} (step, "
+            r"maximum by $1 - \beta_2^t$, which grows with $t$: it increased at "
+            f"{torch_grew} (step, "
             f"coordinate) pairs, by a factor up to {ratio:.4f}."
         ),
         extra={"increase": increase, "torch_grew": torch_grew, "torch_ratio": ratio},
@@ -198,16 +205,20 @@ def drift_confirmation(claim_rhs: sp.Expr, amsgrad: bool, name: str) -> Confirma
         for j, c in enumerate(DRIFT_SPIKES)
     )
     return Confirmation(
-        quantity=f"max over {DRIFT_PERIODS} periods and C of |{name} drift - claim's drift|",
+        quantity=(
+            f"max over {DRIFT_PERIODS} periods and $C$ of $|${name} drift $-$ claim's drift$|$"
+        ),
         value=float((drift - predicted).abs().max()),
         tolerance=TOLERANCE,
-        columns=("C", "drift, period 1", f"drift, period {DRIFT_PERIODS}", "claim"),
+        columns=("$C$", "drift, period 1", f"drift, period {DRIFT_PERIODS}", "claim"),
         rows=rows,
         note=(
-            f"float64; torch.optim.Adam(lr={DRIFT_LR}, betas=(0, 0), eps=0), amsgrad "
-            f"{'on' if amsgrad else 'off'}, "
-            f"on g = (C, -1, -1) repeated, C in {DRIFT_SPIKES} (one coordinate each), x_0 = 0. "
-            "With beta2 = 0 torch's bias corrections are 1, so its AMSGrad is the lecture's."
+            f"torch.optim.Adam(lr={DRIFT_LR}, betas=(0, 0), eps=0), amsgrad "
+            f"{'on' if amsgrad else 'off'}, on "
+            r"$g = (C, -1, -1)$ repeated, $C \in \{"
+            + ", ".join(f"{c:g}" for c in DRIFT_SPIKES)
+            + r"\}$ (one coordinate each), $x_0 = 0$. With $\beta_2 = 0$ torch's bias "
+            r"corrections are 1, so its AMSGrad is the lecture's."
         ),
     )
 
@@ -228,12 +239,12 @@ def amsgrad_drift_sign() -> Confirmation:
     highest = drift.max(dim=0).values
     rows = tuple((c, float(highest[j])) for j, c in enumerate(DRIFT_SPIKES))
     return Confirmation(
-        quantity=f"max over {DRIFT_PERIODS} periods and C of x_3 - x_0 (AMSGrad)",
+        quantity=f"max over {DRIFT_PERIODS} periods and $C$ of $x_3 - x_0$ (AMSGrad)",
         value=float(highest.max()),
         tolerance=0.0,
-        columns=("C", "largest x_3 - x_0"),
+        columns=("$C$", "largest $x_3 - x_0$"),
         rows=rows,
-        note="The AMSGrad run of lecture-amsgrad-drift-per-period: every period moves x down.",
+        note="The AMSGrad run of lecture-amsgrad-drift-per-period: every period moves $x$ down.",
     )
 
 
@@ -300,17 +311,18 @@ def reddi_setting() -> Confirmation:
         ("AMSGrad", *amsgrad.trajectory, amsgrad.average_regret),
     )
     return Confirmation(
-        quantity=f"x_T(Adam) - x_T(AMSGrad) after T = {inst.steps} projected steps",
+        quantity=f"$x_T$ of Adam $-$ $x_T$ of AMSGrad after $T = {inst.steps}$ projected steps",
         value=adam.final - amsgrad.final,
         tolerance=1.0,  # and each within 0.1 of its end of [-1, 1] (required above)
         relation=">",
-        columns=("method", "x_1", "x_10", "x_100", f"x_{inst.steps}", "R_T/T"),
+        columns=("method", "$x_1$", "$x_{10}$", "$x_{100}$", f"$x_{{{inst.steps}}}$", "$R_T/T$"),
         rows=rows,
         note=(
-            f"Numerical evidence only. float64; torch.optim.Adam(betas=({inst.beta1}, "
-            f"1/(1+C^2) = {inst.beta2:.4f}), eps={inst.eps}), amsgrad off and on, C = "
-            f"{inst.spike}, lr_t = {inst.lr}/sqrt(t), x_0 = {inst.x0}, clamp to [-1, 1] after "
-            "every step; R_T/T is the average regret against the best fixed x = -1."
+            f"Numerical evidence only. torch.optim.Adam(betas=({inst.beta1}, "
+            f"$1/(1+C^2) = {inst.beta2:.4f}$), eps=${tex_number(inst.eps)}$), amsgrad off and on, "
+            rf"$C = {inst.spike:g}$, learning rate $\gamma_t = {inst.lr}/\sqrt{{t}}$, "
+            f"$x_0 = {inst.x0:g}$, clamp to $[-1, 1]$ after every step; $R_T/T$ is the average "
+            r"regret against the best fixed $x = -1$."
         ),
         extra={
             "x_adam": adam.final,

@@ -25,6 +25,7 @@ from wdproof.derivations import lecture_bias_correction as bias
 from wdproof.derivations import lecture_missing_bias_correction as missing
 from wdproof.derivations.notation import beta1, beta2, t
 from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 from wdproof.numerics.optimizers.rules import AdamRule
 
@@ -67,13 +68,17 @@ def weight_sum() -> Confirmation:
                 (s, torch_values[0], closed(BETAS[0], s), torch_values[1], closed(BETAS[1], s))
             )
     return Confirmation(
-        quantity=f"max |torch moment - the claim's sum, and - 1 + beta^t| over {steps} steps",
+        quantity=(
+            r"max of $|$torch moment $-$ the claim's sum$|$ and "
+            r"$|$torch moment $- (1 - \beta^t)|$ over "
+            f"{steps} steps"
+        ),
         value=worst,
         tolerance=1e-12,
-        columns=("t", "exp_avg", "1 - beta_1^t", "exp_avg_sq", "1 - beta_2^t"),
+        columns=("$t$", "exp_avg", r"$1 - \beta_1^t$", "exp_avg_sq", r"$1 - \beta_2^t$"),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.Adam(lr={LR}, betas={BETAS}) fed the gradient 1 at every "
+            f"torch.optim.Adam(lr={LR}, betas={BETAS}) fed the gradient 1 at every "
             "step, so exp_avg and exp_avg_sq are the weights' sums; the claim's sum and closed "
             "form lambdified from its statement."
         ),
@@ -124,28 +129,32 @@ def _expectation(claim, index: int, corrected: bool) -> Confirmation:
         if s in SHOWN:
             rows.append((s, constant, at["constant"], mean, at["random"], error, z))
     require((worst_constant <= 1e-12, f"constant gradient off by {worst_constant:.3e}"))
-    name = ("m", "v")[index] + ("hat" if corrected else "")
+    name = (r"\hat " if corrected else "") + ("m", "v")[index] + "_t"
     return Confirmation(
-        quantity=f"max over t <= {STEPS} of |mean of torch's {name}_t - claim| in standard errors",
+        quantity=(
+            rf"max over $t \le {STEPS}$ of $|$mean of torch's ${name}$ $-$ claim$|$ in standard "
+            "errors"
+        ),
         value=worst_z,
         tolerance=Z_TOLERANCE,
         columns=(
-            "t",
+            "$t$",
             "constant: torch",
             "constant: claim",
             "random: mean",
             "random: claim",
             "standard error",
-            "z",
+            "$z$",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.Adam(lr={LR}, betas={BETAS}) state after each step. Constant "
-            f"gradient {MEAN} (mu = {MEAN}, nu = {MEAN**2}): within 1e-12 relative (max "
-            f"{worst_constant:.1e}). Random: {COORDINATES} coordinates of one parameter, "
-            f"gradients iid N({MEAN}, {SPREAD}^2) per step (torch.Generator seed {SEED}), so "
-            f"mu = {MEAN}, nu = {MEANS['random'][1]}; standard error = sample "
-            f"std/sqrt({COORDINATES}); tolerance {Z_TOLERANCE} standard errors."
+            f"torch.optim.Adam(lr={LR}, betas={BETAS}) state after each step. Constant "
+            rf"gradient {MEAN} ($\mu = {MEAN}$, $\nu = {MEAN**2}$): within $10^{{-12}}$ "
+            f"relative (max ${tex_number(worst_constant, '.1e')}$). Random: {COORDINATES} "
+            "coordinates of one parameter, gradients iid "
+            rf"$\mathcal{{N}}({MEAN}, {SPREAD}^2)$ per step (torch.Generator seed {SEED}), so "
+            rf"$\mu = {MEAN}$, $\nu = {MEANS['random'][1]}$; standard error = sample standard "
+            rf"deviation$/\sqrt{{{COORDINATES}}}$; tolerance {Z_TOLERANCE} standard errors."
         ),
         extra={"constant_deviation": worst_constant},
     )
@@ -175,9 +184,10 @@ def second_moment_corrected() -> Confirmation:
 RATIO_STEPS, RATIO_COORDINATES = 1000, 8
 RATIO_SHOWN = (1, 2, missing.PEAK_T, missing.TAIL_START, 100, RATIO_STEPS)
 RUN = (
-    f"float64; torch.optim.Adam(lr={LR}, betas={BETAS}, eps=0) fed {RATIO_COORDINATES} "
-    f"coordinates of iid N(1, 0.5^2) gradients for {RATIO_STEPS} steps (seed {SEED + 1}); the "
-    "uncorrected step lr m_t/sqrt(v_t) from torch's exp_avg and exp_avg_sq"
+    f"torch.optim.Adam(lr={LR}, betas={BETAS}, eps=0) fed {RATIO_COORDINATES} "
+    r"coordinates of iid $\mathcal{N}(1, 0.5^2)$ gradients for "
+    f"{RATIO_STEPS} steps (seed {SEED + 1}); the uncorrected step "
+    r"$\mathrm{lr}\,m_t/\sqrt{v_t}$ from torch's exp_avg and exp_avg_sq"
 )
 
 
@@ -199,7 +209,7 @@ def _against_r(quantity: str, value: float, measured, r, note: str, **extra) -> 
         quantity=quantity,
         value=value,
         tolerance=1e-12,
-        columns=("t", "torch: uncorrected/corrected step", "claim's r_t"),
+        columns=("$t$", "torch: uncorrected/corrected step", "claim's $r_t$"),
         rows=tuple((s, float(measured[s - 1, 0]), float(r[s - 1])) for s in RATIO_SHOWN),
         note=f"{RUN}. {note}",
         extra=extra,
@@ -211,11 +221,12 @@ def step_ratio() -> Confirmation:
     moves, uncorrected, r = uncorrected_run()
     predicted = r.unsqueeze(1) * moves
     return _against_r(
-        f"max relative |lr m_t/sqrt(v_t) - r_t (torch step)| over {RATIO_STEPS} steps",
+        r"max relative $|\mathrm{lr}\,m_t/\sqrt{v_t} - r_t\times(\text{torch step})|$ over "
+        f"{RATIO_STEPS} steps",
         float(((uncorrected - predicted) / predicted).abs().max()),
         uncorrected / moves,
         r,
-        "r_t lambdified from the claim; every coordinate, every step.",
+        "$r_t$ lambdified from the claim; every coordinate, every step.",
     )
 
 
@@ -232,12 +243,14 @@ def ratio_limit() -> Confirmation:
     r = torch.tensor([inner(BETAS[1] ** s, kappa, 1.0) for s in steps], dtype=DTYPE)
     last = float(measured[-1].max())
     return _against_r(
-        f"max relative |torch's ratio - the limit's expression at x = beta_2^t|, {RATIO_STEPS} t",
+        r"max relative $|$torch's ratio $-$ the limit's expression at $x = \beta_2^t|$, "
+        f"{RATIO_STEPS} values of $t$",
         float(((measured - r.unsqueeze(1)) / r.unsqueeze(1)).abs().max()),
         measured,
         r,
-        f"The limit's expression at x = beta_2^t, kappa_1 = ln beta_1/ln beta_2 = {kappa:.4f}, "
-        f"kappa_2 = 1. It approaches 1 slowly: {last:.4f} at t = {RATIO_STEPS}.",
+        r"The limit's expression at $x = \beta_2^t$, "
+        rf"$\kappa_1 = \ln\beta_1/\ln\beta_2 = {kappa:.4f}$, $\kappa_2 = 1$. It approaches 1 "
+        f"slowly: {last:.4f} at $t = {RATIO_STEPS}$.",
         last=last,
     )
 
@@ -254,12 +267,12 @@ def ratio_peak() -> Confirmation:
         (tail <= missing.PEAK, f"torch's ratio reaches {tail} after t = {missing.TAIL_START}"),
     )
     return _against_r(
-        "relative |torch's largest ratio - r at the claim's peak|",
+        rf"relative $|$torch's largest ratio $- r_{{{missing.PEAK_T}}}|$, the claim's peak",
         abs(peak - missing.PEAK) / missing.PEAK,
         measured,
         r,
-        f"Every coordinate's ratio is largest at t = {missing.PEAK_T}: {peak:.6f} (exact "
-        f"{missing.PEAK:.6f}); for t >= {missing.TAIL_START} at most {tail:.6f}.",
+        f"Every coordinate's ratio is largest at $t = {missing.PEAK_T}$: {peak:.6f} (exact "
+        rf"{missing.PEAK:.6f}); for $t \ge {missing.TAIL_START}$ at most {tail:.6f}.",
         peak_t=min(peaks),
         peak=peak,
     )
@@ -272,11 +285,11 @@ def ratio_above_one() -> Confirmation:
     smallest = float(measured.min())
     require((smallest >= 1, f"torch's ratio falls to {smallest} < 1"))
     return _against_r(
-        f"max relative |torch's ratio - r_t| over {RATIO_STEPS} steps (all >= 1)",
+        rf"max relative $|$torch's ratio $- r_t|$ over {RATIO_STEPS} steps (all $\ge 1$)",
         float(((measured - r.unsqueeze(1)) / r.unsqueeze(1)).abs().max()),
         measured,
         r,
         f"Every uncorrected step is larger than torch's: the smallest ratio is {smallest:.6f}, "
-        f"at t = {int(measured.min(dim=1).values.argmin()) + 1}.",
+        f"at $t = {int(measured.min(dim=1).values.argmin()) + 1}$.",
         smallest=smallest,
     )

@@ -25,6 +25,7 @@ import torch
 from wdproof.derivations import lecture_bounded_step as bounded
 from wdproof.derivations.notation import beta1, beta2, t
 from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 BETAS = (0.9, 0.999)
@@ -88,18 +89,19 @@ def as_stated() -> Confirmation:
     exact = float(bounded.AS_STATED.proof.argument.gap)
     require((abs(excess - exact) <= 1e-15, f"torch's excess {excess} vs exact {exact}"))
     return Confirmation(
-        quantity="|Delta theta_2|/gamma - 1 of torch.optim.Adam at the counterexample",
+        quantity=r"$|\Delta\theta_2|/\gamma - 1$ of torch.optim.Adam at the counterexample",
         value=float(moves[1] / lr - 1),
         tolerance=1e-6,
         relation=">",
-        columns=("t", "g_t", "|Delta theta_t|", "over gamma"),
+        columns=("$t$", "$g_t$", r"$|\Delta\theta_t|$", r"over $\gamma$"),
         rows=tuple(
             (s + 1, float(grads[s, 0]), float(moves[s]), float(moves[s] / lr)) for s in range(2)
         ),
         note=(
-            f"float64; torch.optim.Adam(lr={lr}, betas={BETAS}, eps={eps}) fed g_1 = 100/111, "
-            f"g_2 = 1; the second step exceeds gamma by {excess:.6e}, the kernel's exact gap "
-            f"{exact:.6e} (within 1e-15)."
+            f"torch.optim.Adam(lr={lr}, betas={BETAS}, eps=${tex_number(eps)}$) fed "
+            r"$g_1 = 100/111$, $g_2 = 1$; the second step exceeds $\gamma$ by "
+            f"${tex_number(excess, '.6e')}$, the kernel's exact gap "
+            f"${tex_number(exact, '.6e')}$ " + r"(within $10^{-15}$)."
         ),
     )
 
@@ -116,18 +118,27 @@ def tight_bound() -> Confirmation:
     ratios = adam_moves(grads, 1.0, BETAS, 1e-8) / bound
     worst = ratios.max(dim=1).values
     return Confirmation(
-        quantity=f"max over {steps} steps and 401 streams of |Delta theta_t|/(gamma sqrt(S_t)) - 1",
+        quantity=(
+            f"max over {steps} steps and 401 streams of "
+            r"$|\Delta\theta_t|/(\gamma\sqrt{S_t}) - 1$"
+        ),
         value=float(worst.max() - 1),
         tolerance=1e-12,
-        columns=("t", "sqrt(S_t)", "largest |Delta theta_t|/gamma", "over sqrt(S_t)"),
+        columns=(
+            "$t$",
+            r"$\sqrt{S_t}$",
+            r"largest $|\Delta\theta_t|/\gamma$",
+            r"over $\sqrt{S_t}$",
+        ),
         rows=tuple(
             (s, float(bound[s - 1, 0]), float(worst[s - 1] * bound[s - 1, 0]), float(worst[s - 1]))
             for s in (1, 2, 10, 100, steps)
         ),
         note=(
-            f"float64; torch.optim.Adam(lr=1, betas={BETAS}, eps=1e-8) fed 400 random streams "
-            "(cubed Gaussians, scale growing from e^-3 to e^3) and the attaining stream "
-            "(beta_2/beta_1)^k; the last column reaches 1 on the attaining stream only."
+            f"torch.optim.Adam(lr=1, betas={BETAS}, "
+            r"eps=$10^{-8}$) fed 400 random streams (cubed Gaussians, scale growing from "
+            r"$e^{-3}$ to $e^3$) and the attaining stream $(\beta_2/\beta_1)^k$; the last column "
+            r"reaches 1 on the attaining stream only."
         ),
     )
 
@@ -142,14 +153,17 @@ def attained() -> Confirmation:
     direct = torch.tensor(sums, dtype=DTYPE).sqrt()
     taken = torch.stack([ratios[s - 1] for s in SHOWN])
     return Confirmation(
-        quantity="max relative |torch step/gamma - sqrt(sum_k w_k^2/u_k)| at the shown t",
+        quantity=(
+            r"max relative $|\text{torch step}/\gamma - \sqrt{\sum_k w_k^2/u_k}|$ at the shown $t$"
+        ),
         value=float(((taken - direct) / direct).abs().max()),
         tolerance=1e-12,
-        columns=("t", "torch |Delta theta_t|/gamma", "sqrt(sum w_k^2/u_k)"),
+        columns=("$t$", r"torch $|\Delta\theta_t|/\gamma$", r"$\sqrt{\sum_k w_k^2/u_k}$"),
         rows=tuple((s, float(a), float(b)) for s, a, b in zip(SHOWN, taken, direct, strict=True)),
         note=(
-            f"float64; torch.optim.Adam(lr=1, betas={BETAS}, eps=0) fed g_k = "
-            f"(beta_2/beta_1)^k for {STEPS} steps; S_t summed from the weights at each t."
+            f"torch.optim.Adam(lr=1, betas={BETAS}, eps=0) fed "
+            r"$g_k = (\beta_2/\beta_1)^k$ for "
+            f"{STEPS} steps; " + r"$S_t$ summed from the weights at each $t$."
         ),
         extra={"ratio_1000": float(ratios[999]), "ratio_2000": float(ratios[1999])},
     )
@@ -161,18 +175,26 @@ def weight_sum() -> Confirmation:
     closed = closed_weight_sum(STEPS)
     limit = sp.lambdify((beta1, beta2), bounded.weight_sum_limit, modules="math")(*BETAS)
     return Confirmation(
-        quantity=f"max relative |(torch step/gamma)^2 - closed-form S_t| over {STEPS} steps",
+        quantity=(
+            r"max relative $|(\text{torch step}/\gamma)^2 - S_t|$, $S_t$ in closed form, over "
+            f"{STEPS} steps"
+        ),
         value=float(((ratios**2 - closed) / closed).abs().max()),
         tolerance=1e-12,
-        columns=("t", "(torch step/gamma)^2", "closed-form S_t", "sqrt(S_t)"),
+        columns=(
+            "$t$",
+            r"$(\text{torch step}/\gamma)^2$",
+            "closed-form $S_t$",
+            r"$\sqrt{S_t}$",
+        ),
         rows=tuple(
             (s, float(ratios[s - 1] ** 2), float(closed[s - 1]), math.sqrt(closed[s - 1]))
             for s in SHOWN
         ),
         note=(
-            f"float64; the attaining run (torch.optim.Adam, lr=1, betas={BETAS}, eps=0, "
-            f"g_k = (beta_2/beta_1)^k); the limit of S_t is {limit:.4f}, a supremum of "
-            f"{math.sqrt(limit):.4f} gamma."
+            f"The attaining run (torch.optim.Adam, lr=1, betas={BETAS}, eps=0, "
+            r"$g_k = (\beta_2/\beta_1)^k$); the limit of $S_t$ is "
+            f"{limit:.4f}, a supremum of ${math.sqrt(limit):.4f}" + r"\gamma$."
         ),
         extra={"limit": limit, "supremum": math.sqrt(limit)},
     )
@@ -198,16 +220,21 @@ def excess() -> Confirmation:
     require((largest <= 1 + 1e-12, f"beta_1 = beta_2 gave a step of {largest} gamma"))
     return Confirmation(
         quantity=(
-            "max |(torch step/gamma)^2 - 1 - sum (w_k - u_k)^2/u_k|, relative where the sum "
-            "exceeds 1, at the shown t"
+            r"max $|(\text{torch step}/\gamma)^2 - 1 - \sum_k (w_k - u_k)^2/u_k|$, relative where "
+            r"the sum exceeds 1, at the shown $t$"
         ),
         value=worst,
         tolerance=1e-10,
-        columns=("t", "(step/gamma)^2 - 1 (torch)", "sum (w_k-u_k)^2/u_k"),
+        columns=(
+            "$t$",
+            r"$(\text{step}/\gamma)^2 - 1$ (torch)",
+            r"$\sum_k (w_k-u_k)^2/u_k$",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; the attaining run at betas {BETAS}; with betas {equal_betas} (w = u) "
-            f"201 streams over 200 steps never step more than gamma (largest {largest:.15f})."
+            f"The attaining run at betas {BETAS}; with betas {equal_betas} ($w = u$) "
+            r"201 streams over 200 steps never step more than $\gamma$ "
+            f"(largest {largest:.15f})."
         ),
         extra={"largest_equal_betas": largest},
     )

@@ -24,6 +24,7 @@ from wdproof.derivations import lecture_decay_history as history
 from wdproof.derivations.adam_epsilon import gamma
 from wdproof.derivations.notation import decay_rate
 from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 TOLERANCE = 1e-12
@@ -76,23 +77,27 @@ def decay_independent_of_history() -> Confirmation:
     ratio = float((l2_parts[0] / l2_parts[1]).abs().min())
     require((ratio > 10, f"Adam + L2's decay parts should differ between histories ({ratio})"))
     return Confirmation(
-        quantity="max over both histories and coordinates of |AdamW decay part + lr wd theta_t|",
+        quantity=(
+            r"max over both histories and coordinates of $|$AdamW decay part "
+            r"$+ \gamma\lambda\theta_t|$"
+        ),
         value=miss,
         tolerance=TOLERANCE,
         columns=(
             "gradient scale",
-            "vhat_t (coord 0)",
+            r"$\hat v_t$ (coord 0)",
             "AdamW decay part",
-            "-gamma lambda theta_t",
-            "Adam + L2 decay part",
+            r"$-\gamma\lambda\theta_t$",
+            r"Adam + $L_2$ decay part",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.AdamW and Adam(lr={LR}, betas={BETAS}, eps={EPS}), "
+            f"torch.optim.AdamW and Adam(lr={LR}, betas={BETAS}, eps=${tex_number(EPS)}$), "
             f"weight_decay {WEIGHT_DECAY} vs 0 on the last of {STEPS + 1} steps, after "
-            f"{STEPS} random gradients of scale {SCALES[0]} or {SCALES[1]}, theta_t = "
-            f"{THETA_T}. Adam + L2's decay part is at least {ratio:.0f} times smaller after the "
-            "large-gradient history, in every coordinate."
+            f"{STEPS} random gradients of scale {SCALES[0]} or {SCALES[1]}, "
+            rf"$\theta_t = ({', '.join(f'{x:g}' for x in THETA_T)})$. Adam + $L_2$'s decay part "
+            f"is at least {ratio:.0f} times smaller after the large-gradient history, in every "
+            "coordinate."
         ),
         extra={
             "l2_ratio": ratio,

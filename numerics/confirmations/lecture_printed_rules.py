@@ -15,6 +15,7 @@ import torch
 
 from wdproof.derivations import lecture_printed_rules as printed
 from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 
@@ -35,20 +36,21 @@ def printed_adam() -> Confirmation:
     gap = float(printed.PRINTED_ADAM.proof.argument.gap)
     require((abs((slide - torch_step) - gap) <= 1e-15, "torch's gap differs from the kernel's"))
     return Confirmation(
-        quantity="printed step - torch.optim.Adam's first step (g = 1)",
+        quantity="printed step $-$ torch.optim.Adam's first step ($g = 1$)",
         value=slide - torch_step,
         tolerance=1e-6,
         relation=">",
         columns=("first step", "value"),
         rows=(
             ("torch.optim.Adam", torch_step),
-            ("lecture 004's line, sqrt(r)", slide),
+            (r"lecture 004's line, $\sqrt{r}$", slide),
             ("ratio", slide / torch_step),
         ),
         note=(
-            f"float64; torch.optim.Adam(lr={lr}, betas=(0.9, {rho2}), eps={guard}) one step "
-            "with g = 1; the printed line evaluated on torch's exp_avg_sq; the difference is "
-            f"the kernel's exact gap {gap:.6e} (within 1e-15)."
+            f"torch.optim.Adam(lr={lr}, betas=(0.9, {rho2}), eps=${tex_number(guard)}$) one "
+            "step with $g = 1$; the printed line evaluated on torch's exp_avg_sq; the "
+            f"difference is the kernel's exact gap ${tex_number(gap, '.6e')}$ "
+            r"(within $10^{-15}$)."
         ),
     )
 
@@ -70,16 +72,19 @@ def adagrad_rate() -> Confirmation:
     rates = torch.stack(rates)
     growth = float((rates[1:] - rates[:-1]).max())
     return Confirmation(
-        quantity="largest one-step growth of gamma/sqrt(s_t + eps) over 200 steps, 50 coordinates",
+        quantity=(
+            r"largest one-step growth of $\gamma/\sqrt{s_t + \epsilon}$ over 200 steps, "
+            "50 coordinates"
+        ),
         value=max(growth, 0.0),
         tolerance=0.0,
-        columns=("t", "rate, coordinate 0", "rate, smallest", "rate, largest"),
+        columns=("$t$", "rate, coordinate 0", "rate, smallest", "rate, largest"),
         rows=tuple(
             (s, float(rates[s - 1, 0]), float(rates[s - 1].min()), float(rates[s - 1].max()))
             for s in (1, 2, 10, 50, 60, 200)
         ),
         note=(
-            f"float64; torch.optim.Adagrad(lr={lr}, eps={eps}) fed Gaussian gradients with "
-            "steps 51-60 zero; s_t is torch's state 'sum'."
+            f"torch.optim.Adagrad(lr={lr}, eps=${tex_number(eps)}$) fed Gaussian gradients "
+            "with steps 51-60 zero; $s_t$ is torch's state 'sum'."
         ),
     )

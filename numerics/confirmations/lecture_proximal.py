@@ -142,18 +142,27 @@ def refuted_gap(claim, name: str, general: bool) -> Confirmation:
         ]
         extra |= {"general_min_gap": float(gaps.min()), "general_miss": miss}
     return Confirmation(
-        quantity=f"J_{name}(torch AdamW step) - J_{name}(counterexample theta), one step",
+        quantity=(
+            rf"$J_{{\mathrm{{{name}}}}}$ at torch's AdamW step $-$ "
+            rf"$J_{{\mathrm{{{name}}}}}$ at the counterexample's $\theta$, one step"
+        ),
         value=measured,
         tolerance=TOLERANCE,
         relation=">",
-        columns=("setting", "AdamW step", "theta compared", "J(AdamW) - J(theta)", "claim"),
+        columns=(
+            "setting",
+            "AdamW step",
+            r"$\theta$ compared",
+            r"$J(\text{AdamW step}) - J(\theta)$",
+            "claim",
+        ),
         rows=tuple(rows),
         note=(
-            "float64; torch.optim.AdamW(lr=1/10, weight_decay=1, eps=0) from theta = 1 with "
-            "g = 1/2 (the kernel's counterexample)"
+            r"torch.optim.AdamW(lr=1/10, weight_decay=1, eps=0) from $\theta = 1$ with "
+            r"$g = 1/2$ (the kernel's counterexample)"
             + (
-                "; general rows: AdamW(lr=0.05, weight_decay=0.2, eps=1e-8), 6 coordinates "
-                "after 5 random steps, against the twin's plain step (weight_decay = 0)."
+                r"; general rows: AdamW(lr=0.05, weight_decay=0.2, eps=$10^{-8}$), 6 coordinates "
+                r"after 5 random steps, against the twin's plain step (weight_decay $= 0$)."
                 if general
                 else "."
             )
@@ -190,8 +199,8 @@ def minimiser_check(claim, minimiser: sp.Expr, torch_step: str) -> Confirmation:
         rows.append((name, float(taken[0]), float(predicted[0]), above))
     return Confirmation(
         quantity=(
-            f"max |torch {torch_step} step - claim's minimiser| and max over a grid of "
-            "J(minimiser) - J(theta)"
+            f"max $|$torch {torch_step} step $-$ claim's minimiser$|$ and max over a grid of "
+            r"$J(\text{minimiser}) - J(\theta)$"
         ),
         value=max(miss, worst_grid),
         tolerance=TOLERANCE,
@@ -199,12 +208,12 @@ def minimiser_check(claim, minimiser: sp.Expr, torch_step: str) -> Confirmation:
             "setting",
             f"torch {torch_step} step (coord 0)",
             "minimiser (coord 0)",
-            "max J(minimiser) - J(grid)",
+            r"max $J(\text{minimiser}) - J(\theta)$ on the grid",
         ),
         rows=tuple(rows),
         note=(
-            "float64; the counterexample's and the general torch.optim.AdamW settings (see "
-            "lecture-adamw-proximal-as-printed); grid: the step plus 41 offsets in [-1, 1]."
+            "The counterexample's and the general torch.optim.AdamW settings (see "
+            "lecture-adamw-proximal-as-printed); grid: the step plus 41 offsets in $[-1, 1]$."
         ),
         extra={"miss": miss, "grid": worst_grid},
     )

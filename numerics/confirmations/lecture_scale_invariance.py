@@ -26,6 +26,7 @@ from wdproof.derivations.adam_epsilon import gamma
 from wdproof.derivations.optimizer_conventions import m_hat, v_hat
 from wdproof.numerics.confirmation import Confirmation, confirms, require
 from wdproof.numerics.confirmations.lecture_bias_correction import adam_stream
+from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 from wdproof.numerics.optimizers.rules import AdamRule
 
@@ -83,16 +84,27 @@ def scaled_eps() -> Confirmation:
         rows.append((c, abs(c) * EPS, float(moves[-1, 0]), float(predicted[-1, 0]), miss))
     require((moments <= 1e-12, f"torch's moments scale by c, c^2 only to {moments:.2e}"))
     return Confirmation(
-        quantity="max relative |torch step on c g (eps' = |c| eps) - sign(c) step on g|",
+        quantity=(
+            r"max relative $|$torch step on $cg$ ($\epsilon' = |c|\epsilon$) "
+            r"$- \mathrm{sign}(c)\times{}$step on $g|$"
+        ),
         value=worst,
         tolerance=1e-12,
-        columns=("c", "eps'", "torch step, t = 50", "sign(c) step on g", "max relative miss"),
+        columns=(
+            "$c$",
+            r"$\epsilon'$",
+            "torch step, $t = 50$",
+            r"$\mathrm{sign}(c)\times{}$step on $g$",
+            "max relative miss",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.Adam(lr={LR}, betas={BETAS}) on g ({COORDINATES} coordinates "
-            f"of iid N(1, 0.5^2) gradients, {STEPS} steps, seed {SEED}) with eps = {EPS}, and on "
-            f"c g with eps' = |c| eps; the claim's right side lambdified at the moments of g. "
-            f"torch's mhat' = c mhat, vhat' = c^2 vhat to {moments:.1e} relative."
+            f"torch.optim.Adam(lr={LR}, betas={BETAS}) on $g$ ({COORDINATES} coordinates "
+            r"of iid $\mathcal{N}(1, 0.5^2)$ gradients, "
+            rf"{STEPS} steps, seed {SEED}) with $\epsilon = {EPS}$, and on $cg$ with "
+            r"$\epsilon' = |c|\epsilon$; the claim's right side lambdified at the moments of $g$. "
+            r"torch's $\hat m'_t = c\hat m_t$, $\hat v'_t = c^2\hat v_t$ to "
+            f"${tex_number(moments, '.1e')}$ relative."
         ),
         extra={"moments": moments},
     )
@@ -114,15 +126,24 @@ def eps_inside_root() -> Confirmation:
         worst = max(worst, miss)
         rows.append((c, c**2 * EPS, miss, float((unscaled / expected)[-1, 0] - 1)))
     return Confirmation(
-        quantity="max relative |slide's step on c g (eps c^2) - sign(c) slide's step on g|",
+        quantity=(
+            r"max relative $|$slide's step on $cg$ (with $c^2\epsilon$) "
+            r"$- \mathrm{sign}(c)\times{}$slide's step on $g|$"
+        ),
         value=worst,
         tolerance=1e-12,
-        columns=("c", "c^2 eps", "max relative miss", "with eps unscaled: change, t = 50"),
+        columns=(
+            "$c$",
+            r"$c^2\epsilon$",
+            "max relative miss",
+            r"with $\epsilon$ unscaled: change, $t = 50$",
+        ),
         rows=tuple(rows),
         note=(
-            f"The runs of lecture-adam-scale-invariance-scaled-eps (eps = {EPS}); the slide's "
-            "step gamma mhat/sqrt(vhat + eps), lambdified from the claim, at torch's moments "
-            "of c g and of g. The last column keeps eps unscaled: the invariance is lost."
+            rf"The runs of lecture-adam-scale-invariance-scaled-eps ($\epsilon = {EPS}$); the "
+            r"slide's step $\gamma\hat m_t/\sqrt{\hat v_t + \epsilon}$, lambdified from the "
+            r"claim, at torch's moments of $cg$ and of $g$. The last column keeps $\epsilon$ "
+            r"unscaled: the invariance is lost."
         ),
     )
 
@@ -144,14 +165,18 @@ def deviation_fixed_eps() -> Confirmation:
     tiny = min(FACTORS, key=abs)
     smallest = next(row[1] for row in rows if row[0] == tiny)
     return Confirmation(
-        quantity="max |torch's step(c g)/(sign(c) step(g)) - 1 - the claim's deviation|",
+        quantity=(
+            r"max $|s(cg)/(\mathrm{sign}(c)\,s(g)) - 1 - \delta|$, $s$ torch's step, $\delta$ "
+            r"the claim's deviation"
+        ),
         value=worst,
         tolerance=1e-10,
-        columns=("c", "torch deviation, t = 50", "claim", "max |miss|"),
+        columns=("$c$", "torch deviation, $t = 50$", "claim", "max $|$miss$|$"),
         rows=tuple(rows),
         note=(
-            f"The runs of lecture-adam-scale-invariance-scaled-eps with eps = {EPS} kept for c g; "
-            "vhat from the run on g; the claim's right side lambdified. Where |c| sqrt(vhat) is "
-            f"comparable to eps the step shrinks: by {-smallest:.0%} for c = {tiny} at t = {STEPS}."
+            rf"The runs of lecture-adam-scale-invariance-scaled-eps with $\epsilon = {EPS}$ kept "
+            r"for $cg$; $\hat v_t$ from the run on $g$; the claim's right side lambdified. Where "
+            r"$|c|\sqrt{\hat v_t}$ is comparable to $\epsilon$ the step shrinks: by "
+            f"{-smallest:.0%} for $c = {tex_number(tiny, 'g')}$ at $t = {STEPS}$."
         ),
     )

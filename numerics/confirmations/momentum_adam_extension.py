@@ -45,6 +45,16 @@ HUGE_EPS = 1e30  # sqrt(vhat) + HUGE_EPS == HUGE_EPS for |g| << 1e14: M_t = k I 
 MakeOptimizer = Callable[[Params], torch.optim.Optimizer]
 
 
+def _math_number(value: float, digits: int = 3) -> str:
+    """``value`` as LaTeX math (no ``$``): ``0.05``, ``10^{30}``, ``2\\times 10^{-17}``."""
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa}\times {power}"
+
+
 def linear_loss_steps(
     start: Sequence[float], gradients: Sequence[float], make_optimizer: MakeOptimizer
 ) -> list[torch.Tensor]:
@@ -99,7 +109,10 @@ def adam_l2_separates_from_adamw_with_momentum() -> Confirmation:
     adam_l2_shrink, adamw_shrink = first_step_shrink()
     instance = ext.ADAM_L2_NOT_ADAMW.instance
     return Confirmation(
-        quantity=f"min over lambda of max |theta_Adam+L2 - theta_AdamW(lambda)| over {STEPS} steps",
+        quantity=(
+            r"$\min_\lambda \max \lvert\theta_{\mathrm{Adam}+L_2} - "
+            rf"\theta_{{\mathrm{{AdamW}}}}(\lambda)\rvert$ over {STEPS} steps"
+        ),
         value=min(deviation for _, _, deviation in rows),
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
@@ -110,13 +123,14 @@ def adam_l2_separates_from_adamw_with_momentum() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; torch.optim.Adam(lr={LR}, "
-            f"betas={BETAS}, weight_decay={L2_COEFFICIENT}) vs "
-            "torch.optim.AdamW(weight_decay=lambda/lr). "
-            f"Instance f = 0, theta_0 = {tuple(instance.theta_0)}, lr = {instance.lr}, "
-            f"lambda' = {instance.l2_coefficient}: Adam + L2 shrinks the coordinates by "
-            f"{adam_l2_shrink[0]:.6g} and {adam_l2_shrink[1]:.6g} in step 1, AdamW by "
-            f"{adamw_shrink[0]:.6g} and {adamw_shrink[1]:.6g}."
+            f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP; torch.optim.Adam(lr $= {LR}$, "
+            f"betas $= {BETAS}$, weight_decay $= {L2_COEFFICIENT}$) vs "
+            r"torch.optim.AdamW(weight_decay $= \lambda/\mathrm{lr}$). "
+            rf"Instance $f = 0$, $\theta_0 = {tuple(instance.theta_0)}$, lr $= {instance.lr}$, "
+            rf"$\lambda' = {instance.l2_coefficient}$: Adam + $L_2$ shrinks the coordinates by "
+            f"${_math_number(adam_l2_shrink[0], 6)}$ and ${_math_number(adam_l2_shrink[1], 6)}$ "
+            f"in step 1, AdamW by ${_math_number(adamw_shrink[0], 6)}$ and "
+            f"${_math_number(adamw_shrink[1], 6)}$."
         ),
         extra={"first_step_shrink_l2": adam_l2_shrink, "first_step_shrink_adamw": adamw_shrink},
     )
@@ -196,14 +210,22 @@ def momentum_separates_with_scalar_preconditioner() -> Confirmation:
     problem = mlp_regression(seed=10)
     separations = {b: scalar_preconditioner_deviation(problem, b) for b in (0.0, 0.9)}
     rows = [
-        ("counterexample: f = 0, theta_0 = 1, step 2", ce.beta1, predicted, measured),
+        (r"counterexample: $f = 0$, $\theta_0 = 1$, step 2", ce.beta1, predicted, measured),
         *(
-            (f"MLP, {STEPS} steps, alpha k = 0.05, lambda' = {L2_COEFFICIENT}", b, None, gap)
+            (
+                rf"MLP, {STEPS} steps, $\alpha k = 0.05$, $\lambda' = {L2_COEFFICIENT}$",
+                b,
+                None,
+                gap,
+            )
             for b, gap in separations.items()
         ),
     ]
     return Confirmation(
-        quantity="|measured - predicted| step-2 gap theta_2(Adam + L2) - theta_2(AdamW), M = kI",
+        quantity=(
+            r"$\lvert\mathrm{measured} - \mathrm{predicted}\rvert$ for the step-2 gap "
+            r"$\theta_2(\mathrm{Adam} + L_2) - \theta_2(\mathrm{AdamW})$, $M = kI$"
+        ),
         value=abs(measured - predicted),
         tolerance=MATCH_TOLERANCE,
         columns=(
@@ -214,14 +236,18 @@ def momentum_separates_with_scalar_preconditioner() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            "float64; torch.optim.Adam/AdamW with eps = 1e30 and lr = alpha k eps, so the "
-            "preconditioner is exactly k I; AdamW decay lr weight_decay = alpha k lambda' matches "
-            "step 1. "
-            f"Kernel counterexample alpha = {ce.alpha}, k = {ce.k}, beta_1 = "
-            f"{ce.beta1}, lambda' = {ce.l2_coefficient}, theta_0 = {ce.theta_0}, f = 0: predicted "
-            f"step-2 gap {predicted:.12g} (exact), measured {measured:.12g}. "
-            f"MLP rows (max deviation over {STEPS} steps): beta_1 = 0 agrees to "
-            f"{separations[0.0]:.1g}, beta_1 = 0.9 separates by {separations[0.9]:.3g}."
+            f"torch.optim.Adam/AdamW with eps $= {_math_number(HUGE_EPS)}$ and "
+            r"lr $= \alpha k\epsilon$, so the preconditioner is exactly $kI$; AdamW's decay "
+            r"$\mathrm{lr}\cdot\mathrm{weight\_decay} = \alpha k\lambda'$ matches step 1. "
+            rf"Kernel counterexample $\alpha = {ce.alpha}$, $k = {ce.k}$, $\beta_1 = "
+            rf"{ce.beta1}$, $\lambda' = {ce.l2_coefficient}$, $\theta_0 = {ce.theta_0}$, $f = 0$: "
+            f"predicted step-2 gap ${_math_number(predicted, 12)}$ (exact), measured "
+            f"${_math_number(measured, 12)}$. "
+            f"MLP rows (max deviation over {STEPS} steps): "
+            r"$\beta_1 = 0$ agrees to "
+            f"${_math_number(separations[0.0], 1)}$, "
+            r"$\beta_1 = 0.9$ separates by "
+            f"${_math_number(separations[0.9])}$."
         ),
         extra={
             "predicted": predicted,

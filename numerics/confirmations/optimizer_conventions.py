@@ -82,20 +82,24 @@ def torch_adamw_matches_paper_decay() -> Confirmation:
         deviations.append(max_deviation(paper, mapped))
         rows.append((base, rate, mapped_weight_decay, deviations[-1], max_deviation(paper, naive)))
     return Confirmation(
-        quantity=f"max |theta_paper - theta_AdamW(weight_decay = lambda/alpha)| over {STEPS} steps",
+        quantity=(
+            r"max $|\theta_{\mathrm{paper}} - \theta_{\mathrm{AdamW}}|$ with weight_decay "
+            rf"$= \lambda/\alpha$, over {STEPS} steps"
+        ),
         value=max(deviations),
         tolerance=TOLERANCE,
         columns=(
-            "alpha",
-            "paper lambda",
-            "weight_decay = lambda/alpha",
+            r"$\alpha$",
+            r"paper $\lambda$",
+            r"weight_decay $= \lambda/\alpha$",
             "max deviation",
-            "control: weight_decay = lambda",
+            r"control: weight_decay $= \lambda$",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; cosine eta_t from 1 to 0.1 "
-            "set as every group's lr = alpha eta_t; paper side: torch.optim.Adam(lr = alpha eta_t) "
-            "after theta <- (1 - eta_t lambda) theta."
+            f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP; cosine "
+            r"$\eta_t$ from 1 to 0.1 set as every group's lr $= \alpha\eta_t$; paper side: "
+            r"torch.optim.Adam with lr $= \alpha\eta_t$ after "
+            r"$\theta \leftarrow (1 - \eta_t\lambda)\theta$."
         ),
     )

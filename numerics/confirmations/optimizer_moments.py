@@ -32,6 +32,19 @@ TOLERANCE = 1e-12
 BETAS = (0.9, 0.999)
 
 
+def tex_number(value: float, spec: str = ".3g") -> str:
+    r"""``value`` formatted by ``spec`` as LaTeX math, without the dollars, for a note's
+    ``$...$``: ``1.4\times 10^{-14}`` for ``1.4e-14``, ``10^{-8}`` for ``1e-08``, ``0.05``."""
+    text = format(value, spec)
+    if "e" not in text:
+        return text
+    if value == 0:
+        return "0"
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if float(mantissa) == 1 else rf"{mantissa}\times {power}"
+
+
 @dataclass(frozen=True)
 class AdamStep:
     """One ``torch.optim.Adam`` step of one tensor (flattened): the state after it and the move
@@ -87,6 +100,12 @@ CONSTANT_LR, CONSTANT_EPS = 0.1, 1e-8
 #: The steps shown in the tables; the headline is over every step.
 SHOWN = (1, 2, 10, STEPS)
 SHOWN_COORDINATE = 2  # g = 2
+#: The constant gradient and the optimizer's arguments as a note writes them.
+CONSTANT_SETTING = (
+    f"torch.optim.Adam(lr={CONSTANT_LR}, eps=${tex_number(CONSTANT_EPS)}$) on "
+    r"$f(\theta) = g^\top\theta$ with "
+    f"$g = ({', '.join(tex_number(g, 'g') for g in CONSTANT_GRADIENT)})$"
+)
 
 
 def constant_gradient_trace() -> list[AdamStep]:
@@ -120,21 +139,23 @@ def constant_gradient_moments() -> Confirmation:
             moments_shown = (step.exp_avg[j], m_pred[j], step.exp_avg_sq[j], v_pred[j])
             rows.append((step.t, *map(float, moments_shown)))
     return Confirmation(
-        quantity=f"max relative |torch moment - (1 - beta^t) c| over {STEPS} steps, both moments",
+        quantity=(
+            r"max relative $|$torch moment $- (1 - \beta^t)c|$ over "
+            f"{STEPS} steps, both moments"
+        ),
         value=worst,
         tolerance=TOLERANCE,
         columns=(
-            "t",
-            "exp_avg (g = 2)",
-            "(1-beta_1^t) g",
-            "exp_avg_sq (g = 2)",
-            "(1-beta_2^t) g^2",
+            "$t$",
+            "exp_avg ($g = 2$)",
+            r"$(1-\beta_1^t)g$",
+            "exp_avg_sq ($g = 2$)",
+            r"$(1-\beta_2^t)g^2$",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.Adam(lr={CONSTANT_LR}, eps={CONSTANT_EPS}, betas={BETAS}) on "
-            f"f(theta) = g . theta with g = {CONSTANT_GRADIENT}; the claim's closed form at "
-            "(beta_1, g) and (beta_2, g^2), lambdified from its statement."
+            f"{CONSTANT_SETTING}, betas {BETAS}; the claim's closed form at "
+            r"$(\beta_1, g)$ and $(\beta_2, g^2)$, lambdified from its statement."
         ),
     )
 
@@ -165,15 +186,17 @@ def constant_gradient_steps() -> Confirmation:
         if step.t in SHOWN
     )
     return Confirmation(
-        quantity=f"max |torch step - lr g/(|g| + eps)| over {STEPS} steps",
+        quantity=r"max $|$torch step $- \mathrm{lr}\,g/(|g| + \epsilon)|$ over " + f"{STEPS} steps",
         value=worst,
         tolerance=TOLERANCE,
-        columns=("t", "torch step (g = 2)", "lr g/(|g|+eps)", "without bias correction"),
-        rows=rows,
-        note=(
-            f"float64; torch.optim.Adam(lr={CONSTANT_LR}, eps={CONSTANT_EPS}) on "
-            f"f(theta) = g . theta with g = {CONSTANT_GRADIENT} from theta_0 = 0, {STEPS} steps."
+        columns=(
+            "$t$",
+            "torch step ($g = 2$)",
+            r"$\mathrm{lr}\,g/(|g|+\epsilon)$",
+            "without bias correction",
         ),
+        rows=rows,
+        note=(f"{CONSTANT_SETTING} from " + r"$\theta_0 = 0$, " + f"{STEPS} steps."),
     )
 
 
@@ -196,19 +219,21 @@ def uncorrected_steps() -> Confirmation:
             ratio = uncorrected[j] / step.moved[j]
             rows.append((step.t, float(uncorrected[j]), float(predicted[j]), float(ratio)))
     return Confirmation(
-        quantity=f"max |lr m_t/(sqrt(v_t) + eps) - closed form| over {STEPS} steps",
+        quantity=(
+            r"max $|\mathrm{lr}\,m_t/(\sqrt{v_t} + \epsilon) -{}$closed form$|$ over "
+            f"{STEPS} steps"
+        ),
         value=worst,
         tolerance=TOLERANCE,
         columns=(
-            "t",
-            "lr m_t/(sqrt(v_t)+eps), g = 2",
+            "$t$",
+            r"$\mathrm{lr}\,m_t/(\sqrt{v_t}+\epsilon)$, $g = 2$",
             "closed form",
             "over torch's corrected step",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; raw moments m_t, v_t from torch.optim.Adam(lr={CONSTANT_LR}, "
-            f"eps={CONSTANT_EPS}) on f(theta) = g . theta, g = {CONSTANT_GRADIENT}; the last "
-            "column is the factor (1-beta_1^t)/sqrt(1-beta_2^t) when eps << |g|."
+            r"Raw moments $m_t$, $v_t$ from " + f"{CONSTANT_SETTING}; the last column is the "
+            r"factor $(1-\beta_1^t)/\sqrt{1-\beta_2^t}$ when $\epsilon \ll |g|$."
         ),
     )

@@ -63,23 +63,29 @@ class Reading:
 
 
 READINGS = (
-    Reading("c = lambda/(2 alpha), the kernel's solution set (corrected)", kernel_solution, True),
     Reading(
-        "lambda'/2, lambda' = lambda/alpha, appendix (corrected, equivalent)",
+        r"$c = \lambda/(2\alpha)$, the kernel's solution set (corrected)", kernel_solution, True
+    ),
+    Reading(
+        r"$\lambda'/2$, $\lambda' = \lambda/\alpha$, appendix (corrected, equivalent)",
         lambda decay_rate, alpha: (decay_rate / alpha) / 2,
         True,
     ),
     Reading(
-        "lambda'/(2 alpha), lambda' = lambda (corrected, equivalent)",
+        r"$\lambda'/(2\alpha)$, $\lambda' = \lambda$ (corrected, equivalent)",
         lambda decay_rate, alpha: decay_rate / (2 * alpha),
         True,
     ),
     Reading(
-        "lambda'/(2 alpha), lambda' = lambda/alpha, main text (as printed)",
+        r"$\lambda'/(2\alpha)$, $\lambda' = \lambda/\alpha$, main text (as printed)",
         lambda decay_rate, alpha: (decay_rate / alpha) / (2 * alpha),
         False,
     ),
-    Reading("lambda'/alpha, lambda' = lambda", lambda decay_rate, alpha: decay_rate / alpha, False),
+    Reading(
+        r"$\lambda'/\alpha$, $\lambda' = \lambda$",
+        lambda decay_rate, alpha: decay_rate / alpha,
+        False,
+    ),
 )
 
 
@@ -222,7 +228,8 @@ def printed_constant_decays_by_lambda_over_alpha() -> Confirmation:
     trajectory = r"MLP: $\max_t \lVert\theta^{sreg}_t - \theta^{W}_t\rVert_\infty$, decay "
     return Confirmation(
         quantity=(
-            "|measured - exact| one-step gap at the kernel's counterexample, Prop. 3 as printed"
+            r"$\lvert\mathrm{measured} - \mathrm{exact}\rvert$ for the one-step gap at the "
+            "kernel's counterexample, Prop. 3 as printed"
         ),
         value=abs(gap - ce.gap),
         tolerance=TOLERANCE,
@@ -237,11 +244,12 @@ def printed_constant_decays_by_lambda_over_alpha() -> Confirmation:
             (trajectory + r"$\lambda/\alpha$", measured.deviation_from_decay_rate_over_alpha),
         ),
         note=(
-            f"float64; kernel counterexample alpha = {ce.alpha}, lambda = {ce.decay_rate}, "
-            f"theta_j = {ce.theta_j}, g_j = {ce.g_j}, s_j = {ce.s_j}, lambda' = lambda/alpha: one "
-            f"torch.optim.SGD step gives a gap of {gap:.12g} (exact {ce.gap}). MLP: "
-            f"{STEPS} minibatch steps on the diag(s)^{{-1}}-preconditioned gradient of a "
-            "4-16-8-1 tanh MLP, s_j = exp(N(0,1)); regularizer gradient by autograd."
+            rf"Kernel counterexample $\alpha = {ce.alpha}$, $\lambda = {ce.decay_rate}$, "
+            rf"$\theta_j = {ce.theta_j}$, $g_j = {ce.g_j}$, $s_j = {ce.s_j}$, "
+            r"$\lambda' = \lambda/\alpha$: one "
+            f"torch.optim.SGD step gives a gap of ${gap:.12g}$ (exact ${ce.gap}$). MLP: "
+            rf"{STEPS} minibatch steps on the $\mathrm{{diag}}(s)^{{-1}}$-preconditioned gradient "
+            r"of a 4-16-8-1 tanh MLP, $s_j = \exp(N(0,1))$; regularizer gradient by autograd."
         ),
     )
 
@@ -271,7 +279,10 @@ def reading_runs() -> tuple[ReadingRun, ...]:
 def corrected_constant_matches_decay() -> Confirmation:
     runs = reading_runs()
     return Confirmation(
-        quantity=f"max |theta_sreg - theta_WD| over {STEPS} steps, corrected constants",
+        quantity=(
+            r"$\max \lvert\theta_{\mathrm{sreg}} - \theta_{\mathrm{WD}}\rvert$ over "
+            f"{STEPS} steps, corrected constants"
+        ),
         value=max(run.deviation for run in runs if run.reading.corrected),
         tolerance=TOLERANCE,
         columns=(
@@ -282,8 +293,10 @@ def corrected_constant_matches_decay() -> Confirmation:
         ),
         rows=tuple((r.reading.name, r.constant, 2 * LR * r.constant, r.deviation) for r in runs),
         note=(
-            f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP, s_j = exp(N(0,1)), "
-            f"alpha = {LR}, decay lambda = {DECAY_RATE}; regularizer gradient by autograd; "
-            "torch.optim.SGD takes every step on the diag(s)^{-1}-preconditioned gradient."
+            f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP, "
+            r"$s_j = \exp(N(0,1))$, "
+            rf"$\alpha = {LR}$, decay $\lambda = {DECAY_RATE}$; regularizer gradient by autograd; "
+            r"torch.optim.SGD takes every step on the $\mathrm{diag}(s)^{-1}$-preconditioned "
+            "gradient."
         ),
     )

@@ -50,6 +50,16 @@ SETTINGS = ((1e-2, 0.999, 1e-3), (3e-2, 0.9, 1e-2))  # (lr alpha, beta2, decay r
 EPS = 1e-8
 
 
+def _math_number(value: float, digits: int = 3) -> str:
+    """``value`` as LaTeX math (no ``$``): ``0.05``, ``10^{-5}``, ``2\\times 10^{-17}``."""
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa}\times {power}"
+
+
 class ScheduledL2Stepper:
     """RMSProp on ``f_t + lambda/(2 lr) theta^T M_t^{-1} theta``; ``M_t`` from ``grad f`` only.
 
@@ -146,7 +156,7 @@ COLUMNS = (
     r"$\beta_2$",
     r"decay $\lambda$",
     r"$M_t$ from $\nabla f_t$ only",
-    r"$\max_t \lVert\theta_t - \theta^{AdamW}_t\rVert_\infty$",
+    r"$\max_t \lVert\theta_t - \theta^{\mathrm{AdamW}}_t\rVert_\infty$",
 )
 
 
@@ -154,16 +164,20 @@ COLUMNS = (
 def scheduled_l2_matches_adamw() -> Confirmation:
     violated = deviations(condition_holds=False)
     return Confirmation(
-        quantity=f"max |theta_sched - theta_AdamW| over {STEPS} steps, M_t from grad f_t only",
+        quantity=(
+            r"$\max \lvert\theta_{\mathrm{sched}} - \theta_{\mathrm{AdamW}}\rvert$ over "
+            rf"{STEPS} steps, $M_t$ from $\nabla f_t$ only"
+        ),
         value=max(deviations(condition_holds=True)),
         tolerance=TOLERANCE,
         columns=COLUMNS,
         rows=schedule_table(),
         note=(
-            f"float64; {STEPS} minibatch steps on a 4-16-8-1 tanh MLP; regularizer gradient by "
-            "autograd; reference torch.optim.AdamW(betas=(0, beta_2), weight_decay=lambda/lr). "
-            f"When the second moment accumulates grad f_t^reg (torch.optim.Adam) the deviation is "
-            f"{min(violated):.2g} to {max(violated):.2g}."
+            f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP; regularizer gradient by "
+            r"autograd; reference torch.optim.AdamW(betas $= (0, \beta_2)$, weight_decay "
+            r"$= \lambda/\mathrm{lr}$). When the second moment accumulates $\nabla f_t^{reg}$ "
+            f"(torch.optim.Adam) the deviation is ${_math_number(min(violated), 2)}$ to "
+            f"${_math_number(max(violated), 2)}$."
         ),
     )
 
@@ -262,18 +276,23 @@ def contaminated_schedule_misses_adamw() -> Confirmation:
             f"contaminated Adam comes within {min(violated):.3g} of AdamW",
         ),
     )
-    shown = ", ".join(f"{k} = {sp_scalar(v):g}" for k, v in claim.verdict.counterexample.items())
+    shown = ", ".join(
+        f"${sp.latex(k)} = {sp_scalar(v):g}$" for k, v in claim.verdict.counterexample.items()
+    )
     return Confirmation(
-        quantity="scheduled step - decoupled step at the kernel's counterexample (torch, one step)",
+        quantity=(
+            "scheduled step minus decoupled step at the kernel's counterexample (torch, one step)"
+        ),
         value=gap,
         tolerance=SEPARATION_TOLERANCE,
         relation=">",
         columns=COLUMNS,
         rows=schedule_table(),
         note=(
-            f"float64. The kernel's counterexample ({shown}): torch gap {gap:.17g}, kernel gap "
-            f"{kernel_gap:g} (11/200). MLP rows: {STEPS} minibatch steps, regularizer gradient "
-            "by autograd, torch.optim.Adam fed grad f_t^reg (condition violated) or the explicit "
-            "step with M_t from grad f_t (condition holds), against torch.optim.AdamW."
+            f"The kernel's counterexample ({shown}): torch gap ${_math_number(gap, 17)}$, "
+            f"kernel gap ${_math_number(kernel_gap, 6)}$ ($11/200$). MLP rows: {STEPS} minibatch "
+            r"steps, regularizer gradient by autograd, torch.optim.Adam fed $\nabla f_t^{reg}$ "
+            r"(condition violated) or the explicit step with $M_t$ from $\nabla f_t$ (condition "
+            "holds), against torch.optim.AdamW."
         ),
     )

@@ -116,15 +116,25 @@ def decay_part_is_eta_lambda_theta() -> Confirmation:
         worst = max(worst, deviation, sgdw)
         rows.append((base, rate / base, deviation, sgdw))
     return Confirmation(
-        quantity="max |torch AdamW decay part - (-eta_t lambda theta_{t-1})| over steps and alpha",
+        quantity=(
+            r"max $|$torch AdamW's decay part $- (-\eta_t\lambda\theta_{t-1})|$ over steps and "
+            r"$\alpha$"
+        ),
         value=worst,
         tolerance=TOLERANCE,
-        columns=("alpha", "weight_decay = lambda/alpha", "AdamW max deviation", "SGDW deviation"),
+        columns=(
+            r"$\alpha$",
+            r"weight_decay $= \lambda/\alpha$",
+            "AdamW max deviation",
+            "SGDW deviation",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; {steps} AdamW steps, warm restarts T_0 = 5, T_mult = 2 by LambdaLR, "
-            f"lambda = {rate}; the decay part is theta_t minus a twin stepped from the same state "
-            "with weight_decay = 0. It is the same for every alpha."
+            f"{steps} AdamW steps, warm restarts "
+            r"$T_0 = 5$, $T_{\mathrm{mult}} = 2$ by LambdaLR, "
+            f"$\\lambda = {rate}$; "
+            r"the decay part is $\theta_t$ minus a twin stepped from the same state with "
+            r"weight_decay $= 0$. It is the same for every $\alpha$."
         ),
     )
 
@@ -151,7 +161,7 @@ def torch_scheduler_is_paper_schedule() -> Confirmation:
     problem = mlp_regression(seed=5)
     cases = (
         (
-            "LambdaLR(warm restarts 8, 2)",
+            r"LambdaLR (warm restarts $T_0 = 8$, $T_{\mathrm{mult}} = 2$)",
             WarmRestarts(8, 2),
             lambda s: lambda o: LambdaLR(o, lambda k: s(k + 1)),
         ),
@@ -182,16 +192,19 @@ def torch_scheduler_is_paper_schedule() -> Confirmation:
         deviations.append(max_deviation(paper, mapped))
         rows.append((label, deviations[-1], max_deviation(paper, naive)))
     return Confirmation(
-        quantity=f"max |theta_paper - theta_torch(AdamW + scheduler)| over {steps} steps",
+        quantity=(
+            r"max $|\theta_{\mathrm{paper}} - \theta_{\mathrm{torch}}|$ (torch: AdamW with the "
+            f"scheduler) over {steps} steps"
+        ),
         value=max(deviations),
         tolerance=TOLERANCE,
-        columns=("torch scheduler", "max deviation", "control: weight_decay = lambda"),
+        columns=("torch scheduler", "max deviation", r"control: weight_decay $= \lambda$"),
         rows=tuple(rows),
         note=(
-            f"float64; 4-16-8-1 tanh MLP, alpha = {base}, lambda = {rate}; paper side: the "
-            "reference AdamW rule with decay eta_t lambda; torch: AdamW(lr = alpha, "
-            "weight_decay = lambda/alpha) with the scheduler (CosineAnnealingLR's eta_min = "
-            "alpha * 0.1)."
+            f"4-16-8-1 tanh MLP, $\\alpha = {base}$, $\\lambda = {rate}$; "
+            r"paper side: the reference AdamW rule with decay $\eta_t\lambda$; torch: AdamW with "
+            r"lr $= \alpha$, weight_decay $= \lambda/\alpha$ and the scheduler "
+            r"(CosineAnnealingLR's minimum lr $0.1\alpha$)."
         ),
     )
 
@@ -212,12 +225,22 @@ def cosine_endpoints() -> Confirmation:
         worst = max(worst, abs(first - start(period)), abs(last - end(period)))
         rows.append((period, first, last))
     return Confirmation(
-        quantity="max |CosineAnnealingLR lr/alpha - claim| at T_cur = 0 and T_cur = T_max",
+        quantity=(
+            r"max deviation of CosineAnnealingLR's lr$/\alpha$ from the claim at "
+            r"$T_{\mathrm{cur}} = 0$ and $T_{\mathrm{cur}} = T_{\max}$"
+        ),
         value=worst,
         tolerance=TOLERANCE,
-        columns=("T_max", "eta at T_cur = 0", "eta at T_cur = T_max"),
+        columns=(
+            r"$T_{\max}$",
+            r"$\eta$ at $T_{\mathrm{cur}} = 0$",
+            r"$\eta$ at $T_{\mathrm{cur}} = T_{\max}$",
+        ),
         rows=tuple(rows),
-        note=f"float64; alpha = {BASE_LR}, eta_min = {LR_MIN} (paper eta_min = {ETA_MIN:g}).",
+        note=(
+            f"$\\alpha = {BASE_LR}$, torch's minimum lr {LR_MIN} "
+            f"(the paper's $\\eta_{{\\min}} = {ETA_MIN:g}$)."
+        ),
     )
 
 
@@ -231,12 +254,15 @@ def cosine_symmetry() -> Confirmation:
         worst = max(worst, gap)
         rows.append((period, gap))
     return Confirmation(
-        quantity="max |eta(T_cur) + eta(T_max - T_cur) - (eta_max + eta_min)| from torch",
+        quantity=(
+            r"max $|\eta(T_{\mathrm{cur}}) + \eta(T_{\max} - T_{\mathrm{cur}}) - "
+            r"(\eta_{\max} + \eta_{\min})|$ from torch"
+        ),
         value=worst,
         tolerance=TOLERANCE,
-        columns=("T_max", "max deviation"),
+        columns=(r"$T_{\max}$", "max deviation"),
         rows=tuple(rows),
-        note=f"float64; CosineAnnealingLR, alpha = {BASE_LR}, eta_min = {LR_MIN}.",
+        note=f"CosineAnnealingLR, $\\alpha = {BASE_LR}$, torch's minimum lr {LR_MIN}.",
     )
 
 
@@ -253,12 +279,15 @@ def cosine_partial_sums() -> Confirmation:
         worst = max(worst, gap)
         rows.append((period, running, gap))
     return Confirmation(
-        quantity="max_n |sum_{T_cur <= n} eta (torch) - closed form| within one period",
+        quantity=(
+            r"max over $n$ of the deviation of torch's $\sum_{T_{\mathrm{cur}} \le n}\eta$ from "
+            r"the closed form, within one period"
+        ),
         value=worst,
         tolerance=TOLERANCE,
-        columns=("T_i", "sum over the period", "max deviation"),
+        columns=(r"$T_i$", "sum over the period", "max deviation"),
         rows=tuple(rows),
-        note=f"float64; CosineAnnealingWarmRestarts(T_0 = T_i), alpha = {BASE_LR}.",
+        note=r"CosineAnnealingWarmRestarts with $T_0 = T_i$, " f"$\\alpha = {BASE_LR}$.",
     )
 
 
@@ -277,12 +306,20 @@ def cosine_period_sum() -> Confirmation:
         rows.append((length, measured, value(length), float(ours[start : start + length].sum())))
         start += length
     return Confirmation(
-        quantity="max |sum of torch's multipliers over a period - the claim's value|",
+        quantity="max deviation of the sum of torch's multipliers over a period from the claim",
         value=worst,
         tolerance=TOLERANCE,
-        columns=("T_i", "torch sum", "T_i (1 + eta_min)/2 + (1 - eta_min)/2", "WarmRestarts sum"),
+        columns=(
+            r"$T_i$",
+            "torch sum",
+            r"$T_i(1 + \eta_{\min})/2 + (1 - \eta_{\min})/2$",
+            "WarmRestarts sum",
+        ),
         rows=tuple(rows),
-        note=f"float64; CosineAnnealingWarmRestarts(T_0 = 5, T_mult = 2), eta_min = {ETA_MIN:g}.",
+        note=(
+            r"CosineAnnealingWarmRestarts with $T_0 = 5$, $T_{\mathrm{mult}} = 2$, "
+            f"$\\eta_{{\\min}} = {ETA_MIN:g}$."
+        ),
     )
 
 
@@ -303,12 +340,19 @@ def warm_restart_positions() -> Confirmation:
             claimed.append(int(start) + 1)
         ours = WarmRestarts(first, factor).restarts(steps)
         mismatches += (torch_restarts != claimed) + (ours != claimed)
-        rows.append((first, factor, str(claimed[:6]), str(torch_restarts[:6]), str(ours[:6])))
+        shown = (", ".join(map(str, found[:6])) for found in (claimed, torch_restarts, ours))
+        rows.append((first, factor, *shown))
     return Confirmation(
         quantity="settings whose restart steps differ (torch, claim, WarmRestarts)",
         value=float(mismatches),
         tolerance=0.0,
-        columns=("T_0", "T_mult", "claim", "CosineAnnealingWarmRestarts", "WarmRestarts"),
+        columns=(
+            r"$T_0$",
+            r"$T_{\mathrm{mult}}$",
+            "claim",
+            "CosineAnnealingWarmRestarts",
+            "WarmRestarts",
+        ),
         rows=tuple(rows),
         note="120 steps; a restart step is one whose lr is not below the previous step's.",
     )
@@ -328,12 +372,18 @@ def warm_restarts_last_step() -> Confirmation:
         start += length
     require((min(eta_t) > ETA_MIN, "some step of torch's schedule used eta_min itself"))
     return Confirmation(
-        quantity="max |torch's multiplier at T_cur = T_i - 1 - the claim's value|",
+        quantity=(
+            r"max deviation of torch's multiplier at $T_{\mathrm{cur}} = T_i - 1$ from the "
+            r"claim's value"
+        ),
         value=worst,
         tolerance=TOLERANCE,
-        columns=("T_i", "torch, last step", "claim", "above eta_min by"),
+        columns=(r"$T_i$", "torch, last step", "claim", r"above $\eta_{\min}$ by"),
         rows=tuple(rows),
-        note=f"float64; CosineAnnealingWarmRestarts(4, 2), eta_min = {ETA_MIN:g}.",
+        note=(
+            r"CosineAnnealingWarmRestarts with $T_0 = 4$, $T_{\mathrm{mult}} = 2$, "
+            f"$\\eta_{{\\min}} = {ETA_MIN:g}$."
+        ),
         extra={"lowest multiplier": min(eta_t)},
     )
 
@@ -360,14 +410,23 @@ def cosine_annealing_lr_closed_form() -> Confirmation:
         worst, ours_worst = max(worst, gap), max(ours_worst, ours_gap)
         rows.append((period, 3 * period + 1, gap, ours_gap))
     return Confirmation(
-        quantity="max |CosineAnnealingLR lr - alpha eta(T_cur = k)| over k <= 3 T_max",
+        quantity=(
+            r"max deviation of CosineAnnealingLR's lr from $\alpha\eta(T_{\mathrm{cur}} = k)$ "
+            r"over $k \le 3T_{\max}$"
+        ),
         value=max(worst, ours_worst),
         tolerance=TOLERANCE,
-        columns=("T_max", "steps", "vs closed form", "vs wdproof Cosine (t <= T_max + 1)"),
+        columns=(
+            r"$T_{\max}$",
+            "steps",
+            "vs closed form",
+            r"vs wdproof Cosine ($t \le T_{\max} + 1$)",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; alpha = {BASE_LR}, torch eta_min = {LR_MIN}; the closed form is unwrapped "
-            "(T_cur = k past T_max too): torch's recursion follows it through three periods."
+            f"$\\alpha = {BASE_LR}$, torch's minimum lr $\\ell_{{\\min}} = {LR_MIN}$; "
+            r"the closed form is unwrapped ($T_{\mathrm{cur}} = k$ past $T_{\max}$ too): torch's "
+            r"recursion follows it through three periods."
         ),
     )
 
@@ -386,12 +445,23 @@ def cosine_annealing_lr_second_branch() -> Confirmation:
         worst = max(worst, abs(lrs[period + 1] - value(period)))
         rows.append((period, lrs[period], lrs[period + 1], value(period)))
     return Confirmation(
-        quantity="max |torch lr after T_max + 1 scheduler steps - alpha eta(T_cur = T_max + 1)|",
+        quantity=(
+            r"max deviation of torch's lr after $T_{\max} + 1$ scheduler steps from "
+            r"$\alpha\eta(T_{\mathrm{cur}} = T_{\max} + 1)$"
+        ),
         value=worst,
         tolerance=TOLERANCE,
-        columns=("T_max", "lr at k = T_max", "lr at k = T_max + 1", "claim"),
+        columns=(
+            r"$T_{\max}$",
+            r"lr at $k = T_{\max}$",
+            r"lr at $k = T_{\max} + 1$",
+            "claim",
+        ),
         rows=tuple(rows),
-        note=f"float64; alpha = {BASE_LR}, eta_min = {LR_MIN}: after T_max the lr rises again.",
+        note=(
+            f"$\\alpha = {BASE_LR}$, $\\ell_{{\\min}} = {LR_MIN}$: "
+            r"after $T_{\max}$ the lr rises again."
+        ),
     )
 
 
@@ -432,13 +502,19 @@ def cosine_annealing_lr_is_not_sgdr() -> Confirmation:
         )
     )
     return Confirmation(
-        quantity="|CosineAnnealingLR - SGDR (CosineAnnealingWarmRestarts)| at step T_max + 2",
+        quantity=(
+            r"absolute gap between CosineAnnealingLR and SGDR (CosineAnnealingWarmRestarts) at "
+            r"step $T_{\max} + 2$"
+        ),
         value=abs(gap),
         tolerance=0.25,
         relation=">",
-        columns=("step t", "CosineAnnealingLR", "CosineAnnealingWarmRestarts (SGDR)"),
+        columns=(r"step $t$", "CosineAnnealingLR", "CosineAnnealingWarmRestarts (SGDR)"),
         rows=rows,
-        note=f"float64; the counterexample: T_max = T_0 = {period}, lr = {base}, eta_min = {low}.",
+        note=(
+            f"The counterexample: $T_{{\\max}} = T_0 = {period}$, $\\alpha = {base}$, "
+            f"$\\ell_{{\\min}} = {low}$."
+        ),
         extra={"gap": gap},
     )
 
@@ -494,17 +570,27 @@ def normalized_first_order_total() -> Confirmation:
     )
     require((exact < TOLERANCE, f"torch's shrink is not (1 - eta lambda)^N: {exact:.3g}"))
     relative = max(abs(shrink - first) / first for _, _, shrink, first in rows)
+    epochs = ", ".join(map(str, BUDGET_EPOCHS))
     return Confirmation(
-        quantity="max relative gap between torch's -ln shrink and eta lambda_norm sqrt(BT/b)",
+        quantity=(
+            r"max relative gap between torch's $-\ln$ shrink and "
+            r"$\eta\lambda_{\mathrm{norm}}\sqrt{BT/b}$"
+        ),
         value=relative,
         tolerance=max(NORM_ETA * rate for _, rate, _, _ in rows),
-        columns=("N = BT/b", "lambda", "-ln shrink (torch)", "first order eta lambda_norm sqrt N"),
+        columns=(
+            r"$N = BT/b$",
+            r"$\lambda$",
+            r"$-\ln$ shrink (torch)",
+            r"first order $\eta\lambda_{\mathrm{norm}}\sqrt N$",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.AdamW with zero gradients, B = {BUDGET_POINTS}, b = "
-            f"{BUDGET_BATCH}, T = {BUDGET_EPOCHS}, eta = {NORM_ETA}, lambda_norm = {NORM_DECAY}: "
-            "the first order is within eta lambda (relative) of the exact log-shrink, and grows "
-            "as sqrt(N)."
+            f"torch.optim.AdamW with zero gradients, $B = {BUDGET_POINTS}$, $b = {BUDGET_BATCH}$, "
+            f"$T \\in \\{{{epochs}\\}}$, $\\eta = {NORM_ETA}$, "
+            f"$\\lambda_{{\\mathrm{{norm}}}} = {NORM_DECAY}$: "
+            r"the first order is within $\eta\lambda$ (relative) of the exact log-shrink, and "
+            r"grows as $\sqrt N$."
         ),
         extra={"exact product deviation": exact},
     )
@@ -529,16 +615,19 @@ def normalized_total_is_not_invariant() -> Confirmation:
     shrinks = [log_shrink(steps, rate, multiplier) for steps, rate in runs]
     gap = shrinks[0] - shrinks[1]
     return Confirmation(
-        quantity="difference of torch's -ln shrink between the two budgets (same lambda_norm)",
+        quantity=(
+            r"difference of torch's $-\ln$ shrink between the two budgets (same "
+            r"$\lambda_{\mathrm{norm}}$)"
+        ),
         value=gap,
         tolerance=0.5 * float(sched_norm.BUDGET_INVARIANT.proof.argument.gap),
         relation=">",
-        columns=("N = BT/b", "lambda", "-ln shrink (torch)"),
+        columns=(r"$N = BT/b$", r"$\lambda$", r"$-\ln$ shrink (torch)"),
         rows=tuple((steps, rate, s) for (steps, rate), s in zip(runs, shrinks, strict=True)),
         note=(
-            f"float64; the counterexample re-run: B = {points}, b = {b}, T = {epochs} vs "
-            f"{epochs_2}, eta = {multiplier:g}, lambda_norm = {norm}; torch.optim.AdamW with zero "
-            "gradients."
+            f"The counterexample re-run: $B = {points}$, $b = {b}$, $T = {epochs}$ vs "
+            f"${epochs_2}$, $\\eta = {multiplier:g}$, $\\lambda_{{\\mathrm{{norm}}}} = {norm}$; "
+            "torch.optim.AdamW with zero gradients."
         ),
         extra={"gap": gap},
     )
@@ -556,14 +645,23 @@ def normalized_second_order_invariant() -> Confirmation:
         worst = max(worst, abs(rest - second))
         rows.append((steps, rate, rest, second))
     return Confirmation(
-        quantity="max |(-ln shrink - first order) - eta^2 lambda_norm^2 / 2| over the budgets",
+        quantity=(
+            r"max deviation of ($-\ln$ shrink $-$ first order) from "
+            r"$\eta^2\lambda_{\mathrm{norm}}^2/2$ over the budgets"
+        ),
         value=worst,
         tolerance=bound,
-        columns=("N = BT/b", "lambda", "-ln shrink - first order (torch)", "eta^2 lambda_norm^2/2"),
+        columns=(
+            r"$N = BT/b$",
+            r"$\lambda$",
+            r"$-\ln$ shrink $-$ first order (torch)",
+            r"$\eta^2\lambda_{\mathrm{norm}}^2/2$",
+        ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.AdamW with zero gradients, budgets N = 100, 400, 1600, "
-            f"lambda_norm = {NORM_DECAY}: what is left after the first order is the same "
-            "second-order term for every budget, up to the third-order remainder (the tolerance)."
+            r"torch.optim.AdamW with zero gradients, budgets $N = 100$, $400$, $1600$, "
+            f"$\\lambda_{{\\mathrm{{norm}}}} = {NORM_DECAY}$: "
+            r"what is left after the first order is the same second-order term for every "
+            r"budget, up to the third-order remainder (the tolerance)."
         ),
     )

@@ -99,7 +99,10 @@ def sgdw_alpha_slope_is_gradient_only() -> Confirmation:
                 (problem.name, alpha, beta1, decay_rate, eta, deviations[-1], separations[-1])
             )
     return Confirmation(
-        quantity=r"max |d theta_t/d alpha + eta g_t| for torch SGDW at a frozen state",
+        quantity=(
+            r"$\max \lVert d\theta_t/d\alpha + \eta g_t\rVert_\infty$ for torch SGDW at a frozen "
+            "state"
+        ),
         value=max(deviations),
         tolerance=TOLERANCE,
         columns=(
@@ -113,7 +116,7 @@ def sgdw_alpha_slope_is_gradient_only() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            f"float64; state (theta, m) after {WARMUP} torch SGDW steps, then one "
+            rf"State $(\theta, m)$ after {WARMUP} torch SGDW steps, then one "
             r"torch.optim.SGD step (lr $= \alpha\eta$, momentum $= \beta_1$, buffer "
             r"$m/(\alpha\eta)$) at $\alpha$ and $2\alpha$ from that state; the slope is the "
             r"$\alpha$-derivative of the affine step. The $L_2$ column is its $\theta$ part, "
@@ -144,8 +147,8 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
             rows.append((problem.name, alpha, l2_coefficient, deviations[-1], wrong[-1]))
     return Confirmation(
         quantity=(
-            f"max |theta_L2 - theta_SGDW| at lambda = alpha lambda' over {STEPS} cosine-scheduled "
-            "steps"
+            r"$\max \lvert\theta_{L_2} - \theta_{\mathrm{SGDW}}\rvert$ at "
+            rf"$\lambda = \alpha\lambda'$ over {STEPS} cosine-scheduled steps"
         ),
         value=max(deviations),
         tolerance=TOLERANCE,
@@ -158,7 +161,7 @@ def no_momentum_mapping_survives_schedule() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            r"float64, $\beta_1 = 0$, cosine multiplier $\eta_t$; torch.optim.SGD(lr $= "
+            r"$\beta_1 = 0$, cosine multiplier $\eta_t$; torch.optim.SGD(lr $= "
             r"\alpha\eta_t$, weight_decay $= \lambda'$) vs torch.optim.SGD(lr $= \alpha\eta_t$) "
             r"with $\theta \leftarrow (1 - \eta_t\lambda)\theta$ before each step."
         ),

@@ -27,6 +27,16 @@ from wdproof.numerics.optimizers.rules import SGDW
 from wdproof.numerics.optimizers.trajectory import max_deviation, run_torch
 
 
+def _math_number(value: float) -> str:
+    """``value`` as LaTeX math (no ``$``), 3 significant digits: ``0.05``, ``10^{-5}``."""
+    text = f"{value:.3g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa}\times {power}"
+
+
 def instance_runs(
     instance: TwoStepInstance, decay_rates: torch.Tensor
 ) -> tuple[list[Params], list[Params]]:
@@ -78,7 +88,7 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
     outside = min(natural, 1.0 - natural) * theta_0
     natural_gap = float(instance_gaps(instance, torch.tensor([natural], dtype=DTYPE))[0])
     rows = [
-        ("instance, lambda = alpha lambda'", natural, natural_gap),
+        (r"instance, $\lambda = \alpha\lambda'$", natural, natural_gap),
         ("instance, best constant on grid", float(grid[best]), float(gaps[best])),
         ("instance, no decay", 0.0, float(gaps[0])),
     ]
@@ -93,14 +103,15 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
         )
         rows.append(
             (
-                f"{problem.name}, {STEPS} steps, lambda = alpha lambda'",
+                rf"{problem.name}, {STEPS} steps, $\lambda = \alpha\lambda'$",
                 alpha * l2_coefficient,
                 max_deviation(with_l2, sgdw),
             )
         )
     return Confirmation(
         quantity=(
-            "lower bound over every constant lambda of max_{t<=2} |theta_L2 - theta_SGDW(lambda)|"
+            r"lower bound over every constant $\lambda$ of "
+            r"$\max_{t \le 2} \lvert\theta_{L_2} - \theta_{\mathrm{SGDW}}(\lambda)\rvert$"
         ),
         value=min(lower_bound, outside),
         tolerance=SEPARATION,
@@ -112,13 +123,14 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            f"float64; torch.optim.SGD(lr = {instance.alpha}, momentum = {instance.beta1}, "
-            f"weight_decay = {instance.l2_coefficient}) vs torch.optim.SGD(momentum) with "
+            f"torch.optim.SGD(lr $= {instance.alpha}$, momentum $= {instance.beta1}$, "
+            f"weight_decay $= {instance.l2_coefficient}$) vs torch.optim.SGD(momentum) with "
             r"$\theta \leftarrow (1 - \lambda)\theta$, on the linear losses $f_t = g_t^\top\theta$ "
-            f"from theta_0 = {list(instance.theta_0)}; "
+            rf"from $\theta_0 = {tuple(instance.theta_0)}$; "
             r"$\lambda \in [0, 1]$ scanned on a grid of step "
-            f"{step:g}, the minimum lowered by the measured Lipschitz slope; outside [0, 1] the "
-            "step-1 gap alone is larger. Rows 4-5: the same comparison on the training problems."
+            f"${_math_number(step)}$, the minimum lowered by the measured Lipschitz slope; outside "
+            r"$[0, 1]$ the step-1 gap alone is larger. Rows 4-5: the same comparison on the "
+            "training problems."
         ),
         extra={
             "natural_gap": natural_gap,

@@ -94,7 +94,10 @@ def closed_form_rebuilds_torch_iterates() -> Confirmation:
             share = history_share(problem, history, mu)
             rows.append((problem.name, lr, mu, l2_coefficient, deviations[-1], current_only, share))
     return Confirmation(
-        quantity=f"max |theta_torch - theta_closed_form| over {STEPS} steps",
+        quantity=(
+            r"$\max \lvert\theta_{\mathrm{torch}} - \theta_{\mathrm{closed\ form}}\rvert$ over "
+            f"{STEPS} steps"
+        ),
         value=max(deviations),
         tolerance=TOLERANCE,
         columns=(
@@ -108,7 +111,7 @@ def closed_form_rebuilds_torch_iterates() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            r"float64; torch.optim.SGD(lr, momentum $= \mu$, weight_decay $= \lambda'$) iterates "
+            r"torch.optim.SGD(lr, momentum $= \mu$, weight_decay $= \lambda'$) iterates "
             r"rebuilt one step at a time from the closed-form buffer and the recorded gradients; "
             r"the last column is $\lVert\sum_{i<t}\mu^{t-i}\theta_{i-1}\rVert / "
             r"\lVert\theta_{t-1}\rVert$ at the last step (about $\mu/(1-\mu)$ when $\theta$ moves "

@@ -35,6 +35,8 @@ MATCH_CASES = (  # method, multiplier eta, beta_1, L2 lambda', SGDW decay lambda
     ("SGDW", 1.0, 0.5, 0.0, 1e-1),
     ("SGDW", 0.5, 0.9, 0.0, 5e-2),
 )
+#: How the table names each method.
+METHOD_LABELS = {"L2": r"SGD + $L_2$", "SGDW": "SGDW"}
 
 
 @confirms("pytorch-sgd-momentum-matches-alg1")
@@ -55,9 +57,22 @@ def pytorch_matches_alg1_under_constant_schedule() -> Confirmation:
                 run_rule(problem, rule, STEPS), torch_sgd_trajectory(problem, rule, STEPS)
             )
             worst[method] = max(worst[method], deviation)
-            rows.append((problem.name, method, eta, beta1, l2_coefficient, decay_rate, deviation))
+            rows.append(
+                (
+                    problem.name,
+                    METHOD_LABELS[method],
+                    eta,
+                    beta1,
+                    l2_coefficient,
+                    decay_rate,
+                    deviation,
+                )
+            )
     return Confirmation(
-        quantity=f"max |theta_Alg1 - theta_torch| over {STEPS} steps, constant multiplier",
+        quantity=(
+            r"$\max \lvert\theta_{\mathrm{Alg.1}} - \theta_{\mathrm{torch}}\rvert$ over "
+            f"{STEPS} steps, constant multiplier"
+        ),
         value=max(worst.values()),
         tolerance=TOLERANCE,
         columns=(
@@ -71,7 +86,7 @@ def pytorch_matches_alg1_under_constant_schedule() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            rf"float64; Alg. 1 written out ($\alpha = {alpha}$, constant multiplier $\eta$) vs "
+            rf"Alg. 1 written out ($\alpha = {alpha}$, constant multiplier $\eta$) vs "
             r"torch.optim.SGD(lr $= \alpha\eta$, momentum $= \beta_1$, weight_decay $= \lambda'$), "
             r"SGDW with $\theta \leftarrow (1 - \eta\lambda)\theta$ before each step."
         ),
@@ -112,7 +127,7 @@ def schedule_gap_matches_prediction() -> Confirmation:
         errors.append(float((measured - predicted).abs().max()))
         rows.append(
             (
-                f"linear, multiplier {eta_1} then {eta_2}",
+                rf"linear, multiplier $\eta_1 = {eta_1}$ then $\eta_2 = {eta_2}$",
                 alpha,
                 beta1,
                 l2_coefficient,
@@ -134,8 +149,8 @@ def schedule_gap_matches_prediction() -> Confirmation:
             )
     return Confirmation(
         quantity=(
-            "max |measured - predicted| step-2 gap theta_torch - theta_Alg1 "
-            "under a moving multiplier"
+            r"$\max \lvert\mathrm{measured} - \mathrm{predicted}\rvert$ for the step-2 gap "
+            r"$\theta_{\mathrm{torch}} - \theta_{\mathrm{Alg.1}}$ under a moving multiplier"
         ),
         value=max(errors),
         tolerance=TOLERANCE,
@@ -150,11 +165,11 @@ def schedule_gap_matches_prediction() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            r"float64; linear losses $f_t = g_t^\top\theta$ from $\theta_0 = "
+            r"Linear losses $f_t = g_t^\top\theta$ from $\theta_0 = "
             f"{tuple(GAP_THETA_0)}$"
             r" (so $\theta_1$ and $g_2$ are common), Alg. 1 written out vs torch.optim.SGD with "
-            r"lr$_t = \alpha\eta_t$; last rows: cosine multiplier on the training problems, "
-            f"{STEPS} steps (the measured column is the max deviation over the run)."
+            r"$\mathrm{lr}_t = \alpha\eta_t$; last rows: cosine multiplier on the training "
+            f"problems, {STEPS} steps (the measured column is the max deviation over the run)."
         ),
         extra={
             "cosine_momentum_separation": min(separated),

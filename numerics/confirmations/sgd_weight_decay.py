@@ -37,20 +37,20 @@ def sgd_l2_matches_explicit_decay() -> Confirmation:
             deviations.append(max_deviation(with_l2, with_decay))
             rows.append((problem.name, lr, l2_coefficient, decay_rate, deviations[-1]))
     return Confirmation(
-        quantity=f"max |theta_L2 - theta_WD| over {STEPS} steps",
+        quantity=(r"$\max \lvert\theta_{L_2} - \theta_{\mathrm{WD}}\rvert$ over " f"{STEPS} steps"),
         value=max(deviations),
         tolerance=TOLERANCE,
         columns=(
             "problem",
-            "lr alpha",
-            "L2 lambda'",
-            "decay lambda = alpha lambda'",
+            r"lr $\alpha$",
+            r"$L_2$ coefficient $\lambda'$",
+            r"decay $\lambda = \alpha\lambda'$",
             "max deviation",
         ),
         rows=tuple(rows),
         note=(
-            f"float64; {STEPS} minibatch steps on logistic regression (8 features) and a "
-            "4-16-8-1 tanh MLP; torch.optim.SGD(weight_decay=lambda') vs torch.optim.SGD with "
-            "theta *= 1 - lambda before each step."
+            f"{STEPS} minibatch steps on logistic regression (8 features) and a "
+            r"4-16-8-1 tanh MLP; torch.optim.SGD(weight_decay $= \lambda'$) vs torch.optim.SGD "
+            r"with $\theta \leftarrow (1 - \lambda)\theta$ before each step."
         ),
     )

@@ -7,9 +7,9 @@ Loshchilov & Hutter (2019), Sec. 2 and Algs. 1-2. With learning rate ``alpha`` (
   (``l2_coefficient``): ``g_t <- grad f_t(theta_{t-1}) + lambda' theta_{t-1}``, so the penalty
   passes through the method's preconditioner. ``torch.optim.Adam``/``SGD``'s
   ``weight_decay``.
-* :attr:`DecayConvention.TORCH` -- decoupled decay with rate ``lambda`` (``decay_rate``)
-  scaled by the learning rate: ``theta <- theta - lr eta_t lambda theta``.
-  ``torch.optim.AdamW``'s ``weight_decay``.
+* :attr:`DecayConvention.TORCH` -- decoupled decay at PyTorch's ``weight_decay`` ``w``
+  scaled by the learning rate: ``theta <- theta - lr eta_t w theta``.
+  ``torch.optim.AdamW``'s ``weight_decay``; the paper's rate is ``lambda = lr w``.
 * :attr:`DecayConvention.PAPER` -- decoupled decay scaled by the schedule only:
   ``theta <- theta - eta_t lambda theta`` (Alg. 1 line 9, Alg. 2 line 12), independent of
   ``alpha``. PyTorch's AdamW at ``weight_decay = lambda / lr`` takes the same steps (claim
@@ -25,8 +25,8 @@ from enum import Enum
 
 
 class DecayConvention(Enum):
-    """L2 coefficient ``lambda'`` in the gradient, or decoupled rate ``lambda`` scaled by
-    ``lr eta_t`` (PyTorch) or by ``eta_t`` (paper)."""
+    """L2 coefficient ``lambda'`` in the gradient, or decoupled decay: PyTorch's
+    ``weight_decay`` ``w`` scaled by ``lr eta_t``, or the paper's rate ``lambda`` by ``eta_t``."""
 
     L2 = "l2"
     TORCH = "torch"
@@ -53,7 +53,8 @@ class Variant:
     """A sweep variant: a method family (``"adam"`` or ``"sgd"``) with one decay convention.
 
     The grid's weight-decay value ``wd`` is the variant's own hyperparameter: ``lambda'`` under
-    L2, ``lambda`` under a decoupled convention.
+    L2, PyTorch's ``weight_decay`` ``w`` under :attr:`DecayConvention.TORCH` (its decay per
+    step is ``lr w``, the paper's ``lambda``), ``lambda`` under :attr:`DecayConvention.PAPER`.
     """
 
     name: str
@@ -63,8 +64,30 @@ class Variant:
 
     @property
     def hyperparameter(self) -> str:
-        """The symbol the grid's ``wd`` axis stands for, in LaTeX."""
-        return r"\lambda'" if self.convention is DecayConvention.L2 else r"\lambda"
+        """The symbol the grid's ``wd`` axis stands for, in LaTeX: ``lambda'`` (L2), ``w``
+        (PyTorch's ``weight_decay`` of AdamW, not the paper's ``lambda``) or ``lambda``."""
+        return {DecayConvention.L2: r"\lambda'", DecayConvention.TORCH: "w"}.get(
+            self.convention, r"\lambda"
+        )
+
+    @property
+    def quantity(self) -> str:
+        """What the grid's ``wd`` is, in words (LaTeX), without its symbol: the axis name of
+        the figures (``$L_2$ coefficient``, ``PyTorch weight_decay``, ``decay rate``)."""
+        return {
+            DecayConvention.L2: "$L_2$ coefficient",
+            DecayConvention.TORCH: "PyTorch weight_decay",
+        }.get(self.convention, "decay rate")
+
+    def wd_name(self, normalized: bool = False) -> str:
+        """The ``wd`` axis's name with its symbol, e.g. ``$L_2$ coefficient $\\lambda'$``,
+        ``PyTorch weight_decay $w$`` or ``decay rate $\\lambda$ (paper)``; ``normalized``
+        prefixes "normalized" and subscripts the symbol (``lambda_norm``)."""
+        symbol = self.hyperparameter + (r"_{norm}" if normalized else "")
+        name = f"{self.quantity} ${symbol}$"
+        if self.convention is DecayConvention.PAPER:
+            name += " (paper)"
+        return f"normalized {name}" if normalized else name
 
 
 #: The sweep's variants, one table for the engine, CLI, figures, tests and benchmarks.
@@ -72,9 +95,7 @@ VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
         Variant("adam-l2", "adam", DecayConvention.L2, "Adam + L2"),
-        Variant(
-            "adamw-torch", "adam", DecayConvention.TORCH, "AdamW (PyTorch: decay $\\alpha\\lambda$)"
-        ),
+        Variant("adamw-torch", "adam", DecayConvention.TORCH, "AdamW (PyTorch: decay $\\alpha w$)"),
         Variant(
             "adamw-paper", "adam", DecayConvention.PAPER, "AdamW (paper: decay $\\eta\\lambda$)"
         ),

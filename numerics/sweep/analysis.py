@@ -81,10 +81,11 @@ def schedule_block(config) -> dict:
         "restarts": schedule.restarts(config.steps),
         "periods_in": "steps",
         "rule": (
-            "eta_t = eta s(t) multiplies every variant's step and decoupled decay at step t: "
-            "the paper's AdamW theta <- theta - eta_t (alpha step + lambda theta) with alpha, "
-            "lambda fixed; PyTorch's Adam/AdamW lr_t = lr eta_t (torch.optim.lr_scheduler), so "
-            "AdamW decays by lr_t wd; lambda' is not scaled"
+            r"$\eta_t = \eta\,s(t)$ multiplies every variant's step and decoupled decay at step "
+            r"$t$: the paper's AdamW $\theta \leftarrow \theta - \eta_t(\alpha\,\mathrm{step} + "
+            r"\lambda\theta)$ with $\alpha$, $\lambda$ fixed; PyTorch's Adam/AdamW "
+            r"$\mathrm{lr}_t = \mathrm{lr}\,\eta_t$ (torch.optim.lr_scheduler), so AdamW decays by "
+            r"$\mathrm{lr}_t\,\mathrm{wd}$; $\lambda'$ is not scaled"
         ),
     }
 
@@ -98,8 +99,9 @@ def normalized_decay_block(config) -> dict:
         "batch_size": config.batch_size,
         "training_points": config.data.n_train_points,
         "rule": (
-            "columns are lambda_norm (Adam + L2: lambda'_norm, PyTorch's AdamW: wd_norm); "
-            "each trains with lambda = lambda_norm sqrt(b / (B T)), T = steps b / B epochs"
+            r"columns are $\lambda_{\mathrm{norm}}$ (Adam + $L_2$: $\lambda'_{\mathrm{norm}}$, "
+            r"PyTorch's AdamW: $\mathrm{wd}_{\mathrm{norm}}$); each trains with $\lambda = "
+            r"\lambda_{\mathrm{norm}}\sqrt{b/(BT)}$, $T = \mathrm{steps}\times b/B$ epochs"
             if config.normalized_decay
             else "columns are the per-step values"
         ),

@@ -88,7 +88,8 @@ def make_digits(spec: DigitsSpec, dtype: torch.dtype = torch.float64) -> Dataset
 
 
 def plot_digits(data: Dataset, ax=None, title: str | None = None, per_class: int = 12):
-    """A mosaic of training images: row ``c`` shows the first ``per_class`` labelled ``c``.
+    """A mosaic of training images: row ``c`` shows the first ``per_class`` labelled ``c``
+    (grey levels: readable in print; fonts 8-9 pt at 3.2 in).
 
     With label noise some rows show other digits: those are the flipped labels the network
     can memorise.
@@ -96,7 +97,7 @@ def plot_digits(data: Dataset, ax=None, title: str | None = None, per_class: int
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(4, 4))
+        _, ax = plt.subplots(figsize=(3.2, 3.0), layout="constrained")
     side = 8
     mosaic = np.ones((10 * (side + 1), per_class * (side + 1)))
     for c in range(10):
@@ -106,8 +107,9 @@ def plot_digits(data: Dataset, ax=None, title: str | None = None, per_class: int
             mosaic[r : r + side, col : col + side] = 1 - image  # dark ink on white
     ax.imshow(mosaic, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_yticks([c * (side + 1) + side / 2 for c in range(10)], [str(c) for c in range(10)])
+    ax.tick_params(labelsize=8, length=0)
     ax.set_xticks([])
-    ax.set_ylabel("training label")
+    ax.set_ylabel("training label", fontsize=8)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=9)
     return ax

@@ -62,6 +62,13 @@ def _evaluate_with_progress(claims) -> list:
     return entries
 
 
+def plain(text: str) -> str:
+    """Claim prose (LaTeX math in ``$...$``) as the terminal shows it."""
+    from wdproof.report.latex import plain as latex_to_text
+
+    return latex_to_text(text)
+
+
 def _shorten(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -77,7 +84,7 @@ def _claims(args: argparse.Namespace) -> int:
     rows = [
         (
             e.claim.id,
-            _shorten(e.claim.source),
+            _shorten(plain(e.claim.source)),
             e.verdict.kind + ("" if e.as_expected else f" (expected {e.claim.expect})"),
             _shorten(e.verdict.form, 28),
             f"{e.confirmation.value:.3g}",
@@ -109,7 +116,7 @@ def _verify(args: argparse.Namespace) -> int:
         checked = f"{sum(entry.step_checks)}/{len(entry.step_checks)} proof steps checked"
         line = (
             f"{'ok  ' if entry.holds else 'FAIL'} {claim.id}: {v.kind} ({v.form}; {checked}); "
-            f"{c.quantity} = {c.value:.3g} ({c.relation} {c.tolerance:.0e})"
+            f"{plain(c.quantity)} = {c.value:.3g} ({c.relation} {c.tolerance:.0e})"
         )
         tqdm.write(line + (f": {entry.failure()}" if not entry.holds else ""))
     elapsed = time.perf_counter() - started
