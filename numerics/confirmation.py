@@ -127,3 +127,16 @@ def unconfirmed_claims() -> list[str]:
     """Ids of ledger claims that no confirmation covers (should be empty)."""
     registered = confirmations()
     return [claim.id for claim in all_claims() if claim.id not in registered]
+
+
+def tex_number(value: float, spec: str = ".3g") -> str:
+    r"""``value`` formatted by ``spec`` as LaTeX math, without the dollars, for a note's
+    ``$...$``: ``1.4\times 10^{-14}`` for ``1.4e-14``, ``10^{-8}`` for ``1e-08``, ``0.05``."""
+    text = format(value, spec)
+    if "e" not in text:
+        return text
+    if value == 0:
+        return "0"
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if float(mantissa) == 1 else rf"{mantissa}\times {power}"

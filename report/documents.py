@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wdproof.derivations.notation import latex
 from wdproof.derivations.registry import QUESTIONS, SECTIONS, all_definitions
+from wdproof.numerics.confirmation import tex_number
 from wdproof.numerics.errors import InputError
 from wdproof.numerics.grading.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
@@ -206,12 +207,7 @@ PROBLEM_SET_PRESETS = ("default", "easy", "hard")
 
 def _math_number(value: float) -> str:
     """``0.0003``, ``0.3``, ``10^{-6}``, ``3\\times 10^{-5}``: LaTeX math, 3 significant digits."""
-    text = f"{value:.3g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa}\times {power}"
+    return tex_number(value, ".3g")
 
 
 def _grid(values) -> dict[str, object]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wdproof.numerics.confirmation import tex_number
 from wdproof.numerics.optimizers.conventions import VARIANTS
 from wdproof.numerics.sweep import measures
 from wdproof.numerics.sweep.decoupling import estimate
@@ -152,12 +153,7 @@ def _math(x: float, prefix: str = "") -> str:
     """A grid value as inline math: ``$1.4\\times 10^{-2}$``, after ``prefix`` (LaTeX)."""
     if not math.isfinite(x):
         return "n/a"
-    text = f"{x:.2g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        power = f"10^{{{int(exponent)}}}"
-        text = power if mantissa == "1" else f"{mantissa}\\times {power}"
-    return f"${prefix}{text}$"
+    return f"${prefix}{tex_number(x, '.2g')}$"
 
 
 def _symbol(variant: str) -> str:

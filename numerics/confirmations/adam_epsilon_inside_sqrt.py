@@ -22,9 +22,9 @@ import torch
 
 from wdproof.derivations import adam_epsilon_inside_sqrt as inside
 from wdproof.derivations.notation import eps
-from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.confirmations.optimizer_conventions import stated_solution
-from wdproof.numerics.confirmations.optimizer_moments import AdamStep, adam_trace, tex_number
+from wdproof.numerics.confirmations.optimizer_moments import AdamStep, adam_trace
 from wdproof.numerics.optimizers.problems import DTYPE, linear_problem, mlp_regression
 from wdproof.numerics.optimizers.rules import AdamRule
 

@@ -15,7 +15,7 @@ from functools import cache
 
 import torch
 
-from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.confirmations.bias_corrected_rmsprop import flat
 from wdproof.numerics.confirmations.l2_adaptive import (
     BETA2,
@@ -28,16 +28,6 @@ from wdproof.numerics.confirmations.l2_adaptive import (
 )
 from wdproof.numerics.optimizers.problems import DTYPE, Params, mlp_regression
 from wdproof.numerics.optimizers.trajectory import run
-
-
-def _math_number(value: float, digits: int = 3) -> str:
-    """``value`` as LaTeX math (no ``$``): ``0.05``, ``10^{-5}``, ``2\\times 10^{-17}``."""
-    text = f"{value:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa}\times {power}"
 
 
 @dataclass(frozen=True)
@@ -189,7 +179,7 @@ def large_gradient_coordinates_decay_less() -> Confirmation:
             r"$-\theta_j$, the decay part being that step minus a weight_decay $= 0$ twin's from "
             r"the same state and the same $M_t$; it matches "
             r"$\mathrm{lr}\,\lambda'\theta_j/(\sqrt{\hat v_j} + \epsilon)$ to "
-            f"${_math_number(formula_gap, 1)}$. Uniform $\\lambda = {_math_number(uniform)}$ is "
+            f"${tex_number(formula_gap, '.1g')}$. Uniform $\\lambda = {tex_number(uniform)}$ is "
             "the decoupled decay with the same mean; Spearman correlation of RMS gradient and "
             f"shrink rate is ${rho:.3f}$."
         ),

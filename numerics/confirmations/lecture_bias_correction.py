@@ -24,8 +24,7 @@ import torch
 from wdproof.derivations import lecture_bias_correction as bias
 from wdproof.derivations import lecture_missing_bias_correction as missing
 from wdproof.derivations.notation import beta1, beta2, t
-from wdproof.numerics.confirmation import Confirmation, confirms, require
-from wdproof.numerics.confirmations.optimizer_moments import tex_number
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 from wdproof.numerics.optimizers.rules import AdamRule
 

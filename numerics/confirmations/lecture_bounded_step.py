@@ -24,8 +24,7 @@ import torch
 
 from wdproof.derivations import lecture_bounded_step as bounded
 from wdproof.derivations.notation import beta1, beta2, t
-from wdproof.numerics.confirmation import Confirmation, confirms, require
-from wdproof.numerics.confirmations.optimizer_moments import tex_number
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 BETAS = (0.9, 0.999)

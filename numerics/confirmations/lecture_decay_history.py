@@ -23,8 +23,7 @@ import torch
 from wdproof.derivations import lecture_decay_history as history
 from wdproof.derivations.adam_epsilon import gamma
 from wdproof.derivations.notation import decay_rate
-from wdproof.numerics.confirmation import Confirmation, confirms, require
-from wdproof.numerics.confirmations.optimizer_moments import tex_number
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 TOLERANCE = 1e-12

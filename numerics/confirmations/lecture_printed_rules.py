@@ -14,8 +14,7 @@ import math
 import torch
 
 from wdproof.derivations import lecture_printed_rules as printed
-from wdproof.numerics.confirmation import Confirmation, confirms, require
-from wdproof.numerics.confirmations.optimizer_moments import tex_number
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 
 

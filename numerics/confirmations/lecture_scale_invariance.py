@@ -24,9 +24,8 @@ import torch
 from wdproof.derivations import lecture_scale_invariance as scale
 from wdproof.derivations.adam_epsilon import gamma
 from wdproof.derivations.optimizer_conventions import m_hat, v_hat
-from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.confirmations.lecture_bias_correction import adam_stream
-from wdproof.numerics.confirmations.optimizer_moments import tex_number
 from wdproof.numerics.optimizers.problems import DTYPE
 from wdproof.numerics.optimizers.rules import AdamRule
 

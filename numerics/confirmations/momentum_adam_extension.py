@@ -25,7 +25,7 @@ import torch
 
 from wdproof.derivations import momentum_adam_extension as ext
 from wdproof.derivations.notation import alpha, beta1, l2_coefficient
-from wdproof.numerics.confirmation import Confirmation, confirms
+from wdproof.numerics.confirmation import Confirmation, confirms, tex_number
 from wdproof.numerics.optimizers.problems import (
     DTYPE,
     Params,
@@ -43,16 +43,6 @@ MATCH_TOLERANCE = 1e-12
 HUGE_EPS = 1e30  # sqrt(vhat) + HUGE_EPS == HUGE_EPS for |g| << 1e14: M_t = k I exactly
 
 MakeOptimizer = Callable[[Params], torch.optim.Optimizer]
-
-
-def _math_number(value: float, digits: int = 3) -> str:
-    """``value`` as LaTeX math (no ``$``): ``0.05``, ``10^{30}``, ``2\\times 10^{-17}``."""
-    text = f"{value:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa}\times {power}"
 
 
 def linear_loss_steps(
@@ -128,9 +118,10 @@ def adam_l2_separates_from_adamw_with_momentum() -> Confirmation:
             r"torch.optim.AdamW(weight_decay $= \lambda/\mathrm{lr}$). "
             rf"Instance $f = 0$, $\theta_0 = {tuple(instance.theta_0)}$, lr $= {instance.lr}$, "
             rf"$\lambda' = {instance.l2_coefficient}$: Adam + $L_2$ shrinks the coordinates by "
-            f"${_math_number(adam_l2_shrink[0], 6)}$ and ${_math_number(adam_l2_shrink[1], 6)}$ "
-            f"in step 1, AdamW by ${_math_number(adamw_shrink[0], 6)}$ and "
-            f"${_math_number(adamw_shrink[1], 6)}$."
+            f"${tex_number(adam_l2_shrink[0], '.6g')}$ and "
+            f"${tex_number(adam_l2_shrink[1], '.6g')}$ "
+            f"in step 1, AdamW by ${tex_number(adamw_shrink[0], '.6g')}$ and "
+            f"${tex_number(adamw_shrink[1], '.6g')}$."
         ),
         extra={"first_step_shrink_l2": adam_l2_shrink, "first_step_shrink_adamw": adamw_shrink},
     )
@@ -236,18 +227,18 @@ def momentum_separates_with_scalar_preconditioner() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            f"torch.optim.Adam/AdamW with eps $= {_math_number(HUGE_EPS)}$ and "
+            f"torch.optim.Adam/AdamW with eps $= {tex_number(HUGE_EPS)}$ and "
             r"lr $= \alpha k\epsilon$, so the preconditioner is exactly $kI$; AdamW's decay "
             r"$\mathrm{lr}\cdot\mathrm{weight\_decay} = \alpha k\lambda'$ matches step 1. "
             rf"Kernel counterexample $\alpha = {ce.alpha}$, $k = {ce.k}$, $\beta_1 = "
             rf"{ce.beta1}$, $\lambda' = {ce.l2_coefficient}$, $\theta_0 = {ce.theta_0}$, $f = 0$: "
-            f"predicted step-2 gap ${_math_number(predicted, 12)}$ (exact), measured "
-            f"${_math_number(measured, 12)}$. "
+            f"predicted step-2 gap ${tex_number(predicted, '.12g')}$ (exact), measured "
+            f"${tex_number(measured, '.12g')}$. "
             f"MLP rows (max deviation over {STEPS} steps): "
             r"$\beta_1 = 0$ agrees to "
-            f"${_math_number(separations[0.0], 1)}$, "
+            f"${tex_number(separations[0.0], '.1g')}$, "
             r"$\beta_1 = 0.9$ separates by "
-            f"${_math_number(separations[0.9])}$."
+            f"${tex_number(separations[0.9])}$."
         ),
         extra={
             "predicted": predicted,

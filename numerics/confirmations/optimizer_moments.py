@@ -22,7 +22,7 @@ import torch
 
 from wdproof.derivations import optimizer_moments as moments
 from wdproof.derivations.notation import alpha, beta1, beta2, eps, t
-from wdproof.numerics.confirmation import Confirmation, confirms
+from wdproof.numerics.confirmation import Confirmation, confirms, tex_number
 from wdproof.numerics.optimizers.problems import DTYPE, Params, Problem, linear_problem
 from wdproof.numerics.optimizers.rules import AdamRule
 from wdproof.numerics.optimizers.trajectory import TorchStepper, run
@@ -30,19 +30,6 @@ from wdproof.numerics.optimizers.trajectory import TorchStepper, run
 STEPS = 100
 TOLERANCE = 1e-12
 BETAS = (0.9, 0.999)
-
-
-def tex_number(value: float, spec: str = ".3g") -> str:
-    r"""``value`` formatted by ``spec`` as LaTeX math, without the dollars, for a note's
-    ``$...$``: ``1.4\times 10^{-14}`` for ``1.4e-14``, ``10^{-8}`` for ``1e-08``, ``0.05``."""
-    text = format(value, spec)
-    if "e" not in text:
-        return text
-    if value == 0:
-        return "0"
-    mantissa, exponent = text.split("e")
-    power = f"10^{{{int(exponent)}}}"
-    return power if float(mantissa) == 1 else rf"{mantissa}\times {power}"
 
 
 @dataclass(frozen=True)

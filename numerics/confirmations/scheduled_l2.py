@@ -31,7 +31,7 @@ import torch
 
 from wdproof.derivations import scheduled_l2 as schedule
 from wdproof.derivations.claim import Claim
-from wdproof.numerics.confirmation import Confirmation, confirms, require
+from wdproof.numerics.confirmation import Confirmation, confirms, require, tex_number
 from wdproof.numerics.optimizers.problems import (
     DTYPE,
     Params,
@@ -48,16 +48,6 @@ SEPARATION_TOLERANCE = 1e-6
 VIOLATION_TOLERANCE = 1e-4
 SETTINGS = ((1e-2, 0.999, 1e-3), (3e-2, 0.9, 1e-2))  # (lr alpha, beta2, decay rate lambda)
 EPS = 1e-8
-
-
-def _math_number(value: float, digits: int = 3) -> str:
-    """``value`` as LaTeX math (no ``$``): ``0.05``, ``10^{-5}``, ``2\\times 10^{-17}``."""
-    text = f"{value:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa}\times {power}"
 
 
 class ScheduledL2Stepper:
@@ -176,8 +166,8 @@ def scheduled_l2_matches_adamw() -> Confirmation:
             f"{STEPS} minibatch steps on a 4-16-8-1 tanh MLP; regularizer gradient by "
             r"autograd; reference torch.optim.AdamW(betas $= (0, \beta_2)$, weight_decay "
             r"$= \lambda/\mathrm{lr}$). When the second moment accumulates $\nabla f_t^{reg}$ "
-            f"(torch.optim.Adam) the deviation is ${_math_number(min(violated), 2)}$ to "
-            f"${_math_number(max(violated), 2)}$."
+            f"(torch.optim.Adam) the deviation is ${tex_number(min(violated), '.2g')}$ to "
+            f"${tex_number(max(violated), '.2g')}$."
         ),
     )
 
@@ -289,8 +279,8 @@ def contaminated_schedule_misses_adamw() -> Confirmation:
         columns=COLUMNS,
         rows=schedule_table(),
         note=(
-            f"The kernel's counterexample ({shown}): torch gap ${_math_number(gap, 17)}$, "
-            f"kernel gap ${_math_number(kernel_gap, 6)}$ ($11/200$). MLP rows: {STEPS} minibatch "
+            f"The kernel's counterexample ({shown}): torch gap ${tex_number(gap, '.17g')}$, "
+            f"kernel gap ${tex_number(kernel_gap, '.6g')}$ ($11/200$). MLP rows: {STEPS} minibatch "
             r"steps, regularizer gradient by autograd, torch.optim.Adam fed $\nabla f_t^{reg}$ "
             r"(condition violated) or the explicit step with $M_t$ from $\nabla f_t$ (condition "
             "holds), against torch.optim.AdamW."

@@ -15,7 +15,7 @@ from wdproof.derivations.sgd_momentum_constant_decay import (
     SGD_MOMENTUM_L2_EQUALS_CONSTANT_DECAY,
     TwoStepInstance,
 )
-from wdproof.numerics.confirmation import Confirmation, confirms
+from wdproof.numerics.confirmation import Confirmation, confirms, tex_number
 from wdproof.numerics.confirmations.sgd_torch import (
     SEPARATION,
     STEPS,
@@ -25,16 +25,6 @@ from wdproof.numerics.confirmations.sgd_torch import (
 from wdproof.numerics.optimizers.problems import DTYPE, Params, linear_problem
 from wdproof.numerics.optimizers.rules import SGDW
 from wdproof.numerics.optimizers.trajectory import max_deviation, run_torch
-
-
-def _math_number(value: float) -> str:
-    """``value`` as LaTeX math (no ``$``), 3 significant digits: ``0.05``, ``10^{-5}``."""
-    text = f"{value:.3g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa}\times {power}"
 
 
 def instance_runs(
@@ -128,7 +118,7 @@ def no_constant_decay_reproduces_l2_momentum() -> Confirmation:
             r"$\theta \leftarrow (1 - \lambda)\theta$, on the linear losses $f_t = g_t^\top\theta$ "
             rf"from $\theta_0 = {tuple(instance.theta_0)}$; "
             r"$\lambda \in [0, 1]$ scanned on a grid of step "
-            f"${_math_number(step)}$, the minimum lowered by the measured Lipschitz slope; outside "
+            f"${tex_number(step)}$, the minimum lowered by the measured Lipschitz slope; outside "
             r"$[0, 1]$ the step-1 gap alone is larger. Rows 4-5: the same comparison on the "
             "training problems."
         ),
