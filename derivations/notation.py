@@ -42,7 +42,14 @@ SYMBOL_NAMES: dict[str, str] = {l2_coefficient.name: r"\lambda'"}
 
 def latex(expr: sp.Basic) -> str:
     """``sympy.latex`` with this module's symbol names; an unevaluated sum with a negated term,
-    which SymPy prints ``a + - b``, is written ``a - b``."""
+    which SymPy prints ``a + - b``, is written ``a - b``, and an exponent SymPy prints
+    ``\\mu^{- i + t}`` is written ``\\mu^{t - i}``."""
     symbols = getattr(sp.sympify(expr), "free_symbols", set())
     names = {s: SYMBOL_NAMES[s.name] for s in symbols if getattr(s, "name", None) in SYMBOL_NAMES}
-    return re.sub(r"\+\s*-\s*", "- ", sp.latex(expr, symbol_names=names))
+    text = re.sub(r"\+\s*-\s*", "- ", sp.latex(expr, symbol_names=names))
+    # SymPy orders an exponent's terms with the negative one first, mu^{- i + t}: write mu^{t - i}
+    return _NEGATIVE_FIRST.sub(r"^{\2 - \1}", text)
+
+
+#: An exponent that opens with a negative term followed by a sum: ``^{- i + t + 1}``.
+_NEGATIVE_FIRST = re.compile(r"\^\{- ([^{}+\-]+?) \+ ([^{}]+)\}")

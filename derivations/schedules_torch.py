@@ -41,7 +41,7 @@ TORCH_COSINE = schedule_claim(
     r"$\alpha\eta(T_{\mathrm{cur}} = t - 1)$: the paper's cosine, $\eta_{\min} = "
     r"\ell_{\min}/\alpha$",
     f"{SEC3} (the cosine multiplier); PyTorch source of "
-    "torch.optim.lr_scheduler.CosineAnnealingLR.get_lr (torch 2.x)",
+    "CosineAnnealingLR.get_lr in torch.optim.lr_scheduler (torch 2.x)",
     Statement.forall(torch_lr[k], torch_closed(k), definitions=(TORCH_RECURSION, TORCH_START)),
     statement_text=(
         r"Stepping the scheduler once per optimizer step, torch's learning rate after $k$ "

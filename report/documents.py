@@ -22,6 +22,7 @@ from wdproof.report.latex import (
     template_environment,
     user_text,
 )
+from wdproof.report.once import first_printing
 from wdproof.report.provenance import provenance
 
 #: Section headings, after the problem set (seed 000).
@@ -136,31 +137,6 @@ def _title_page(options: ReportOptions) -> dict[str, object]:
     }
 
 
-def _earlier(entries: list[_Entry]) -> dict[str, dict[str, object]]:
-    """Per claim id, for its conventions, its confirmation note and each remark: the id of the
-    first claim (in the key's order) that prints the same text, or None for the first one.
-
-    A paragraph is printed once; later claims refer to it ("those of claim ..."), so the key
-    never repeats a paragraph (the leak scan's repeated-paragraph check).
-    """
-    first: dict[tuple[str, str], str] = {}
-
-    def ref(kind: str, text: str, claim_id: str) -> str | None:
-        if not text:
-            return None
-        owner = first.setdefault((kind, text), claim_id)
-        return None if owner == claim_id else owner
-
-    return {
-        e.claim.id: {
-            "conventions": ref("conventions", e.claim.conventions, e.claim.id),
-            "note": ref("note", e.confirmation.note, e.claim.id),
-            "remarks": [ref("remark", r, e.claim.id) for r in e.claim.proof.remarks],
-        }
-        for e in entries
-    }
-
-
 def render_solution_key(
     entries: list[LedgerEntry], options: ReportOptions, grading: dict, sweep: dict
 ) -> str:
@@ -188,7 +164,7 @@ def render_solution_key(
     template = template_environment().get_template("solution-key.tex.j2")
     return template.render(
         **_title_page(options),
-        earlier=_earlier([e for section in sections for e in section["entries"]]),
+        earlier=first_printing([e for section in sections for e in section["entries"]]),
         entries=rendered,
         claims={e.claim.id: e for e in rendered},
         answer_claims={q: [e.claim.id for e in rendered if e.claim.question == q] for q in points},

@@ -5,7 +5,8 @@ sees must be mathematics and prose, never the source they came from. :func:`find
 the text ``pdftotext`` extracts and names every leak it finds: LaTeX that was not typeset
 (``$``, ``\\command``), Python values (``None``, ``True``, ``False``), ASCII operators (``!=``,
 ``*``, ``sqrt(``), Greek letters spelt out as identifiers (``alpha``, ``lambda_t``,
-``epsilon``) and SymPy's ``+ −`` (a sum with a negative term printed as such).
+``epsilon``), SymPy's ``+ −`` (a sum with a negative term printed as such) and two
+sentences glued together (``step.Measured``).
 """
 
 from __future__ import annotations
@@ -25,20 +26,31 @@ LEAK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # on one line; a big delimiter extracts as a control character and leaves its line, so a
     # "+ -" just after one is "+ (-" on paper (the filter in find_leaks)
     ("plus minus", re.compile("\\+[ \\t]*[\u2212-]")),
+    # "1].Measured": two sentences with no space between (a template line joined to the
+    # next); a Python path such as torch.optim.Adam is not one (the filter in find_leaks)
+    ("glued sentences", re.compile(r"\S*[^\s.]\.[A-Z][a-z]{2,}")),
 )
 
 
 #: A sentence this long that a document prints twice is a repeated paragraph, not a phrase.
 REPEAT_MIN_CHARS = 100
+#: Where a sentence ends: a full stop before a capital, a proof step's verdict mark (the item
+#: ends there; its display and the next paragraph follow), or a big delimiter, which pdftotext
+#: extracts as a control character and which only a display has.
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z(])|\s+(?:verified|NOT VERIFIED)\s+|\s*[\x01-\x08\x0e-\x1f]\s*"
+)
+#: A claim's citation ("Source: lecture notes 002, ..."): claims from one slide each cite it.
+CITATION = "Source:"
 
 
 def repeated_sentences(text: str, min_chars: int = REPEAT_MIN_CHARS) -> list[str]:
     """Sentences of at least ``min_chars`` characters that ``text`` contains more than once
-    (whitespace and line breaks ignored): a paragraph printed twice."""
+    (whitespace and line breaks ignored): a paragraph printed twice. A citation is not one."""
     flat = " ".join(text.replace("-\n", "").split())
     seen: dict[str, int] = {}
-    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", flat):
-        if len(sentence) >= min_chars:
+    for sentence in _SENTENCE_BREAK.split(flat):
+        if len(sentence) >= min_chars and not sentence.startswith(CITATION):
             seen[sentence] = seen.get(sentence, 0) + 1
     return [s for s, n in seen.items() if n > 1]
 
@@ -54,11 +66,23 @@ def find_leaks(text: str) -> list[tuple[str, str]]:
             name == "plus minus"
             and _DELIMITER.search(text, max(0, match.start() - 80), match.end() + 40)
         )
+        and not (name == "glued sentences" and _python_path(match.group(0)))
     ] + [("repeated paragraph", s[:60]) for s in repeated_sentences(text)]
 
 
 #: What pdftotext leaves of a big delimiter (``\\left(``): a control character.
 _DELIMITER = re.compile("[\\x01-\\x08\\x0e-\\x1f]")
+
+
+def _python_path(token: str) -> bool:
+    """Whether ``token`` (``torch.optim.Adam``) names a Python object: a path from a package
+    through lower-case modules to its last part, so that ``torch.optim.AdamW.Measured`` is not."""
+    parts = token.lstrip("(").split(".")
+    return parts[0] in _PACKAGES and all(p[:1].islower() for p in parts[:-1])
+
+
+#: Packages whose dotted paths the documents name in prose.
+_PACKAGES = frozenset({"torch", "numpy", "sklearn", "dask", "wdproof"})
 
 
 def _outside_math(text: str) -> str:

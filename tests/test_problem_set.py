@@ -229,3 +229,13 @@ def test_the_leak_scanner_catches_markup_and_code():
         assert find_leaks(leak), leak
     clean = "Adam's betas=(0.9, 0.999), eps and weight_decay; α = 0.001, λ′ ≥ 0, a − b."
     assert find_leaks(clean) == []
+
+
+def test_the_leak_scanner_catches_two_sentences_glued_together():
+    """A template line joined to the next ("... in [−1, 1].Measured: ...") is a leak; a Python
+    path such as torch.optim.Adam or torch.optim.lr_scheduler.CosineAnnealingLR is not."""
+    for glued in ("offsets in [-1, 1].Measured: 3", "torch.optim.AdamW.Measured", "the step.The"):
+        assert [kind for kind, _ in find_leaks(glued)] == ["glued sentences"], glued
+    for path in ("torch.optim.Adam(lr=0.1)", "(torch.Generator seed 1)", "torch.optim.AdamW's"):
+        assert find_leaks(path) == [], path
+    assert find_leaks("torch.optim.lr_scheduler.CosineAnnealingLR.get_lr") == []

@@ -127,9 +127,11 @@ def _settle_by_conditions(c: Checker, s: Statement, arg: Conditions) -> Outcome:
         raise ProofError("conditions settle only exists/not-exists statements")
     solutions = c.solve(c.conditions(arg, s.lhs, s.rhs))
     empty = solutions == sp.S.EmptySet
+    names = ", ".join(latex(u) for u in s.unknowns)
+    # the conclusion, not the solution set again (step "Solving ..." shows that it is empty)
     c.record(
-        "No value of the unknowns satisfies the necessary conditions.",
-        rf"{latex(solutions)} = \emptyset",
+        "The conditions have no solution: no value of the unknowns satisfies the equation.",
+        rf"\neg\exists\, {names}:\ {s.body_latex()}",
         empty,
     )
     return ("proved" if s.kind == "not-exists" else "refuted"), None
