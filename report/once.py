@@ -18,8 +18,8 @@ The kernel checks every proof on its own; only the printing is shared.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 #: A sentence this long (LaTeX source) is printed once. Shorter than the leak scan's
 #: :data:`~wdproof.report.leaks.REPEAT_MIN_CHARS`: on paper a sentence runs on into the words
