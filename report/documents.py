@@ -18,6 +18,7 @@ from wdproof.numerics.errors import InputError
 from wdproof.numerics.grading.assignment import STUDENT_FILENAME
 from wdproof.numerics.ledger import LedgerEntry
 from wdproof.report.latex import (
+    claim_linker,
     needs_unicode_engine,
     template_environment,
     user_text,
@@ -161,7 +162,9 @@ def render_solution_key(
     rubrics = {q: rubric(q, points[q]) for q in points if q != "Q2.a"}
     checks = grading.get("checks", ())
     rubrics["Q2.a"] = check_rubric(checks, points["Q2.a"])
-    template = template_environment().get_template("solution-key.tex.j2")
+    environment = template_environment()
+    environment.filters["prose"] = claim_linker([e.claim.id for e in rendered])
+    template = environment.get_template("solution-key.tex.j2")
     return template.render(
         **_title_page(options),
         earlier=first_printing([e for section in sections for e in section["entries"]]),

@@ -90,6 +90,28 @@ def claim_id(text: object) -> str:
     return escape(text).replace("-", r"-\allowbreak{}")
 
 
+def claim_linker(ids):
+    """A ``prose`` filter that also turns every claim id it names ("claim sgd-l2-equals-...")
+    into a link to that claim's entry, typeset like the key's other claim ids.
+
+    Only words outside math are linked; an id inside a longer name is not.
+    """
+    pattern = re.compile(
+        r"(?<![\w\-:{\[])("
+        + "|".join(map(re.escape, sorted(ids, key=len, reverse=True)))
+        + r")(?![\w\-])"
+    )
+
+    def link(match: re.Match) -> str:
+        return rf"\hyperref[claim:{match.group(1)}]{{\texttt{{{claim_id(match.group(1))}}}}}"
+
+    def linked(text: object) -> str:
+        parts = re.split(r"(?<!\\)\$", prose(text))  # an escaped \$ is a dollar, not math
+        return "$".join(p if i % 2 else pattern.sub(link, p) for i, p in enumerate(parts))
+
+    return linked if ids else prose
+
+
 def plain(text: object) -> str:
     """LaTeX prose as terminal text: ``$\\lambda = \\alpha\\lambda'$`` -> ``λ = αλ'``."""
     from pylatexenc.latex2text import LatexNodes2Text

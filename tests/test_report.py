@@ -206,6 +206,19 @@ def test_table_cells_render_values_not_python_or_markup():
 
 
 @needs_tex
+def test_claim_ids_named_in_prose_become_links_outside_math_only():
+    from wdproof.report.latex import claim_linker
+
+    link = claim_linker(["adam-l2", "adam-l2-not-adamw"])
+    text = link("see claim adam-l2-not-adamw; not $adam-l2$, xadam-l2, adam-l2-x or $5 here")
+    # an odd number of dollars: all are literal, so "$adam-l2$" is a word between two dollars
+    assert text.count(r"\hyperref[claim:") == 2
+    assert r"\hyperref[claim:adam-l2-not-adamw]{\texttt{adam-\allowbreak{}l2-" in text
+    assert "xadam-l2" in text and "adam-l2-x" in text
+    assert link("a $x$ then adam-l2 and $adam-l2$").endswith("and $adam-l2$")
+    assert claim_linker([])("adam-l2") == "adam-l2"
+
+
 def test_no_markup_or_python_values_leak_into_the_solution_key(built):
     text = pdf_text(built / "solution-key.pdf").replace(NASTY_TITLE, "")  # the title is user text
     leaks = re.findall(r"\\[A-Za-z]+|\$|\bNone\b|\bTrue\b|\bFalse\b", text)
