@@ -47,9 +47,34 @@ def latex(expr: sp.Basic) -> str:
     symbols = getattr(sp.sympify(expr), "free_symbols", set())
     names = {s: SYMBOL_NAMES[s.name] for s in symbols if getattr(s, "name", None) in SYMBOL_NAMES}
     text = re.sub(r"\+\s*-\s*", "- ", sp.latex(expr, symbol_names=names))
-    # SymPy orders an exponent's terms with the negative one first, mu^{- i + t}: write mu^{t - i}
-    return _NEGATIVE_FIRST.sub(r"^{\2 - \1}", text)
+    # SymPy puts a sum's negative term first, 1 - x as "- x + 1": a bracket or an exponent
+    # that opens so is written with its first positive term in front, (1 - x), mu^{t - i}
+    text = _BRACKET.sub(lambda m: rf"\left({_positive_first(m.group(1))}\right)", text)
+    text = _EXPONENT.sub(lambda m: "^{" + _positive_first(m.group(1)) + "}", text)
+    return _positive_first(text) if text.startswith("- ") and not _RELATION.search(text) else text
 
 
-#: An exponent that opens with a negative term followed by a sum: ``^{- i + t + 1}``.
-_NEGATIVE_FIRST = re.compile(r"\^\{- ([^{}+\-]+?) \+ ([^{}]+)\}")
+#: A bracket or an exponent whose sum opens with a minus sign (no bracket nested inside).
+_BRACKET = re.compile(r"\\left\((- [^()]*?)\\right\)")
+_EXPONENT = re.compile(r"\^\{(- [^{}]*)\}")
+#: A relation: a whole expression is reordered only when it is one side, not an equation.
+_RELATION = re.compile(r"=|<|>|\\le|\\ge|\\neq|\\in\b")
+
+
+def _positive_first(terms: str) -> str:
+    """``- a + b - c`` as ``b - a - c``: the first positive term moved to the front (terms are
+    split at ``+``/``-`` outside braces and brackets; a sum with no positive term is left as
+    it is)."""
+    parts: list[str] = []  # each term with its sign, "- a", "+ b"
+    depth, start = 0, 0
+    for i, ch in enumerate(terms):
+        depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(ch, 0)
+        if depth == 0 and i > 0 and terms[i - 1 : i + 2] in (" + ", " - "):
+            parts.append(terms[start:i].strip())
+            start = i
+    parts.append(terms[start:].strip())
+    first = next((k for k, t in enumerate(parts) if t.startswith("+ ")), None)
+    if first is None:
+        return terms
+    lead = parts.pop(first)[2:]
+    return " ".join([lead, *parts])

@@ -23,7 +23,7 @@ def escape(text: object) -> str:
     latex = _ENCODER.unicode_to_latex(str(text))
     latex = latex.replace("--", r"-\kern0pt-").replace("--", r"-\kern0pt-")
     # Code-like tokens (paths, calls, keyword arguments) may break after these characters.
-    for breakable in ("/", "=", "\\_", "(", ","):
+    for breakable in ("/", "=", "\\_", ","):
         latex = latex.replace(breakable, breakable + r"\allowbreak{}")
     return latex
 
@@ -79,10 +79,25 @@ def prose(text: object) -> str:
     Lets a derivation step say ``"shrinks $\\theta_t$ by $1 - \\alpha\\lambda'$"`` and still
     have its plain words escaped. An unpaired ``$`` is escaped as a literal dollar sign.
     """
-    parts = str(text).split("$")
+    text = _opening_quotes(str(text))
+    parts = text.split("$")
     if len(parts) % 2 == 0:  # odd number of dollars: treat all as literal text
         return escape(text)
     return "".join(f"${part}$" if i % 2 else escape(part) for i, part in enumerate(parts))
+
+
+#: An ASCII quote that opens a quotation: after a space or bracket, before a non-space.
+_OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(\[]))'(?=\S)")
+
+
+def _opening_quotes(text: str) -> str:
+    """``'Adam property I'`` with its opening quote as ``‘`` (LaTeX types an ASCII ``'`` as a
+    closing quote); apostrophes and primes inside math (``$\\lambda'$``) are left alone."""
+    masked = re.sub(r"\$[^$]*\$", lambda m: "x" * len(m.group(0)), text)
+    starts = [m.start() for m in _OPENING_QUOTE.finditer(masked)]
+    for i in starts:
+        text = text[:i] + "\u2018" + text[i + 1 :]
+    return text
 
 
 def claim_id(text: object) -> str:

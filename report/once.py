@@ -9,6 +9,7 @@ earlier claim for what is not:
 - a field identical to an earlier one is replaced by "those of claim ...";
 - a sentence of at least :data:`SHARED_MIN_CHARS` characters of LaTeX that an earlier claim
   printed is dropped, and the field says "as for claim ..." before the rest;
+- a confirmation table an earlier claim printed is named, not printed again;
 - a lemma whose checked chain an earlier proof printed, step for step, becomes one item naming
   that proof (its steps keep their numbers, so remarks that cite "step 3" stay true).
 
@@ -73,7 +74,7 @@ class ProofItem:
 
 @dataclass
 class _Seen:
-    texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    texts: dict[tuple[str, object], str] = field(default_factory=dict)
     sentences: dict[str, str] = field(default_factory=dict)
     lemmas: dict[tuple, str] = field(default_factory=dict)
 
@@ -94,6 +95,14 @@ class _Seen:
             elif first not in refs:
                 refs.append(first)
         return Printed(refs=tuple(refs), text=" ".join(kept))
+
+    def table(self, columns, rows, claim_id: str) -> Printed:
+        """A confirmation's table: ``whole`` names the claim that printed the same one."""
+        if not rows:
+            return Printed()
+        key = ("table", repr((list(columns), [list(r) for r in rows])))
+        owner = self.texts.setdefault(key, claim_id)
+        return Printed(whole=owner) if owner != claim_id else Printed()
 
     def proof(self, steps, claim_id: str) -> list[ProofItem]:
         """The steps, each run that ends in a lemma and was printed before folded into one."""
@@ -117,7 +126,8 @@ class _Seen:
 def first_printing(entries) -> dict[str, dict[str, object]]:
     """Per claim id (``entries`` in the key's order): its statement's words, conventions,
     explanation,
-    confirmation note and remarks as :class:`Printed`, and its proof as :class:`ProofItem`\\ s."""
+    confirmation note, remarks and table as :class:`Printed`, and its proof as
+    :class:`ProofItem`\\ s."""
     seen = _Seen()
     return {
         e.claim.id: {
@@ -127,6 +137,7 @@ def first_printing(entries) -> dict[str, dict[str, object]]:
             "remarks": [seen.field("remark", r, e.claim.id) for r in e.claim.proof.remarks],
             "explanation": seen.field("explanation", e.claim.explanation, e.claim.id),
             "note": seen.field("note", e.confirmation.note, e.claim.id),
+            "table": seen.table(e.confirmation.columns, e.confirmation.rows, e.claim.id),
         }
         for e in entries
     }

@@ -114,7 +114,7 @@ def _verdict(summary: dict) -> str:
     u = summary["uncertainty"]
     d0 = summary["decay_fractions"][0]
     return (
-        f"Intervals are 95% percentile bootstrap intervals over the {u['n_seeds']} seed(s) "
+        f"Intervals are 95% percentile bootstrap intervals over the {_count(u['n_seeds'], 'seed')} "
         f"({u['resamples']} redraws of the seed axis){'; ' + u['note'] if u['note'] else ''}. "
         "The ridge slope is the least-squares slope of the per-learning-rate wd minimizing the "
         "mean validation loss against the learning rate, on log axes; separability is the "
@@ -129,6 +129,12 @@ def _verdict(summary: dict) -> str:
     )
 
 
+def _count(n: int, noun: str, count: bool = True) -> str:
+    """``3 seeds``, ``1 seed``; with ``count=False`` only the noun, in the number ``n`` asks."""
+    word = noun if n == 1 else noun + "s"
+    return f"{n} {word}" if count else word
+
+
 def _copy_figure(path: Path, figures: Path, name: str) -> str:
     figures.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, figures / name)
@@ -137,7 +143,8 @@ def _copy_figure(path: Path, figures: Path, name: str) -> str:
 
 def _grid_text(config: SweepConfig) -> str:
     return (
-        f"width {config.width}, {config.steps} steps, {len(config.lrs)} x {config.n_wd} grid, "
+        f"width {config.width}, {config.steps} steps, "
+        f"{len(config.lrs)} \u00d7 {config.n_wd} grid, "
         f"{len(config.seeds)} seeds"
     )
 
@@ -275,8 +282,7 @@ def sweep_context(preset_name: str, out: Path, compute: bool, threshold: float =
     context["difficulty_note"] = " ".join(notes)
     if missing:
         context["cached_note"] = (
-            f"Not shown: preset(s) {', '.join(missing)}, whose results are not cached; "
-            + "; ".join(f"'wdproof sweep --preset {m} --out {cache}'" for m in missing)
-            + " adds them."
+            f"Not shown: {_count(len(missing), 'preset', count=False)} "
+            f"{', '.join(missing)}, not swept for this build."
         )
     return context

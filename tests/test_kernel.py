@@ -237,3 +237,16 @@ def test_a_characterization_needs_one_sufficiency_chain_per_solution():
         dataclasses.replace(proof, argument=dataclasses.replace(proof.argument, sufficient=())),
     )
     assert verdict.kind == "unproved" and "one sufficiency chain" in verdict.reason
+
+
+def test_latex_writes_a_sum_with_its_positive_term_first():
+    """SymPy prints ``1 - x`` as ``- x + 1``; the documents show ``1 - x`` in a bracket, an
+    exponent and a whole expression, and leave equations and all-negative sums as they are."""
+    from wdproof.derivations.notation import latex
+
+    g, lam, t, i, mu = sp.symbols("gamma lambda t i mu")
+    assert latex(1 - g * lam) == r"1 - \gamma \lambda"
+    assert latex(mu ** (t - i + 1)) == r"\mu^{t - i + 1}"
+    assert latex(sp.Symbol("theta") * (1 - g * lam)) == r"\theta \left(1 - \gamma \lambda\right)"
+    assert latex(-g * t - lam) == r"- \gamma t - \lambda"
+    assert latex(mu ** (-i)) == r"\mu^{- i}"

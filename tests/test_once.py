@@ -66,7 +66,7 @@ def claim(cid: str, steps: list[Step]):
             explanation="",
             proof=SimpleNamespace(remarks=()),
         ),
-        confirmation=SimpleNamespace(note=""),
+        confirmation=SimpleNamespace(note="", columns=(), rows=()),
         verdict=SimpleNamespace(steps=steps),
     )
 
@@ -94,3 +94,18 @@ def test_a_lemma_whose_steps_differ_is_printed_in_full():
     printed = first_printing([claim("a", LEMMA), claim("b", changed), claim("c", failed)])
     for cid in "bc":
         assert [i.lemma for i in printed[cid]["proof"]] == ["", ""], cid
+
+
+def test_a_table_printed_before_is_named_not_printed_again():
+    def with_table(cid, rows):
+        entry = claim(cid, [])
+        entry.confirmation = SimpleNamespace(note="", columns=("t", "gap"), rows=rows)
+        return entry
+
+    rows = [(1, 0.5), (2, 0.25)]
+    printed = first_printing(
+        [with_table("a", rows), with_table("b", list(rows)), with_table("c", [(1, 0.5)])]
+    )
+    assert printed["a"]["table"].whole is None
+    assert printed["b"]["table"].whole == "a"
+    assert printed["c"]["table"].whole is None

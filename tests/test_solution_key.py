@@ -161,7 +161,7 @@ def test_answers_link_to_every_claim_and_claims_link_back(key, ledger):
 @needs_tex
 def test_the_momentum_argument_is_marked_as_a_claim_under_test(key):
     q1b = key["tex"].split(r"\label{answer:Q1.b}")[1].split(r"\section{")[0]
-    assert "claim under test" in q1b and "seed's argument" in q1b
+    assert "claim under test" in q1b and "original problem set's argument" in q1b
 
 
 def _q2c(pdf) -> str:

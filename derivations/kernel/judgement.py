@@ -93,7 +93,11 @@ def _refute_by_counterexample(c: Checker, s: Statement, arg: Counterexample) -> 
             rf"\text{{lhs}} - \text{{rhs}} = {latex(gap)}",
             concrete and not is_zero(gap),
         )
-    c.record("That gap is the one the proof states.", latex(arg.gap), equal(gap, arg.gap))
+    c.record(
+        "That gap is the one the proof states.",
+        rf"\text{{stated gap}} = {latex(arg.gap)}",
+        equal(gap, arg.gap),
+    )
     return "refuted", dict(arg.values)
 
 
@@ -145,7 +149,9 @@ def _prove_by_characterization(c: Checker, s: Statement, arg: Characterization) 
     found = c.solve(c.conditions(arg.necessary, s.lhs, s.rhs))
     c.record(
         "The necessary conditions have exactly the stated solutions.",
-        rf"{latex(found)} = {latex(s.solutions)}",
+        # the set found, named by what defines it: "{found} = {stated}" would read x = x
+        rf"\{{{', '.join(latex(u) for u in s.unknowns)} : \text{{the conditions hold}}\}} "
+        rf"= {latex(s.solutions)}",
         sets_equal(found, s.solutions),
     )
     points = list(s.solutions.args) if isinstance(s.solutions, sp.FiniteSet) else None

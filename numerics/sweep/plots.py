@@ -310,7 +310,7 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
             print_ticks(ax)
         axes[row, 0].set_ylabel(LR_LABEL, fontsize=FONT)
         axes[row, 0].set_title(method.label, fontsize=TITLE_FONT)
-        slope = estimate(ridge["slope"]).text("{:+.2f}")
+        slope = estimate(ridge["slope"]).text("{:+.2f}").replace("-", "\u2212")  # a minus sign
         axes[row, 1].set_title(f"best-wd ridge slope {slope}", fontsize=TITLE_FONT)
     seeds = f"mean over {len(config.seeds)} seed{'s' if len(config.seeds) > 1 else ''}"
     for col, label in enumerate(("validation accuracy", "validation loss")):
@@ -323,8 +323,8 @@ def plot_heatmaps(result: SweepResult, threshold: float = 0.9):
         print_ticks(bar.ax)
     figure_legend(fig, _heatmap_legend(drawn, threshold))
     title = (
-        f"preset '{config.preset}': {len(config.lrs)} x {config.n_wd} grid, "
-        f"{len(config.seeds)} seed(s), {config.steps} steps"
+        f"preset {config.preset}: {len(config.lrs)} \u00d7 {config.n_wd} grid, "
+        f"{len(config.seeds)} seed{'s' if len(config.seeds) != 1 else ''}, {config.steps} steps"
     )
     if run_description(config):
         title += f"\n{run_description(config)}"
@@ -342,7 +342,7 @@ def _data_title(config: SweepConfig) -> str:
         text = f"spiral, {spec.turns:g} turns, noise {spec.noise:g}"
     if spec.label_noise:
         text += f", {100 * spec.label_noise:g}% labels flipped"
-    return textwrap.fill(f"'{config.preset}': {text}", width=40)
+    return textwrap.fill(f"{config.preset}: {text}", width=40)
 
 
 def plot_dataset(config: SweepConfig):

@@ -211,8 +211,8 @@ def format_study(summary: dict) -> str:
     u = summary["uncertainty"]
     lines = [
         f"study {summary['study']}: {summary['about']}",
-        f"95% bootstrap CI over {u['n_seeds']} seed(s) ({u['resamples']} redraws)"
-        + (f"; {u['note']}" if u["note"] else ""),
+        f"95% bootstrap CI over {u['n_seeds']} seed{'s' if u['n_seeds'] != 1 else ''} "
+        f"({u['resamples']} redraws)" + (f"; {u['note']}" if u["note"] else ""),
     ]
     for claim in summary["claims"]:
         lines += [
