@@ -151,7 +151,7 @@ EPS_HAT = Claim(
     conventions=(
         r"Per coordinate; $m_t$, $v_t > 0$ the raw moments of paper Alg. 2, "
         r"$\hat m_t = m_t/c_1$, $\hat v_t = v_t/c_2$ with $c_i = 1 - \beta_i^t > 0$ "
-        r"($0 \le \beta_i < 1$, $t \ge 1$), written as positive symbols $c_1$, $c_2$; "
+        r"($0 \le \beta_i < 1$, $t \ge 1$), written as the positive numbers $c_1$, $c_2$; "
         r"$\hat\epsilon$ real."
     ),
     proof=Proof(
@@ -220,7 +220,8 @@ CONSTANT_EPS_HAT = Claim(
     ),
     conventions=(
         r"Per coordinate; $\hat\epsilon$ may depend on $\alpha$, $\beta_1$, $\beta_2$, "
-        r"$\epsilon$ but not on $t$ or $g$; $0 < \beta_2 < 1$. The kernel derives the "
+        r"$\epsilon$ but not on $t$ or $g$. The proof is at $\beta_2 = 0.999$ (PyTorch's "
+        r"default), an assumption the verdict is conditional on. The kernel derives the "
         r"conditions at $(t, g) = (1, \epsilon)$ and $(2, \epsilon)$."
     ),
     proof=Proof(

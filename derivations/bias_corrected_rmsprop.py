@@ -121,7 +121,7 @@ def second_moment_induction(closed_form: Callable[[sp.Expr], sp.Expr]) -> Induct
                     closed_form(steps + 1),
                     r"$\beta_2$ raises every exponent $t - i$ to $t + 1 - i$, and the new "
                     r"term is the $i = t + 1$ term of the sum to $t + 1$ (checked for "
-                    r"symbolic $t$ by peeling it off that sum).",
+                    r"every $t$ by peeling it off that sum).",
                 ),
             ),
         ),
@@ -154,7 +154,7 @@ SECOND_MOMENT_CLOSED_FORM = Claim(
     conventions=(
         r"PyTorch's Adam with betas $= (0, \beta_2)$ (its exp_avg_sq); $g_{i,j}$ is "
         r"coordinate $j$ of the gradient $g_i$ of step $i$; element-wise, so the argument is "
-        r"per coordinate $j$. $t$ is a symbolic integer, so the sums have a symbolic range."
+        r"per coordinate $j$. $t$ is any integer, so the sums have a variable number of terms."
     ),
     proof=Proof(
         second_moment_induction(second_moment_closed_form),
@@ -162,7 +162,7 @@ SECOND_MOMENT_CLOSED_FORM = Claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact for every $t \ge 0$ (induction over $t$, sums with symbolic range) and every "
+        r"Exact for every $t \ge 0$ (induction over $t$, sums of $t$ terms) and every "
         r"coordinate $j$: the recurrence weights the gradient of step $i$ by "
         r"$(1-\beta_2)\beta_2^{t-i}$."
     ),
@@ -221,7 +221,7 @@ RMSPROP_PRECONDITIONER = Claim(
         r"no schedule multiplier ($\eta_t = 1$; with the paper's Alg. 2, $\alpha$ becomes "
         r"$\eta_t\alpha$). $M_t$ is diagonal, so coordinate $j$ of $M_t g_t$ is "
         r"$(M_t)_{jj} g_{t,j}$: the argument is per coordinate $j$. The gradients are the rows "
-        r"of an $N \times n$ matrix symbol, $n$ symbolic, and $G_i$ is their matrix product."
+        r"of an $N \times n$ matrix, for every $n$, and $G_i = g_i g_i^\top$."
     ),
     proof=Proof(
         Chain(
@@ -237,8 +237,8 @@ RMSPROP_PRECONDITIONER = Claim(
                 Link(
                     preconditioned_step,
                     r"The $j$-th diagonal entry of an outer product is a squared coordinate, "
-                    r"$(G_i)_{jj} = (g_i g_i^\top)_{jj} = g_{i,j}^2$ (matrix product of "
-                    r"symbolic size $n$), so the denominator is $1/(M_t)_{jj}$.",
+                    r"$(G_i)_{jj} = (g_i g_i^\top)_{jj} = g_{i,j}^2$ (a matrix product "
+                    r"of any size $n$), so the denominator is $1/(M_t)_{jj}$.",
                 ),
             ),
         ),

@@ -100,8 +100,8 @@ PROP2_CONVENTIONS = (
     r"(paper Prop. 2; the schedule multiplier $\eta_t$ is folded into $\alpha$ and $\lambda$). "
     r"Weight decay multiplies $\theta_t$ by $1 - \lambda$ in the same step (PyTorch's AdamW: "
     r"$\lambda = \mathrm{lr}\cdot\mathrm{weight\_decay}$). As in Prop. 2, $M_t$ is the same "
-    r"matrix in both methods. $\theta_t$, $g_t$ are $n \times 1$ and $M_t$ is $n \times n$ "
-    r"matrix symbols, $n$ symbolic; $\lambda'$ ranges over all reals. Agreement is required "
+    r"matrix in both methods. $\theta_t$, $g_t$ are $n \times 1$ and $M_t$ is $n \times n$, "
+    r"for every $n$; $\lambda'$ ranges over all reals. Agreement is required "
     r"for every $\theta_t$ and $g_t$ (the one-step maps are equal)."
 )
 #: The steps agree, as every Prop. 2 statement writes it (here and in l2_adaptive_scalar).

@@ -300,7 +300,7 @@ DRIFT_TOWARD_OPTIMUM = Claim(
                 ),
                 Link(
                     x_start,
-                    r"$\gamma\kappa/(\kappa + 2) \ge 0$: a product of positive symbols.",
+                    r"$\gamma\kappa/(\kappa + 2) \ge 0$: positive factors only.",
                     relation="<=",
                 ),
             ),

@@ -52,7 +52,7 @@ WEIGHT_SUM = Claim(
     ),
     conventions=(
         r"$\beta \ge 0$ stands for $\rho_1 = \beta_1$ or $\rho_2 = \beta_2$; $t \ge 1$ an "
-        r"integer symbol: the identity is proved for every $t$ by induction, not sampled."
+        r"integer: the identity is proved for every $t$ by induction, not sampled."
     ),
     proof=Proof(
         Induction(
@@ -110,7 +110,7 @@ def _expectation_claims(name, moment, corrected, factor, observed, mean) -> tupl
             rf"(1-{f})\sum_{{k=1}}^t {f}^{{t-k}} {mn} = (1-{f}^t){mn}$."
         ),
         conventions=(
-            rf"Per coordinate; $t \ge 0$ an integer symbol. The definitions are Alg. 2 line "
+            rf"Per coordinate; $t \ge 0$ an integer. The definitions are Alg. 2 line "
             rf"{line} (lecture 002's step {line - 5}) with expectation taken on both sides "
             r"(linearity of expectation; $\beta_1, \beta_2$ are constants), and the start "
             r"$m_0 = v_0 = 0$. Stationarity is the proof's assumption, for every step."

@@ -133,7 +133,7 @@ TIGHT_BOUND = Claim(
         r"\gamma\sqrt{\sum_k w_k^2/u_k}$ (stated squared: both sides are nonnegative)."
     ),
     conventions=(
-        r"Per coordinate; $t \ge 1$ symbolic, weights $w_k, u_k > 0$ arbitrary (Adam's are "
+        r"Per coordinate; any $t \ge 1$, weights $w_k, u_k > 0$ arbitrary (Adam's are "
         r"$w_k = (1-\beta_1)\beta_1^{t-k}/(1-\beta_1^t)$, $u_k = (1-\beta_2)\beta_2^{t-k}/"
         r"(1-\beta_2^t)$); the gradients $g_k$ are arbitrary reals."
     ),
@@ -196,7 +196,7 @@ ATTAINED = Claim(
         plain_step, lr * sp.sqrt(weight_sum), hypotheses=(attaining_m, attaining_v)
     ),
     statement_text=(
-        r"For the gradients $g_k = w_k/u_k$ ($k = 1..t$) and $\epsilon = 0$, "
+        r"For the gradients $g_k = w_k/u_k$ ($k = 1, \dots, t$) and $\epsilon = 0$, "
         r"$\hat m_t = \hat v_t = \sum_k w_k^2/u_k$, so the step is "
         r"$\gamma\hat m_t/\sqrt{\hat v_t} = \gamma\sqrt{\sum_k w_k^2/u_k}$: the bound of claim "
         r"lecture-bounded-step-tight-bound is reached. For Adam's weights "
@@ -253,8 +253,8 @@ weight_sum_limit = (1 - beta1) ** 2 / ((1 - beta2) * (1 - rho))
 WEIGHT_SUM = Claim(
     id="lecture-bounded-step-weight-sum",
     title=(
-        r"For Adam's weights, $S_t = \sum_k w_k^2/u_k$ in closed form (limit $7.27^2$ at the "
-        r"defaults)"
+        r"For Adam's weights, $S_t = \sum_k w_k^2/u_k$ in closed form (limit "
+        r"$9990/189 \approx 52.86 \approx 7.27^2$ at the defaults)"
     ),
     source=SOURCE + " (corrected)",
     question="lecture-notes",
@@ -267,7 +267,7 @@ WEIGHT_SUM = Claim(
         r"$(1-\beta_1)/\sqrt{(1-\beta_2)(1-\beta_1^2/\beta_2)}$."
     ),
     conventions=(
-        r"Per coordinate; $t \ge 1$ symbolic; $0 < \beta_1, \beta_2 < 1$ and "
+        r"Per coordinate; any $t \ge 1$; $0 < \beta_1, \beta_2 < 1$ and "
         r"$\beta_1^2 \ne \beta_2$. The geometric sum is a lemma proved by induction over $t$."
     ),
     proof=Proof(

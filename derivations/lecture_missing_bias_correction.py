@@ -52,7 +52,7 @@ STEP_RATIO = Claim(
         r"Per coordinate, $\epsilon = 0$; $m_t$ real and $v_t > 0$ are whatever moments the "
         r"history produced ($v_t > 0$ unless every gradient so far was 0), so the identity "
         r"holds for every history; $c_i = 1 - \beta_i^t > 0$ ($0 \le \beta_i < 1$, "
-        r"$t \ge 1$), written as positive symbols $c_1$, $c_2$ (as in claim "
+        r"$t \ge 1$), written as the positive numbers $c_1$, $c_2$ (as in claim "
         r"adam-eps-hat-equals-torch-eps)."
     ),
     proof=Proof(
@@ -140,7 +140,7 @@ LIMIT = Claim(
     statement=Statement.forall(sp.Limit(ratio_in_x, x, 0, "+"), sp.S.One),
     statement_text=(
         r"$\lim_{t\to\infty} (1-\beta_1^t)/\sqrt{1-\beta_2^t} = 1$ for $0 < \beta_1, "
-        r"\beta_2 < 1$: without bias correction Adam's steps end up the corrected ones."
+        r"\beta_2 < 1$: without bias correction Adam's steps end up equal to the corrected ones."
     ),
     conventions=(
         r"Written with $x = b^t$ for a fixed $0 < b < 1$ (say $e^{-1}$) and $\kappa_i = "
@@ -151,8 +151,9 @@ LIMIT = Claim(
     proof=Proof(Chain(sp.Limit(ratio_in_x, x, 0, "+"), (Link(sp.S.One, r"$x^{\kappa} \to 0$."),))),
     expect="proved",
     explanation=(
-        r"SymPy evaluates the limit for symbolic $\kappa_1, \kappa_2 > 0$ (the form in "
-        r"$\beta_i$, $t$ needs $\beta_i < 1$, which SymPy's assumptions cannot state). The "
+        r"The limit is taken for arbitrary $\kappa_1, \kappa_2 > 0$: writing $\beta_i^t = "
+        r"x^{\kappa_i}$ builds in $0 < \beta_i < 1$, which the form in $\beta_i$ and $t$ would "
+        r"have to carry as a hypothesis. The "
         r"approach is slow for $\beta_2$ near 1: at the defaults $r_{100} = "
         rf"{RATIO_AT[100]:.4f}$, $r_{{1000}} = {RATIO_AT[1000]:.4f}$, "
         rf"$r_{{4000}} = {RATIO_AT[4000]:.4f}$ (computed exactly)."
@@ -177,8 +178,8 @@ PEAK_CLAIM = Claim(
         rf"for $t < {TAIL_START}$, $r_t$ is largest at $t = {PEAK_T}$."
     ),
     conventions=(
-        r"Per coordinate, $\epsilon = 0$, the defaults as hypotheses; $s \ge 0$ an integer "
-        r"symbol. Geometric sums $1 - \beta^n = (1-\beta)\sum_{i=0}^{n-1}\beta^i$ make each "
+        r"Per coordinate, $\epsilon = 0$, the defaults as hypotheses; $s \ge 0$ an "
+        r"integer. Geometric sums $1 - \beta^n = (1-\beta)\sum_{i=0}^{n-1}\beta^i$ make each "
         r"difference a sum of nonnegative terms (the certificates)."
     ),
     proof=Proof(

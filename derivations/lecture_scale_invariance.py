@@ -73,7 +73,7 @@ SECOND_SCALES = Lemma(
 )
 LEMMAS = (FIRST_SCALES, SECOND_SCALES)
 CONVENTIONS = (
-    r"Per coordinate; $t \ge 1$ symbolic, any weights $w_k$ real and $u_k \ge 0$ (Adam's are "
+    r"Per coordinate; any $t \ge 1$, any weights $w_k$ real and $u_k \ge 0$ (Adam's are "
     r"above), any real gradients $g_k$; $c \ne 0$ real; $\epsilon \ge 0$; the denominators "
     r"positive ($\hat v_t > 0$ or $\epsilon > 0$). The primed moments are those of the stream "
     r"$c g_k$; both streams start from $m_0 = v_0 = 0$."
@@ -90,11 +90,18 @@ def slide_step(first, second, guard):
     return gamma * first / sp.sqrt(second + guard)
 
 
-def _rescaled(start: sp.Basic, *steps: tuple[sp.Basic, str]) -> Proof:
-    """A chain from ``start``: the lemmas put ``c mhat``, ``c^2 vhat`` for the primed moments,
-    then ``steps`` (``(expr, why)``) follow."""
+MOMENTS_SCALE = r"The moments scale by $c$ and $c^2$ (lemmas)"
+#: The first link's text where the display already takes the root: ``sqrt(c^2 vhat) = |c|
+#: sqrt(vhat)`` (``vhat >= 0``) happens as the moments are substituted.
+ROOT_TAKEN = r"$\sqrt{\hat v'_t} = \sqrt{c^2\hat v_t} = |c|\sqrt{\hat v_t}$ ($\hat v_t \ge 0$)"
+
+
+def _rescaled(start: sp.Basic, *steps: tuple[sp.Basic, str], why: str = "") -> Proof:
+    """A chain from ``start``: the lemmas put ``c mhat``, ``c^2 vhat`` for the primed moments
+    (the first link, its text ``why``, or :data:`MOMENTS_SCALE`), then ``steps``
+    (``(expr, why)``) follow."""
     scaled = start.subs({m_hat_scaled: c * m_hat, v_hat_scaled: c**2 * v_hat})
-    first = Link(scaled, r"The moments scale by $c$ and $c^2$ (lemmas).", LEMMAS)
+    first = Link(scaled, why or MOMENTS_SCALE + ".", LEMMAS)
     links = (first, *(Link(expr, why) for expr, why in steps))
     return Proof(Chain(start, links), lemmas=LEMMAS, per_coordinate=True)
 
@@ -125,14 +132,15 @@ SCALED_EPS = Claim(
         scaled_eps,
         (
             gamma * c * m_hat / (sp.Abs(c) * (sp.sqrt(v_hat) + eps)),
-            r"$\sqrt{c^2\hat v_t} = |c|\sqrt{\hat v_t}$ ($\hat v_t \ge 0$).",
+            r"Factor $|c|$ out of the denominator.",
         ),
         (invariant, SIGN),
+        why=MOMENTS_SCALE + r": $\hat m'_t = c\hat m_t$ and " + ROOT_TAKEN + ".",
     ),
     expect="proved",
     explanation=(
         r"Exact for every gradient history and every $c \ne 0$: Adam on $c g$ with "
-        r"$\epsilon' = |c|\epsilon$ moves $\mathrm{sign}(c)$ times as Adam on $g$ with "
+        r"$\epsilon' = |c|\epsilon$ moves by $\mathrm{sign}(c)$ times Adam's step on $g$ with "
         r"$\epsilon$ (for $c < 0$ the trajectory is mirrored). With $\epsilon$ fixed the "
         r"invariance is only approximate: claim lecture-adam-scale-deviation-fixed-eps."
     ),
@@ -199,10 +207,10 @@ DEVIATION = Claim(
         deviation,
         (
             sp.Abs(c) * (sp.sqrt(v_hat) + eps) / (sp.Abs(c) * sp.sqrt(v_hat) + eps) - 1,
-            r"$\sqrt{c^2\hat v_t} = |c|\sqrt{\hat v_t}$, $c/\mathrm{sign}(c) = |c|$, "
-            + r"$\gamma\hat m_t$ cancels.",
+            r"$c/\mathrm{sign}(c) = |c|$.",
         ),
         (deviation_closed, r"Over the common denominator."),
+        why=MOMENTS_SCALE + r": $\hat m'_t/\hat m_t = c$ and " + ROOT_TAKEN + ".",
     ),
     expect="proved",
     explanation=(

@@ -16,7 +16,7 @@ claims, per coordinate ``j`` (Adam is element-wise):
 
   For every start both coefficients vanish: ``lambda lambda' = 0`` gives ``lambda' = 0``, and
   then ``lambda epsilon = 0`` is false. The kernel derives these conditions from the statement.
-* ``adam-momentum-breaks-equivalence`` (for all, refuted): argument i.1's premise, transported to
+* ``adam-momentum-keeps-equivalence`` (for all, refuted): argument i.1's premise, transported to
   the one adaptive case where an equivalence exists without momentum (a fixed scalar
   preconditioner ``M = k I``: L2 ``lambda'`` is decay ``lambda = alpha k lambda'``, Prop. 1
   scaled by ``k``): "momentum does not affect the equivalence". A lemma gives the step-2 residual
@@ -164,12 +164,12 @@ ADAM_L2_NOT_ADAMW = Claim(
         r"Exact for every $\beta_1, \beta_2$: the bias correction reduces Adam's first step to "
         r"the RMSProp step, so Prop. 2's obstruction applies at $t = 1$ whatever the momentum "
         r"does later. The conclusion of the problem set's arguments i.1-i.2 holds; argument "
-        r"i.1's reason for it does not (claim adam-momentum-breaks-equivalence)."
+        r"i.1's reason for it does not (claim adam-momentum-keeps-equivalence)."
     ),
     instance=FIRST_STEP_INSTANCE,
 )
 
-# --- adam-momentum-breaks-equivalence: M = k I, two steps ---------------------------------------
+# --- adam-momentum-keeps-equivalence: M = k I, two steps ---------------------------------------
 k = sp.Symbol("k", positive=True)  # the fixed scalar preconditioner M = k I
 theta_0 = sp.Symbol(r"\theta_{0,j}", real=True)
 g_1, g_2 = sp.Symbol("g_{1,j}", real=True), sp.Symbol("g_{2,j}", real=True)
@@ -233,8 +233,8 @@ TWO_STEP_COUNTEREXAMPLE = {
 #: theta^L2_2 = 153/190 against theta^W_2 = (9/10)^2 = 81/100.
 TWO_STEP_GAP = sp.Rational(-9, 1900)
 
-ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
-    id="adam-momentum-breaks-equivalence",
+ADAM_MOMENTUM_KEEPS_EQUIVALENCE = Claim(
+    id="adam-momentum-keeps-equivalence",
     title=r"Momentum does not affect the equivalence of $L_2$ and weight decay (argument i.1's "
     r"premise, for $M = kI$)",
     source=(
@@ -251,10 +251,10 @@ ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
         definitions=TWO_STEPS_SCALAR_PRECONDITIONER,
     ),
     statement_text=(
-        r"Argument i.1 of the problem set (Q1.b) says Adam's momentum ``shouldn't affect'' the "
-        r"relation between $L_2$ and weight decay, because with SGD momentum ``did not affect "
-        r"the equivalence''. Where Adam has that equivalence without momentum, a fixed scalar "
-        r"preconditioner $M = kI$ ($L_2$ coefficient $\lambda'$ is decay "
+        r"Argument i.1 of the course's original problem set (Q1.b) says Adam's momentum "
+        r"``shouldn't affect'' the relation between $L_2$ and weight decay, because with SGD "
+        r"momentum ``did not affect the equivalence''. Where Adam has that equivalence without "
+        r"momentum, a fixed scalar preconditioner $M = kI$ ($L_2$ coefficient $\lambda'$ is decay "
         r"$\lambda = \alpha k\lambda'$, Prop. 1 scaled by $k$), the premise reads: for every "
         r"$\beta_1 \in [0, 1)$, Adam with momentum on $f + \frac{\lambda'}{2}\lVert\theta\rVert^2$ "
         r"and AdamW with decay $\lambda = \alpha k\lambda'$ take the same iterates from every "
@@ -295,4 +295,4 @@ ADAM_MOMENTUM_BREAKS_EQUIVALENCE = Claim(
     ),
 )
 
-CLAIMS = (ADAM_L2_NOT_ADAMW, ADAM_MOMENTUM_BREAKS_EQUIVALENCE)
+CLAIMS = (ADAM_L2_NOT_ADAMW, ADAM_MOMENTUM_KEEPS_EQUIVALENCE)

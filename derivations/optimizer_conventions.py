@@ -173,13 +173,13 @@ DECAY_CONVENTIONS = Claim(
         r"$\{(\alpha\eta_t, \lambda/\alpha)\}$."
     ),
     conventions=(
-        r"Per coordinate (Adam is element-wise). Both methods compute $u_t$ from the raw "
-        r"gradient at $\theta_{t-1}$ with the same moments and bias corrections (Alg. 2 lines "
-        r"7-10; PyTorch documents the same recurrences and implements the first one as "
-        r"exp_avg.lerp_ with weight $1 - \beta_1$, checked as a lemma), with $\epsilon$ outside "
-        r"the square root in both. PyTorch decays first, $\theta \leftarrow \theta(1 - "
-        r"\gamma_t w)$, then subtracts $\gamma_t u_t$. $u_t$ and $\theta_{t-1}$ are real symbols; "
-        r"$\gamma_t > 0$, $w \ge 0$."
+        r"Per coordinate (Adam is element-wise). Both methods compute $u_t$ from the raw gradient "
+        r"at $\theta_{t-1}$ with the same moments and bias corrections (Alg. 2 lines 7-10; PyTorch "
+        r"documents the same recurrences and implements the first one as a linear interpolation "
+        r"(lerp) with weight $1 - \beta_1$, checked as a lemma), with $\epsilon$ outside the "
+        r"square root in both. PyTorch decays first, $\theta \leftarrow \theta(1 - \gamma_t w)$, "
+        r"then subtracts $\gamma_t u_t$. $u_t$ and $\theta_{t-1}$ are arbitrary reals; $\gamma_t > "
+        r"0$, $w \ge 0$."
     ),
     proof=Proof(
         Characterization(

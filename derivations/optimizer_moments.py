@@ -50,8 +50,8 @@ MOMENTS = Claim(
         r"$(\beta_2, g^2)$: $v_t = (1-\beta_2^t) g^2$."
     ),
     conventions=(
-        r"Per coordinate; $\beta \ge 0$ and $c$ real are symbols, $k$ a nonnegative integer "
-        r"symbol: the closed form is proved for every $k$, not sampled. The recurrence and the "
+        r"Per coordinate; $\beta \ge 0$ and $c$ are real numbers, $k$ a nonnegative "
+        r"integer: the closed form is proved for every $k$, not sampled. The recurrence and the "
         r"start $e_0 = 0$ are the statement's definitions (Alg. 2 lines 2, 7-8)."
     ),
     proof=Proof(
@@ -103,7 +103,7 @@ constant_step = alpha * g / (sp.Abs(g) + eps)
 
 CONSTANT_GRADIENT_CONVENTIONS = (
     r"Per coordinate; paper Alg. 2 and torch.optim.Adam ($\epsilon$ outside the "
-    r"root), base rate $\alpha$; $g$ real, $t \ge 1$ an integer symbol, "
+    r"root), base rate $\alpha$; $g$ real, $t \ge 1$ an integer, "
     r"$0 \le \beta_1, \beta_2 < 1$ so that $1 - \beta_i^t > 0$. The hypotheses are the closed "
     r"forms of claim adam-moments-constant-gradient at $(\beta_1, g)$ and "
     r"$(\beta_2, g^2)$."

@@ -81,8 +81,8 @@ CONVENTIONS = (
     r"$\nabla f_1, \dots, \nabla f_t$ (PyTorch AdamW with "
     r"$\lambda = \mathrm{lr}\cdot\mathrm{weight\_decay}$; betas $= (0, \beta_2)$: bias-corrected "
     r"RMSProp, $M_t = \mathrm{diag}(1/(\sqrt{\hat v_t} + \epsilon))$). $\theta$, $g_t$ are "
-    r"$n \times 1$, $M_t$, $\tilde M_t$ are $n \times n$ matrix symbols, $n$ symbolic; the "
-    r"gradient of the quadratic form is SymPy's matrix derivative."
+    r"$n \times 1$ and $M_t$, $\tilde M_t$ are $n \times n$, for every $n$; the gradient of the "
+    r"quadratic form is $\nabla_\theta(\theta^\top A\theta) = (A + A^\top)\theta$."
 )
 
 
@@ -190,8 +190,9 @@ RESIDUAL = Lemma(
 ITERATION_DEPENDENT_L2_UNCONDITIONAL = schedule_claim(
     claim_id="iteration-dependent-l2-schedule-without-condition",
     title=(
-        r"As the problem set says: the $L_2$ schedule $\frac{\lambda}{2\alpha}\theta^\top "
-        r"M_t^{-1}\theta$ gives weight decay, however the optimizer builds $M_t$"
+        r"As the course's original problem set says: the $L_2$ schedule "
+        r"$\frac{\lambda}{2\alpha}\theta^\top M_t^{-1}\theta$ gives weight decay, however the "
+        r"optimizer builds $M_t$"
     ),
     proof=Proof(
         Counterexample(COUNTEREXAMPLE, COUNTEREXAMPLE_GAP),

@@ -76,7 +76,7 @@ APP_B = "Loshchilov & Hutter 2019, App. B"
 STEPS_NOTE = (
     r"$T_{\mathrm{cur}}$ and $T_i$ count optimizer steps (the paper counts epochs, advancing "
     r"$T_{\mathrm{cur}}$ by a fraction at every batch); step $t = 1$ has $T_{\mathrm{cur}} = 0$. "
-    r"$\eta_{\max} > 0$, $\eta_{\min} \ge 0$ real symbols, $T_i \ge 1$ an integer symbol."
+    r"$\eta_{\max} > 0$ and $\eta_{\min} \ge 0$ are real numbers, $T_i \ge 1$ an integer."
 )
 
 
@@ -289,7 +289,7 @@ RESTART_POSITIONS = schedule_claim(
         r"$(T_{\mathrm{mult}}-1)\sum_{j<i}T_0T_{\mathrm{mult}}^j = T_0(T_{\mathrm{mult}}^i - 1)$ "
         r"(for $T_{\mathrm{mult}} = 1$: after $iT_0$ steps)."
     ),
-    conventions=r"$T_0, T_{\mathrm{mult}} \ge 1$ and $i \ge 0$ integer symbols; lengths in steps.",
+    conventions=r"$T_0, T_{\mathrm{mult}} \ge 1$ and $i \ge 0$ integers; lengths in steps.",
     proof=Proof(
         Induction(
             period,
@@ -354,8 +354,9 @@ LAST_STEP = schedule_claim(
     ),
     expect="proved",
     explanation=(
-        r"Exact. An indexing fact, not an error: torch's CosineAnnealingWarmRestarts and wdproof's "
-        r"WarmRestarts both run $T_{\mathrm{cur}} = 0, \dots, T_i-1$, so the lowest multiplier of "
+        r"Exact. An indexing fact, not an error: torch's CosineAnnealingWarmRestarts and the "
+        r"cosine schedule with warm restarts (paper Sec. 3) counted in steps both run "
+        r"$T_{\mathrm{cur}} = 0, \dots, T_i-1$, so the lowest multiplier of "
         r"a period of 10 steps is $\eta_{\min} + 0.0245(\eta_{\max}-\eta_{\min})$; the paper's "
         r"epoch counter (advanced per batch) gets within one batch of $\eta_{\min}$."
     ),

@@ -122,9 +122,10 @@ TORCH_SCHEDULER = schedule_claim(
     ),
     conventions=(
         r"Per coordinate; $\alpha$ and $\lambda$ fixed for the run; torch's schedulers change "
-        r"only param_group['lr'] (LambdaLR sets $\alpha\eta_t$; CosineAnnealingLR and "
-        r"CosineAnnealingWarmRestarts with minimum lr $\alpha\eta_{\min}$ set $\alpha\eta_t$ by "
-        r"the homogeneity of the cosine in $(\eta_{\min}, \eta_{\max})$), never weight_decay. "
+        r"only the learning rate of each parameter group (LambdaLR sets $\alpha\eta_t$; "
+        r"CosineAnnealingLR and CosineAnnealingWarmRestarts with minimum lr "
+        r"$\alpha\eta_{\min}$ set $\alpha\eta_t$ by the homogeneity of the cosine in "
+        r"$(\eta_{\min}, \eta_{\max})$), never weight_decay. "
         r"torch: $\theta(1 - \gamma_t w) - \gamma_t u_t$."
     ),
     proof=Proof(

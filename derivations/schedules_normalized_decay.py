@@ -82,8 +82,8 @@ BUDGET_INVARIANT = schedule_claim(
     "normalized-decay-budget-invariant",
     r"At fixed $\lambda_{\mathrm{norm}}$ a run's total decay is, to first order, the same for "
     r"every batch size $b$ and number of epochs $T$",
-    f"{APP_B} (normalized weight decay), as issue 14 states the intent: the total decay is "
-    r"the same for any $(b, T)$ at fixed $\lambda_{\mathrm{norm}}$, to first order",
+    f"{APP_B} (normalized weight decay), read as intending the same total decay for any "
+    r"$(b, T)$ at fixed $\lambda_{\mathrm{norm}}$, to first order",
     Statement.forall(run_total(batch, epochs), run_total(batch_2, epochs_2)),
     statement_text=NORMALIZED_TEXT
     + r" The reading tested here: two runs $(b, T)$ and $(b_2, T_2)$ with the same "

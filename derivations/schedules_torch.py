@@ -85,7 +85,8 @@ TORCH_COSINE = schedule_claim(
     explanation=(
         r"Exact (in exact arithmetic; torch's float64 recursion agrees with the closed form to "
         r"about $10^{-16}$ per step). No indexing shift: scheduler stepped after each optimizer "
-        r"step, step $t$ runs at $\alpha\eta(T_{\mathrm{cur}} = t - 1)$, as wdproof's Cosine does; "
+        r"step, step $t$ runs at $\alpha\eta(T_{\mathrm{cur}} = t - 1)$, as in the cosine schedule "
+        r"of one period over the whole run (paper Sec. 3, counted in steps); "
         r"only the minimum differs in meaning (an absolute lr in torch)."
     ),
 )
@@ -132,7 +133,8 @@ TORCH_SECOND_BRANCH = schedule_claim(
     explanation=(
         r"Exact. torch's CosineAnnealingLR is the closed form $\alpha\eta(T_{\mathrm{cur}} = k)$ "
         r"for every $k$, periodic with period $2T_{\max}$: past $T_{\max}$ it anneals back up. "
-        r"wdproof's Cosine holds $\eta_{\min}$ past its period instead, and SGDR restarts; a run "
+        r"The cosine schedule of one period over the whole run (paper Sec. 3) holds "
+        r"$\eta_{\min}$ past its period instead, and SGDR restarts; a run "
         r"of exactly $T_{\max}$ steps never sees the difference."
     ),
 )
@@ -152,7 +154,8 @@ TORCH_NOT_RESTART = schedule_claim(
     ),
     conventions=(
         r"Left: torch after $T_i + 1$ steps (claims schedule-torch-cosine-annealing-lr and "
-        r"-second-branch); right: SGDR restarted at $T_i$ steps, one step into its second period."
+        r"schedule-torch-cosine-annealing-lr-second-branch); right: SGDR restarted at $T_i$ "
+        r"steps, one step into its second period."
     ),
     proof=Proof(
         Counterexample({T_i: 3, alpha: 1, lr_min: 0}, sp.Rational(-1, 2)),
@@ -167,10 +170,12 @@ TORCH_NOT_RESTART = schedule_claim(
     expect="refuted",
     explanation=(
         r"It fails, and PyTorch says so in its documentation: CosineAnnealingLR anneals back up "
-        r"along the cosine after $T_{\max}$ (claim -second-branch), it does not restart; at "
+        r"along the cosine after $T_{\max}$ (claim "
+        r"schedule-torch-cosine-annealing-lr-second-branch), it does not restart; at "
         r"$T_{\max} = 3$ the step after the restart step runs at $\alpha/4$ instead of "
-        r"$3\alpha/4$. SGDR's restarts are CosineAnnealingWarmRestarts, which wdproof's "
-        r"WarmRestarts matches. Not a misprint: a different schedule beyond $T_{\max}$."
+        r"$3\alpha/4$. SGDR's restarts, the cosine schedule with warm restarts (paper Sec. 3), "
+        r"are PyTorch's CosineAnnealingWarmRestarts. Not a misprint: a different schedule beyond "
+        r"$T_{\max}$."
     ),
 )
 

@@ -137,7 +137,7 @@ SGD_L2_MOMENTUM_CLOSED_FORM = Claim(
     ),
     expect="proved",
     explanation=(
-        r"Holds for symbolic $t$ (induction with SymPy Sum objects) and every coordinate: with "
+        r"Holds for every $t$ (induction over $t$, sums of $t$ terms) and every coordinate: with "
         r"momentum, $L_2$ decays the exponentially weighted history of iterates, which is why "
         r"no constant decoupled decay reproduces it (claim "
         r"sgd-momentum-l2-equals-constant-decay); with $\mu = 0$ the tail is empty."

@@ -59,8 +59,8 @@ SGD_L2_EQUALS_WEIGHT_DECAY = Claim(
         r"SGD with learning rate $\alpha$, no momentum; the $L_2$ term's gradient is "
         r"$\nabla\frac{\lambda'}{2}\lVert\theta\rVert^2 = \lambda'\theta$; weight decay "
         r"multiplies $\theta_t$ by $1 - \lambda$ in the same step (paper Eq. 1); "
-        r"$g_t = \nabla f_t(\theta_t)$. $\theta_t$ and $g_t$ are $n \times 1$ matrix symbols, "
-        r"$n$ symbolic."
+        r"$g_t = \nabla f_t(\theta_t)$. $\theta_t$ and $g_t$ are $n \times 1$ vectors, "
+        r"for every $n$."
     ),
     proof=Proof(
         Characterization(

@@ -152,7 +152,9 @@ def number(value: object, digits: int = 3) -> str:
     if value == 0:
         return "$0$"
     if 1e-3 <= abs(value) < 1e4:
-        return f"${value:.{digits}g}$"
+        text = f"{value:.{digits}g}"
+        # 1000 to 9999 need four digits: .3g would write 1e+03
+        return f"${round(value) if 'e' in text else text}$"
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
     return rf"${mantissa}\times 10^{{{int(exponent)}}}$"
 

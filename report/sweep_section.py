@@ -165,7 +165,7 @@ def _setup(config: SweepConfig) -> tuple[str, list[tuple[str, str]]]:
     data = describe(spec)
     grid = (
         f"{len(config.lrs)} learning rates in [{config.lrs[0]:g}, {config.lrs[-1]:g}] x "
-        f"{config.n_wd} columns, log-spaced, matched on the fraction $d$ of $\\theta$ decay "
+        f"{config.n_wd} columns, log-spaced, matched on the fraction $d$ of $\\theta$ that decay "
         f"removes per step, {min(config.decay_fractions):g} to {max(config.decay_fractions):g}; "
         f"each variant sweeps its own hyperparameter: "
         + "; ".join(_own_grid(config, v) for v in config.variants)

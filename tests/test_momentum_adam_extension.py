@@ -23,7 +23,7 @@ from wdproof.numerics.confirmations.momentum_adam_extension import (
 from wdproof.numerics.optimizers.problems import DTYPE
 
 NOT_ADAMW = ext.ADAM_L2_NOT_ADAMW
-MOMENTUM = ext.ADAM_MOMENTUM_BREAKS_EQUIVALENCE
+MOMENTUM = ext.ADAM_MOMENTUM_KEEPS_EQUIVALENCE
 
 
 def unfold(expr: sp.Basic, statement: kernel.Statement) -> sp.Basic:
@@ -111,7 +111,7 @@ def test_first_step_shrink_matches_the_symbolic_prediction():
     assert abs(adam_l2_shrink[0] - adam_l2_shrink[1]) > 1e-2
 
 
-# --- adam-momentum-breaks-equivalence ---------------------------------------------------------
+# --- adam-momentum-keeps-equivalence ---------------------------------------------------------
 def test_counterexample_is_exact_and_its_gap_is_the_lemma_at_those_values():
     verdict = MOMENTUM.verdict
     assert verdict.kind == "refuted", verdict.reason
@@ -202,7 +202,7 @@ def test_confirmation_refuses_a_claim_the_kernel_did_not_refute(monkeypatch):
         MOMENTUM, proof=Proof(Counterexample(ext.TWO_STEP_COUNTEREXAMPLE, 0))
     )
     assert broken.verdict.kind == "unproved"
-    monkeypatch.setattr(ext, "ADAM_MOMENTUM_BREAKS_EQUIVALENCE", broken)
+    monkeypatch.setattr(ext, "ADAM_MOMENTUM_KEEPS_EQUIVALENCE", broken)
     with pytest.raises(ValueError, match="did not refute"):
         two_step_counterexample()
 

@@ -236,7 +236,7 @@ class Checker:
             and all(any(proportional(c, s) for c in computed) for s in stated)
         )
         self.record(
-            "The necessary conditions derived from the statement are the ones stated.",
+            "The statement implies these conditions (derived here; the proof gives the same).",
             r",\quad ".join(f"{latex(e)} = 0" for e in stated) or r"\text{(none)}",
             matches,
         )
@@ -248,7 +248,7 @@ class Checker:
         shown = latex(solutions)
         names = ", ".join(latex(u) for u in unknowns)
         self.record(
-            f"Solving the conditions exactly for ${names}$ (SymPy's solveset/solve).",
+            f"Solving the conditions exactly for ${names}$.",
             rf"{', '.join(latex(u) for u in unknowns)} \in {shown}",
             True,
         )

@@ -20,7 +20,7 @@ import torch
 
 from wdproof.derivations import adam_epsilon as epsilon
 from wdproof.derivations.notation import eps
-from wdproof.numerics.confirmation import Confirmation, confirms
+from wdproof.numerics.confirmation import Confirmation, confirms, tex_number
 from wdproof.numerics.confirmations.optimizer_conventions import stated_solution
 from wdproof.numerics.confirmations.optimizer_moments import adam_trace
 from wdproof.numerics.optimizers.problems import linear_problem, mlp_regression
@@ -147,7 +147,7 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
         tolerance=SEPARATION,
         relation=">",
         columns=(
-            "t",
+            "$t$",
             "torch.optim.Adam step",
             r"constant $\hat\epsilon = \epsilon\sqrt{1-\beta_2}$",
             r"$\hat\epsilon_t = \epsilon\sqrt{1-\beta_2^t}$",
@@ -155,8 +155,9 @@ def constant_eps_hat_misses_step_two() -> Confirmation:
         ),
         rows=tuple(rows),
         note=(
-            rf"On $f(\theta) = g\theta$ with $g = {setting.g}$, lr = {lr}, eps = {eps_}, "
-            rf"betas = {betas}; the constant $\hat\epsilon = {fitted:.6g}$ matches step 1 "
-            r"(guard, $10^{-12}$) and misses step 2."
+            rf"On $f(\theta) = g\theta$ with $g = {setting.g}$, lr $= {lr}$, "
+            rf"$\epsilon = {eps_}$, betas $= {betas}$; the constant "
+            rf"$\hat\epsilon = {tex_number(fitted, '.6g')}$ matches step 1 to within "
+            rf"${tex_number(TOLERANCE)}$ and misses step 2."
         ),
     )

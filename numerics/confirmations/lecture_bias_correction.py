@@ -79,7 +79,7 @@ def weight_sum() -> Confirmation:
         note=(
             f"torch.optim.Adam(lr={LR}, betas={BETAS}) fed the gradient 1 at every "
             "step, so exp_avg and exp_avg_sq are the weights' sums; the claim's sum and closed "
-            "form lambdified from its statement."
+            "form from its statement, evaluated numerically in float64."
         ),
     )
 
@@ -225,7 +225,7 @@ def step_ratio() -> Confirmation:
         float(((uncorrected - predicted) / predicted).abs().max()),
         uncorrected / moves,
         r,
-        "$r_t$ lambdified from the claim; every coordinate, every step.",
+        "$r_t$ from the claim, evaluated numerically in float64; every coordinate, every step.",
     )
 
 

@@ -193,7 +193,8 @@ def weight_sum() -> Confirmation:
         note=(
             f"The attaining run (torch.optim.Adam, lr=1, betas={BETAS}, eps=0, "
             r"$g_k = (\beta_2/\beta_1)^k$); the limit of $S_t$ is "
-            f"{limit:.4f}, a supremum of ${math.sqrt(limit):.4f}" + r"\gamma$."
+            f"${tex_number(limit, '.4f')}$, a supremum of "
+            f"${tex_number(math.sqrt(limit), '.4f')}" + r"\gamma$."
         ),
         extra={"limit": limit, "supremum": math.sqrt(limit)},
     )
@@ -233,7 +234,7 @@ def excess() -> Confirmation:
         note=(
             f"The attaining run at betas {BETAS}; with betas {equal_betas} ($w = u$) "
             r"201 streams over 200 steps never step more than $\gamma$ "
-            f"(largest {largest:.15f})."
+            f"(the largest is ${tex_number(largest, '.15f')}" + r"\gamma$)."
         ),
         extra={"largest_equal_betas": largest},
     )

@@ -199,8 +199,8 @@ def minimiser_check(claim, minimiser: sp.Expr, torch_step: str) -> Confirmation:
         rows.append((name, float(taken[0]), float(predicted[0]), above))
     return Confirmation(
         quantity=(
-            f"max $|$torch {torch_step} step $-$ claim's minimiser$|$ and max over a grid of "
-            r"$J(\text{minimiser}) - J(\theta)$"
+            f"the larger of max $|$torch {torch_step} step $-$ claim's minimiser$|$ and the "
+            r"largest $J(\text{minimiser}) - J(\theta)$ over a grid of $\theta$"
         ),
         value=max(miss, worst_grid),
         tolerance=TOLERANCE,

@@ -7,7 +7,7 @@
   coordinates by different factors ``alpha lambda'/(lambda' theta_0 + eps)`` in step 1, AdamW
   by the same ``lambda``. Every run goes through the one runner, ``trajectory.run_torch``
   (linear losses are :func:`~wdproof.numerics.optimizers.problems.linear_problem`).
-* ``adam-momentum-breaks-equivalence``: a fixed scalar preconditioner ``M = k I`` is Adam with
+* ``adam-momentum-keeps-equivalence``: a fixed scalar preconditioner ``M = k I`` is Adam with
   ``eps`` so large that ``sqrt(vhat_t) + eps == eps`` in float64, and ``lr = alpha k eps``
   (then ``lr mhat/(sqrt(vhat) + eps) = alpha k mhat`` up to one rounding). The headline is
   ``|measured - predicted|`` for the step-2 gap at the kernel's counterexample (values from
@@ -145,7 +145,7 @@ def scalar_preconditioner_pair(
 
 @dataclass(frozen=True)
 class TwoStepCounterexample:
-    """The kernel's counterexample of ``adam-momentum-breaks-equivalence`` as floats, with the
+    """The kernel's counterexample of ``adam-momentum-keeps-equivalence`` as floats, with the
     step-2 gap ``theta^L2_2 - theta^W_2`` the kernel checked (``step2_difference``)."""
 
     alpha: float
@@ -161,7 +161,7 @@ class TwoStepCounterexample:
 def two_step_counterexample() -> TwoStepCounterexample:
     """:class:`TwoStepCounterexample` read from the claim's verdict (``ValueError`` unless the
     kernel refuted the claim)."""
-    claim = ext.ADAM_MOMENTUM_BREAKS_EQUIVALENCE
+    claim = ext.ADAM_MOMENTUM_KEEPS_EQUIVALENCE
     values = claim.verdict.counterexample
     if claim.verdict.kind != "refuted" or values is None:
         raise ValueError(f"the kernel did not refute {claim.id}: {claim.verdict.reason}")
@@ -192,7 +192,7 @@ def scalar_preconditioner_deviation(problem: Problem, beta1: float) -> float:
     return max_deviation(run_torch(problem, adam_l2, STEPS), run_torch(problem, adamw, STEPS))
 
 
-@confirms("adam-momentum-breaks-equivalence")
+@confirms("adam-momentum-keeps-equivalence")
 def momentum_separates_with_scalar_preconditioner() -> Confirmation:
     """Headline: ``|measured - predicted|`` for torch's step-2 gap at the counterexample."""
     ce = two_step_counterexample()

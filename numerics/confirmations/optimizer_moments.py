@@ -142,7 +142,8 @@ def constant_gradient_moments() -> Confirmation:
         rows=tuple(rows),
         note=(
             f"{CONSTANT_SETTING}, betas {BETAS}; the claim's closed form at "
-            r"$(\beta_1, g)$ and $(\beta_2, g^2)$, lambdified from its statement."
+            r"$(\beta_1, g)$ and $(\beta_2, g^2)$, from its statement, evaluated numerically "
+            "in float64."
         ),
     )
 

@@ -279,8 +279,9 @@ def contaminated_schedule_misses_adamw() -> Confirmation:
         columns=COLUMNS,
         rows=schedule_table(),
         note=(
-            f"The kernel's counterexample ({shown}): torch gap ${tex_number(gap, '.17g')}$, "
-            f"kernel gap ${tex_number(kernel_gap, '.6g')}$ ($11/200$). MLP rows: {STEPS} minibatch "
+            f"The kernel's counterexample ({shown}): torch's gap ${tex_number(gap, '.6g')}$ "
+            f"equals the kernel's exact gap $11/200 = {tex_number(kernel_gap, '.6g')}$ to within "
+            f"${tex_number(TOLERANCE)}$. MLP rows: {STEPS} minibatch "
             r"steps, regularizer gradient by autograd, torch.optim.Adam fed $\nabla f_t^{reg}$ "
             r"(condition violated) or the explicit step with $M_t$ from $\nabla f_t$ (condition "
             "holds), against torch.optim.AdamW."

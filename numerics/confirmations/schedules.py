@@ -313,12 +313,13 @@ def cosine_period_sum() -> Confirmation:
             r"$T_i$",
             "torch sum",
             r"$T_i(1 + \eta_{\min})/2 + (1 - \eta_{\min})/2$",
-            "WarmRestarts sum",
+            "sum, paper's schedule in steps",
         ),
         rows=tuple(rows),
         note=(
             r"CosineAnnealingWarmRestarts with $T_0 = 5$, $T_{\mathrm{mult}} = 2$, "
-            f"$\\eta_{{\\min}} = {ETA_MIN:g}$."
+            f"$\\eta_{{\\min}} = {ETA_MIN:g}$; the last column sums the cosine schedule with "
+            "warm restarts (paper Sec. 3) as the key counts it, in steps."
         ),
     )
 
@@ -343,7 +344,10 @@ def warm_restart_positions() -> Confirmation:
         shown = (", ".join(map(str, found[:6])) for found in (claimed, torch_restarts, ours))
         rows.append((first, factor, *shown))
     return Confirmation(
-        quantity="settings whose restart steps differ (torch, claim, WarmRestarts)",
+        quantity=(
+            "settings whose restart steps differ between the claim, torch and the paper's "
+            "schedule counted in steps"
+        ),
         value=float(mismatches),
         tolerance=0.0,
         columns=(
@@ -351,10 +355,13 @@ def warm_restart_positions() -> Confirmation:
             r"$T_{\mathrm{mult}}$",
             "claim",
             "CosineAnnealingWarmRestarts",
-            "WarmRestarts",
+            "paper's schedule in steps",
         ),
         rows=tuple(rows),
-        note="120 steps; a restart step is one whose lr is not below the previous step's.",
+        note=(
+            "120 steps; a restart step is one whose lr is not below the previous step's. The last "
+            "column: the cosine schedule with warm restarts (paper Sec. 3), counted in steps."
+        ),
     )
 
 
@@ -420,13 +427,14 @@ def cosine_annealing_lr_closed_form() -> Confirmation:
             r"$T_{\max}$",
             "steps",
             "vs closed form",
-            r"vs wdproof Cosine ($t \le T_{\max} + 1$)",
+            r"vs the paper's cosine ($t \le T_{\max} + 1$)",
         ),
         rows=tuple(rows),
         note=(
             f"$\\alpha = {BASE_LR}$, torch's minimum lr $\\ell_{{\\min}} = {LR_MIN}$; "
             r"the closed form is unwrapped ($T_{\mathrm{cur}} = k$ past $T_{\max}$ too): torch's "
-            r"recursion follows it through three periods."
+            r"recursion follows it through three periods. The last column compares with the "
+            r"cosine schedule of the paper (Sec. 3) with one period of $T_{\max}$ steps."
         ),
     )
 
