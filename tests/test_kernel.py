@@ -244,9 +244,9 @@ def test_latex_writes_a_sum_with_its_positive_term_first():
     exponent and a whole expression, and leave equations and all-negative sums as they are."""
     from wdproof.derivations.notation import latex
 
-    g, lam, t, i, mu = sp.symbols("gamma lambda t i mu")
-    assert latex(1 - g * lam) == r"1 - \gamma \lambda"
+    g, rate, t, i, mu = sp.symbols("gamma lambda t i mu")
+    assert latex(1 - g * rate) == r"1 - \gamma \lambda"
     assert latex(mu ** (t - i + 1)) == r"\mu^{t - i + 1}"
-    assert latex(sp.Symbol("theta") * (1 - g * lam)) == r"\theta \left(1 - \gamma \lambda\right)"
-    assert latex(-g * t - lam) == r"- \gamma t - \lambda"
+    assert latex(sp.Symbol("theta") * (1 - g * rate)) == r"\theta \left(1 - \gamma \lambda\right)"
+    assert latex(-g * t - rate) == r"- \gamma t - \lambda"
     assert latex(mu ** (-i)) == r"\mu^{- i}"

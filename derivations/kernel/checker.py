@@ -236,7 +236,8 @@ class Checker:
             and all(any(proportional(c, s) for c in computed) for s in stated)
         )
         self.record(
-            "The statement implies these conditions (derived here; the proof gives the same).",
+            "The statement implies these necessary conditions "
+            "(derived here; the proof gives them).",
             r",\quad ".join(f"{latex(e)} = 0" for e in stated) or r"\text{(none)}",
             matches,
         )
