@@ -86,6 +86,12 @@ def prose(text: object) -> str:
     return "".join(f"${part}$" if i % 2 else escape(part) for i, part in enumerate(parts))
 
 
+def mask_math(text: str) -> str:
+    """``text`` with each ``$...$`` span replaced by as many ``x``: positions found in the
+    result (a sentence's end, a quote) are positions in ``text`` that lie outside math."""
+    return re.sub(r"\$[^$]*\$", lambda m: "x" * len(m.group(0)), text)
+
+
 #: An ASCII quote that opens a quotation: after a space or bracket, before a non-space.
 _OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(\[]))'(?=\S)")
 
@@ -93,8 +99,7 @@ _OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(\[]))'(?=\S)")
 def _opening_quotes(text: str) -> str:
     """``'Adam property I'`` with its opening quote as ``‘`` (LaTeX types an ASCII ``'`` as a
     closing quote); apostrophes and primes inside math (``$\\lambda'$``) are left alone."""
-    masked = re.sub(r"\$[^$]*\$", lambda m: "x" * len(m.group(0)), text)
-    starts = [m.start() for m in _OPENING_QUOTE.finditer(masked)]
+    starts = [m.start() for m in _OPENING_QUOTE.finditer(mask_math(text))]
     for i in starts:
         text = text[:i] + "\u2018" + text[i + 1 :]
     return text

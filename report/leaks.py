@@ -37,8 +37,9 @@ REPEAT_MIN_CHARS = 100
 #: Where a sentence ends: a full stop before a capital, a proof step's verdict mark (the item
 #: ends there; its display and the next paragraph follow), or a big delimiter, which pdftotext
 #: extracts as a control character and which only a display has.
+FULL_STOP = r"(?<=[.!?])\s+(?=[A-Z(])"
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z(])|\s+(?:verified|NOT VERIFIED)\s+|\s*[\x01-\x08\x0e-\x1f]\s*"
+    FULL_STOP + r"|\s+(?:verified|NOT VERIFIED)\s+|\s*[\x01-\x08\x0e-\x1f]\s*"
 )
 #: A claim's citation ("Source: lecture notes 002, ..."): claims from one slide each cite it.
 CITATION = "Source:"

@@ -22,23 +22,24 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from wdproof.report.latex import mask_math
+from wdproof.report.leaks import FULL_STOP
+
 #: A sentence this long (LaTeX source) is printed once. Shorter than the leak scan's
 #: :data:`~wdproof.report.leaks.REPEAT_MIN_CHARS`: on paper a sentence runs on into the words
 #: the template puts before it ("Numeric confirmation (torch.optim, float64). torch.optim...").
 SHARED_MIN_CHARS = 60
 
 #: Where one sentence ends and the next begins: a full stop before a capital (as in the leak scan).
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+_SENTENCE_BREAK = re.compile(FULL_STOP)
 #: A full stop that ends an abbreviation, not a sentence ("App. B", "Alg. 1", "Prop. 2").
 _ABBREVIATION = re.compile(r"(?:^|[\s(])(?:App|Alg|Sec|Prop|Eq|Fig|Thm|cf|e\.g|i\.e|vs)\.$")
-#: An inline math span, which never ends a sentence.
-_MATH = re.compile(r"\$[^$]*\$")
 
 
 def sentences(text: str) -> list[str]:
     """``text`` (prose with ``$...$`` math) cut into sentences; math spans and abbreviations
     ("App. B") are never cut."""
-    masked = _MATH.sub(lambda m: "x" * len(m.group(0)), text)
+    masked = mask_math(text)
     cuts = [0] + [m.start() for m in _SENTENCE_BREAK.finditer(masked)] + [len(text)]
     found: list[str] = []
     for piece in (text[a:b].strip() for a, b in pairwise(cuts)):
